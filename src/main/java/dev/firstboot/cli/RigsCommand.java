@@ -1,0 +1,45 @@
+package dev.firstboot.cli;
+
+import dev.firstboot.rig.Capabilities;
+import dev.firstboot.rig.RigException;
+import dev.firstboot.rig.RigFiles;
+import dev.firstboot.rig.RigSpec;
+import dev.firstboot.suite.ExitCodes;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "rigs", mixinStandardHelpOptions = true,
+        description = "List the rigs in rigs/ with their capabilities. A rig file with an error is listed with the error.")
+final class RigsCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        var out = spec.commandLine().getOut();
+        RigFiles files = new RigFiles(Home.dir().resolve("rigs"));
+        var names = files.names();
+        if (names.isEmpty()) {
+            out.println("No rig files in " + files.directory());
+            return ExitCodes.USAGE;
+        }
+        int bad = 0;
+        for (String name : names) {
+            try {
+                RigSpec rig = files.load(name);
+                out.printf("%-28s %s%n", name + (name.equals(RigFiles.DEFAULT_RIG) ? " (default)" : ""),
+                        Capabilities.render(rig.capabilities()));
+                if (!rig.description().isBlank()) {
+                    out.printf("%-28s %s%n", "", rig.description());
+                }
+            } catch (RigException e) {
+                bad++;
+                out.printf("%-28s INVALID: %s%n", name, e.getMessage());
+            }
+        }
+        out.flush();
+        return bad == 0 ? ExitCodes.PASSED : ExitCodes.USAGE;
+    }
+}

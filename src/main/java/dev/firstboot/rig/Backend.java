@@ -1,0 +1,47 @@
+package dev.firstboot.rig;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** The provisioning service a rig's device talks to, as steps see it. */
+public interface Backend extends AutoCloseable {
+    String kind();
+
+    DeviceEndpoints deviceEndpoints();
+
+    /** Forgets enrollments, registrations and hub registries, so each scenario starts clean. */
+    void resetForScenario();
+
+    Set<String> hubNames();
+
+    void enrollX509Individual(String registrationId, byte[] leafCertificateDer, Optional<String> deviceId, String hubName,
+                              boolean enabled);
+
+    Optional<Registration> registration(String registrationId);
+
+    Optional<HubDeviceState> hubDevice(String hubName, String deviceId);
+
+    /** The hub name (as features say it) for an assigned hub host name. */
+    Optional<String> hubNameForHost(String hostName);
+
+    void setRetryAfter(Duration retryAfter);
+
+    Duration retryAfter();
+
+    @Override
+    void close();
+
+    /** A DPS registration record, as the service keeps it. */
+    record Registration(String registrationId, String status, Optional<String> assignedHubHost, Optional<String> deviceId,
+                        List<List<byte[]>> presentedChains) {
+        public Registration {
+            presentedChains = List.copyOf(presentedChains);
+        }
+    }
+
+    /** What a hub knows about one device. */
+    record HubDeviceState(String deviceId, boolean connected, int connectCount, int telemetryCount) {
+    }
+}

@@ -1,0 +1,5 @@
+package dev.firstboot.rig;
+
+/** ServiceLoader entry point for provisioning backend kinds. */
+public interface BackendProvider extends PartProvider<Backend> {
+}

@@ -1,0 +1,155 @@
+package dev.firstboot.rig;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Finds and reads rig files ({@code rigs/NAME.yaml}). A rig file names its parts by kind; each kind comes from a
+ * {@link PartProvider} found through ServiceLoader and validates its own fields.
+ */
+public final class RigFiles {
+    public static final String DEFAULT_RIG = "embedded";
+
+    private final Path rigsDirectory;
+
+    public RigFiles(Path rigsDirectory) {
+        this.rigsDirectory = rigsDirectory;
+    }
+
+    /** The rigs folder of the firstboot installation: {@code $FIRSTBOOT_HOME/rigs}, else {@code ./rigs}. */
+    public static RigFiles ofInstallation() {
+        String home = System.getenv("FIRSTBOOT_HOME");
+        Path base = home == null || home.isBlank() ? Path.of("") : Path.of(home);
+        return new RigFiles(base.resolve("rigs").toAbsolutePath().normalize());
+    }
+
+    public Path directory() {
+        return rigsDirectory;
+    }
+
+    /** A rig by name ({@code embedded}) or by file path ({@code my-rig.yaml}, {@code ./rigs/x.yaml}). */
+    public Path locate(String nameOrFile) throws RigException {
+        boolean looksLikeFile = nameOrFile.endsWith(".yaml") || nameOrFile.endsWith(".yml") || nameOrFile.contains("/");
+        Path file = looksLikeFile ? Path.of(nameOrFile) : rigsDirectory.resolve(nameOrFile + ".yaml");
+        if (!Files.isRegularFile(file)) {
+            throw new RigException("No rig named '" + nameOrFile + "': " + file.toAbsolutePath().normalize()
+                    + " does not exist. Known rigs: " + String.join(", ", names())
+                    + ". Run 'firstboot rigs' to list them, or pass a rig file path.");
+        }
+        return file;
+    }
+
+    /** Names of the rig files in the rigs folder (example files included). */
+    public List<String> names() {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(rigsDirectory)) {
+            files.filter(p -> p.getFileName().toString().endsWith(".yaml")).sorted()
+                    .forEach(p -> out.add(p.getFileName().toString().replaceFirst("\\.yaml$", "")));
+        } catch (IOException e) {
+            return List.of();
+        }
+        return out;
+    }
+
+    public RigSpec load(String nameOrFile) throws RigException {
+        return read(locate(nameOrFile));
+    }
+
+    /** Reads and validates one rig file. */
+    public static RigSpec read(Path file) throws RigException {
+        Node root;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            options.setMaxAliasesForCollections(10);
+            root = new Yaml(options).compose(reader);
+        } catch (NoSuchFileException e) {
+            throw new RigException(file + ": no such rig file");
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+            int column = e.getProblemMark() == null ? 0 : e.getProblemMark().getColumn() + 1;
+            throw new RigException(file + ":" + line + ":" + column + ": not valid YAML: " + e.getProblem()
+                    + ". Check the indentation and the quoting on that line.");
+        } catch (YAMLException | IOException e) {
+            throw new RigException(file + ": cannot be read: " + e.getMessage());
+        }
+        if (!(root instanceof MappingNode mapping)) {
+            throw new RigException(file + ":1:1: a rig file is a block of fields (name, description, backend, device, controls)");
+        }
+        PartConfig top = new PartConfig(file, "", mapping);
+        top.allowOnly("name", "description", "capabilities", "max-parallel", "backend", "device", "controls");
+        String fallbackName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+        String name = top.string("name", fallbackName);
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw top.error("name", "a rig name is letters, digits, '.', '_' and '-', got \"" + name + "\"");
+        }
+        String description = top.string("description", "");
+        int maxParallel = top.integer("max-parallel", 1, 1, 64);
+
+        PartProvider.Spec<Backend> backend = configure(top, "backend", BackendProvider.class, null);
+        PartProvider.Spec<Device> device = configure(top, "device", DeviceProvider.class, null);
+        PartProvider.Spec<Controls> controls = configure(top, "controls", ControlsProvider.class, "none");
+
+        Set<String> capabilities = new HashSet<>();
+        capabilities.addAll(backend.capabilities());
+        capabilities.addAll(device.capabilities());
+        capabilities.addAll(controls.capabilities());
+        for (String declared : top.strings("capabilities")) {
+            String c = declared.startsWith("@") ? declared.substring(1) : declared;
+            if (!Capabilities.KNOWN.contains(c)) {
+                throw top.error("capabilities", "unknown capability '" + declared + "'; known: "
+                        + Capabilities.render(Capabilities.KNOWN));
+            }
+            capabilities.add(c);
+        }
+        return new RigSpec(name, description, file, capabilities, maxParallel, backend, device, controls);
+    }
+
+    private static <T, P extends PartProvider<T>> PartProvider.Spec<T> configure(PartConfig top, String field,
+                                                                              Class<P> type, String defaultKind)
+            throws RigException {
+        var providers = new TreeMap<String, P>();
+        for (P p : ServiceLoader.load(type)) {
+            providers.put(p.kind(), p);
+        }
+        var section = top.section(field);
+        if (section.isEmpty()) {
+            if (defaultKind != null && providers.containsKey(defaultKind)) {
+                return providers.get(defaultKind).configure(emptySection(top, field));
+            }
+            throw top.error("missing field '" + field + "': a rig needs a " + field + " with a 'kind' (one of "
+                    + String.join(", ", providers.keySet()) + ")");
+        }
+        PartConfig part = section.get();
+        String kind = part.string("kind");
+        P provider = providers.get(kind);
+        if (provider == null) {
+            throw part.error("kind", "unknown " + field + " kind '" + kind + "'; known kinds: "
+                    + String.join(", ", providers.keySet()));
+        }
+        return provider.configure(part);
+    }
+
+    private static PartConfig emptySection(PartConfig parent, String field) throws RigException {
+        MappingNode empty = (MappingNode) new Yaml().compose(new java.io.StringReader("{}"));
+        return new PartConfig(parent.file(), field, empty);
+    }
+}

@@ -1,0 +1,14 @@
+package dev.firstboot.rig;
+
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** A rig file that has been read and validated but not started. */
+public record RigSpec(String name, String description, Path source, Set<String> capabilities, int maxParallel,
+                      PartProvider.Spec<Backend> backend, PartProvider.Spec<Device> device,
+                      PartProvider.Spec<Controls> controls) {
+    public RigSpec {
+        capabilities = Set.copyOf(new TreeSet<>(capabilities));
+    }
+}

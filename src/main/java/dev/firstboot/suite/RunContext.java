@@ -1,0 +1,92 @@
+package dev.firstboot.suite;
+
+import dev.firstboot.rig.Rig;
+import dev.firstboot.timeline.Measurement;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * What the running suite shares with the step definitions: the started rig, where reports go, and what each
+ * scenario measured. Cucumber instantiates glue itself, so this is the one place glue finds the run.
+ */
+public final class RunContext {
+    private static final AtomicReference<RunContext> CURRENT = new AtomicReference<>();
+
+    private final String runId;
+    private final Rig rig;
+    private final Path runDirectory;
+    private final boolean failFast;
+    private final Map<String, List<Measurement>> measurements = new ConcurrentHashMap<>();
+    private final AtomicReference<String> firstFailure = new AtomicReference<>();
+
+    RunContext(String runId, Rig rig, Path runDirectory, boolean failFast) {
+        this.runId = runId;
+        this.rig = rig;
+        this.runDirectory = runDirectory;
+        this.failFast = failFast;
+    }
+
+    /** The run in progress; glue that runs outside a firstboot run gets a clear error. */
+    public static RunContext current() {
+        RunContext c = CURRENT.get();
+        if (c == null) {
+            throw new IllegalStateException("No firstboot run is in progress: run the features with 'firstboot run', "
+                    + "not with a bare Cucumber runner");
+        }
+        return c;
+    }
+
+    static void open(RunContext context) {
+        CURRENT.set(context);
+    }
+
+    static void close(RunContext context) {
+        CURRENT.compareAndSet(context, null);
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public Rig rig() {
+        return rig;
+    }
+
+    public Path runDirectory() {
+        return runDirectory;
+    }
+
+    /** Key of a scenario: its feature file and line, as both Cucumber and the JUnit Platform can name it. */
+    public static String scenarioKey(String featureFile, int line) {
+        return Path.of(featureFile).toAbsolutePath().normalize() + ":" + line;
+    }
+
+    public void addMeasurement(String scenarioKey, Measurement m) {
+        measurements.computeIfAbsent(scenarioKey, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(m);
+    }
+
+    List<Measurement> measurements(String scenarioKey) {
+        List<Measurement> list = measurements.get(scenarioKey);
+        if (list == null) {
+            return List.of();
+        }
+        synchronized (list) {
+            return List.copyOf(list);
+        }
+    }
+
+    /** With --fail-fast, the first failed scenario; later scenarios are not run. */
+    public Optional<String> failFastStop() {
+        return failFast ? Optional.ofNullable(firstFailure.get()) : Optional.empty();
+    }
+
+    void failed(String scenarioName) {
+        firstFailure.compareAndSet(null, scenarioName);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.firstboot.suite;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** A whole run: what was run, where, and how each scenario ended. Written as summary.json. */
+public record RunSummary(String runId, String harnessVersion, String rig, Map<String, String> labels,
+                         Instant started, Duration duration, boolean interrupted, List<ScenarioResult> scenarios) {
+    public RunSummary {
+        scenarios = List.copyOf(scenarios);
+        labels = Map.copyOf(labels);
+    }
+
+    public long count(ScenarioStatus status) {
+        return scenarios.stream().filter(s -> s.status() == status).count();
+    }
+
+    /** The process exit code: see {@link ExitCodes}. */
+    public int exitCode() {
+        if (interrupted) {
+            return ExitCodes.INTERRUPTED;
+        }
+        if (count(ScenarioStatus.FAILED) > 0 || count(ScenarioStatus.NOT_RUN) > 0) {
+            return ExitCodes.FAILED;
+        }
+        if (count(ScenarioStatus.PASSED) == 0) {
+            return ExitCodes.NOTHING_RAN;
+        }
+        return ExitCodes.PASSED;
+    }
+
+    /** The closing line, in the plain form CI systems read: {@code N passed, N failed}. */
+    public String countsLine() {
+        return count(ScenarioStatus.PASSED) + " passed, " + count(ScenarioStatus.FAILED) + " failed, "
+                + count(ScenarioStatus.NOT_APPLICABLE) + " not applicable, " + count(ScenarioStatus.NOT_RUN) + " not run";
+    }
+}

@@ -1,0 +1,261 @@
+package dev.firstboot.suite;
+
+import dev.firstboot.rig.Capabilities;
+import dev.firstboot.rig.Rig;
+import dev.firstboot.rig.RigException;
+import dev.firstboot.rig.RigFiles;
+import dev.firstboot.rig.RigSpec;
+import dev.firstboot.secret.Redactor;
+import io.qameta.allure.Allure;
+import io.qameta.allure.AllureLifecycle;
+import io.qameta.allure.FileSystemResultsWriter;
+import io.qameta.allure.model.Label;
+import io.qameta.allure.model.Stage;
+import io.qameta.allure.model.Status;
+import io.qameta.allure.model.StatusDetails;
+import io.qameta.allure.model.TestResult;
+import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.EngineFilter;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Runs the Cucumber features on one rig through the JUnit Platform launcher, printing a line per scenario as it
+ * finishes and writing the reports. Only the Cucumber engine is asked; capability checks happen in the glue's
+ * hooks, so a scenario a rig cannot run is reported as not applicable rather than filtered away unseen.
+ */
+public final class SuiteRunner {
+    /**
+     * @param rig         rig name or rig file
+     * @param tags        a Cucumber tag expression, or empty for every scenario
+     * @param features    feature files or folders
+     * @param reportRoot  where run folders go ({@code reports/})
+     * @param threads     scenarios at once; must not exceed the rig's {@code max-parallel}
+     * @param failFast    stop starting scenarios after the first failure
+     */
+    public record Options(String rig, Optional<String> tags, List<Path> features, Path reportRoot, int threads,
+                          boolean failFast) {
+        public Options {
+            features = List.copyOf(features);
+        }
+    }
+
+    private final RigFiles rigFiles;
+    private final PrintWriter out;
+
+    public SuiteRunner(RigFiles rigFiles, PrintWriter out) {
+        this.rigFiles = rigFiles;
+        this.out = out;
+    }
+
+    public RunSummary run(Options options) throws RigException, UsageException, RigStartException {
+        RigSpec spec = rigFiles.load(options.rig());
+        List<DiscoverySelector> selectors = selectors(options.features());
+        if (options.threads() < 1) {
+            throw new UsageException("--threads must be at least 1, got " + options.threads());
+        }
+        if (options.threads() > spec.maxParallel()) {
+            throw new UsageException("rig '" + spec.name() + "' runs at most " + spec.maxParallel()
+                    + " scenario(s) at once (max-parallel in " + spec.source() + "); use --threads "
+                    + spec.maxParallel() + " or a farm of boards");
+        }
+        String runId = newRunId();
+        Path runDir = options.reportRoot().resolve(runId).toAbsolutePath().normalize();
+        Path allureDir = runDir.resolve("allure-results");
+        try {
+            Files.createDirectories(allureDir);
+        } catch (IOException e) {
+            throw new UsageException("cannot create the report folder " + runDir + ": " + e.getMessage()
+                    + ". Choose another with --report DIR.");
+        }
+
+        out.println("firstboot " + HarnessVersion.get() + " · rig " + spec.name() + " "
+                + Capabilities.render(spec.capabilities()) + " · reports in " + runDir);
+        out.println("Starting the rig…");
+        out.flush();
+        Redactor redactor = new Redactor();
+        Instant started = Instant.now();
+        long t0 = System.nanoTime();
+        Rig rig;
+        try {
+            rig = Rig.start(spec, redactor, runDir.resolve("rig"));
+        } catch (RigException e) {
+            throw new RigStartException("rig '" + spec.name() + "' could not start: " + e.getMessage(), e);
+        }
+        RunContext context = new RunContext(runId, rig, runDir, options.failFast());
+        ProgressPrinter progress = new ProgressPrinter(out);
+        ResultRecorder recorder = new ResultRecorder(context, redactor, progress::finished);
+        recorder.onPlan(() -> progress.planned(recorder.plannedCount()));
+        AllureLifecycle lifecycle = new AllureLifecycle(new FileSystemResultsWriter(allureDir));
+
+        Finisher finisher = new Finisher(runId, rig, runDir, started, t0, recorder, lifecycle);
+        Thread hook = new Thread(() -> finisher.finish(true), "firstboot-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        RunContext.open(context);
+        Allure.setLifecycle(lifecycle);
+        try {
+            writeAllureEnvironment(allureDir, rig);
+            Launcher launcher = LauncherFactory.create();
+            launcher.execute(request(selectors, options), recorder);
+        } finally {
+            RunContext.close(context);
+        }
+        RunSummary summary = finisher.finish(false);
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is already running and has written the same summary
+        }
+        return summary;
+    }
+
+    /** Writes the reports once, either at the end of the run or from the interrupt hook, whichever comes first. */
+    private final class Finisher {
+        private final String runId;
+        private final Rig rig;
+        private final Path runDir;
+        private final Instant started;
+        private final long t0;
+        private final ResultRecorder recorder;
+        private final AllureLifecycle lifecycle;
+        private RunSummary summary;
+
+        Finisher(String runId, Rig rig, Path runDir, Instant started, long t0, ResultRecorder recorder,
+                 AllureLifecycle lifecycle) {
+            this.runId = runId;
+            this.rig = rig;
+            this.runDir = runDir;
+            this.started = started;
+            this.t0 = t0;
+            this.recorder = recorder;
+            this.lifecycle = lifecycle;
+        }
+
+        synchronized RunSummary finish(boolean interrupted) {
+            if (summary != null) {
+                return summary;
+            }
+            Map<String, String> labels = rig.labels();
+            List<ScenarioResult> results = recorder.closeOut(interrupted ? "the run was interrupted" : "the run ended before it");
+            summary = new RunSummary(runId, HarnessVersion.get(), rig.name(), labels, started,
+                    Duration.ofNanos(System.nanoTime() - t0), interrupted, results);
+            if (interrupted) {
+                writeNotRunToAllure(results, labels);
+            }
+            ReportWriters.writeAll(runDir, summary);
+            rig.close();
+            if (interrupted) {
+                out.println();
+                out.println("Interrupted: finished results are kept; the rest are marked not run.");
+            }
+            printSummary(summary, runDir);
+            out.flush();
+            return summary;
+        }
+
+        private void writeNotRunToAllure(List<ScenarioResult> results, Map<String, String> labels) {
+            FileSystemResultsWriter writer = new FileSystemResultsWriter(runDir.resolve("allure-results"));
+            for (ScenarioResult r : results) {
+                if (r.status() != ScenarioStatus.NOT_RUN) {
+                    continue;
+                }
+                List<Label> ls = new ArrayList<>();
+                ls.add(new Label().setName("feature").setValue(r.feature()));
+                labels.forEach((k, v) -> ls.add(new Label().setName(k).setValue(v)));
+                TestResult t = new TestResult().setUuid(UUID.randomUUID().toString()).setName(r.name())
+                        .setFullName(r.feature() + ": " + r.name()).setHistoryId(r.location())
+                        .setStatus(Status.SKIPPED).setStage(Stage.FINISHED)
+                        .setStatusDetails(new StatusDetails().setMessage(r.message())).setLabels(ls);
+                writer.write(t);
+            }
+        }
+    }
+
+    private void printSummary(RunSummary s, Path runDir) {
+        out.println();
+        out.printf("%s in %.1f s on rig %s%n", s.countsLine(), s.duration().toMillis() / 1000.0, s.rig());
+        out.println("Reports: " + runDir + "  (summary.json, junit.xml, allure-results/)");
+        out.println("HTML report: firstboot report " + s.runId());
+        switch (s.exitCode()) {
+            case ExitCodes.PASSED -> out.println("Result: PASSED");
+            case ExitCodes.NOTHING_RAN -> out.println("Result: NOTHING RAN — no selected scenario applies to rig "
+                    + s.rig() + "; pick another rig or --tags");
+            case ExitCodes.INTERRUPTED -> out.println("Result: INTERRUPTED");
+            default -> out.println("Result: FAILED");
+        }
+    }
+
+    private static List<DiscoverySelector> selectors(List<Path> features) throws UsageException {
+        List<DiscoverySelector> selectors = new ArrayList<>();
+        for (Path f : features) {
+            Path p = f.toAbsolutePath().normalize();
+            if (Files.isDirectory(p)) {
+                selectors.add(DiscoverySelectors.selectDirectory(p.toFile()));
+            } else if (Files.isRegularFile(p) && p.toString().endsWith(".feature")) {
+                selectors.add(DiscoverySelectors.selectFile(p.toFile()));
+            } else {
+                throw new UsageException("no feature file or folder at " + p + "; pass --features with a .feature file "
+                        + "or a folder of them");
+            }
+        }
+        if (selectors.isEmpty()) {
+            throw new UsageException("no features given; pass --features PATH");
+        }
+        return selectors;
+    }
+
+    private static LauncherDiscoveryRequest request(List<DiscoverySelector> selectors, Options options) {
+        Map<String, String> config = new HashMap<>();
+        config.put("cucumber.glue", "dev.firstboot.steps");
+        config.put("cucumber.plugin", "io.qameta.allure.cucumber7jvm.AllureCucumber7Jvm");
+        config.put("cucumber.publish.quiet", "true");
+        config.put("cucumber.ansi-colors.disabled", "true");
+        config.put("cucumber.junit-platform.naming-strategy", "long");
+        options.tags().filter(t -> !t.isBlank()).ifPresent(t -> config.put("cucumber.filter.tags", t));
+        if (options.threads() > 1) {
+            config.put("cucumber.execution.parallel.enabled", "true");
+            config.put("cucumber.execution.parallel.config.strategy", "fixed");
+            config.put("cucumber.execution.parallel.config.fixed.parallelism", Integer.toString(options.threads()));
+        }
+        return LauncherDiscoveryRequestBuilder.request().selectors(selectors)
+                .filters(EngineFilter.includeEngines("cucumber"))
+                .configurationParameters(config)
+                .build();
+    }
+
+    private static void writeAllureEnvironment(Path allureDir, Rig rig) throws UsageException {
+        StringBuilder env = new StringBuilder();
+        env.append("harness=").append(HarnessVersion.get()).append('\n');
+        rig.labels().forEach((k, v) -> env.append(k).append('=').append(v).append('\n'));
+        env.append("capabilities=").append(Capabilities.render(rig.capabilities())).append('\n');
+        try {
+            Files.writeString(allureDir.resolve("environment.properties"), env.toString(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UsageException("cannot write to " + allureDir + ": " + e.getMessage());
+        }
+    }
+
+    private static String newRunId() {
+        return LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
+                + UUID.randomUUID().toString().substring(0, 4);
+    }
+}
