@@ -23,6 +23,9 @@ public interface Backend extends AutoCloseable {
 
     Optional<HubDeviceState> hubDevice(String hubName, String deviceId);
 
+    /** The host name DPS gives devices for a hub named in a feature. */
+    Optional<String> hubHost(String hubName);
+
     /** The hub name (as features say it) for an assigned hub host name. */
     Optional<String> hubNameForHost(String hostName);
 

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The project's test command (README "Run the tests"; .ci/run calls it verbatim).
+# It installs what the tests need on a fresh Debian machine (as root), then runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")/.."
+scripts/setup.sh
+exec mvn -B verify

@@ -1,0 +1,57 @@
+package dev.firstboot.rig;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A malformed rig file is rejected with the file, the line and the field, and a hint. */
+class RigFilesTest {
+    @TempDir
+    Path dir;
+
+    private Path rig(String yaml) throws Exception {
+        Path f = dir.resolve("bad.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    @Test
+    void invalidYamlNamesTheLine() throws Exception {
+        Path f = rig("name: x\nbackend:\n  kind: embedded\n   hubs: [a\n");
+        assertThatThrownBy(() -> RigFiles.read(f)).isInstanceOf(RigException.class)
+                .hasMessageStartingWith(f + ":4:").hasMessageContaining("not valid YAML");
+    }
+
+    @Test
+    void anUnknownTopLevelFieldIsRefusedWithItsLine() throws Exception {
+        Path f = rig("name: x\n\ndevise:\n  kind: dice-simulator\n");
+        assertThatThrownBy(() -> RigFiles.read(f)).isInstanceOf(RigException.class)
+                .hasMessage(f + ":3:1: devise: unknown field; known fields here are: name, description, capabilities, "
+                        + "max-parallel, backend, device, controls");
+    }
+
+    @Test
+    void anUnknownPartKindListsTheKnownKinds() throws Exception {
+        Path f = rig("name: x\nbackend:\n  kind: cloud-please\n");
+        assertThatThrownBy(() -> RigFiles.read(f)).isInstanceOf(RigException.class)
+                .hasMessageStartingWith(f + ":3:9: backend.kind: unknown backend kind 'cloud-please'; known kinds:");
+    }
+
+    @Test
+    void aRigFileThatIsNotABlockOfFieldsIsRefused() throws Exception {
+        Path f = rig("- just\n- a list\n");
+        assertThatThrownBy(() -> RigFiles.read(f)).isInstanceOf(RigException.class)
+                .hasMessageContaining(":1:1: a rig file is a block of fields");
+    }
+
+    @Test
+    void anUnknownRigNameListsTheKnownRigs() throws Exception {
+        Files.writeString(dir.resolve("one.yaml"), "name: one\n");
+        assertThatThrownBy(() -> new RigFiles(dir).load("two")).isInstanceOf(RigException.class)
+                .hasMessageContaining("No rig named 'two'").hasMessageContaining("Known rigs: one");
+    }
+}
