@@ -39,8 +39,17 @@ final class CertCommand implements Callable<Integer> {
     /** The DevKit's flash is 1 MiB; anything far larger is not a DevKit image and is not read into memory. */
     static final long MAX_INPUT_BYTES = 64L * 1024 * 1024;
 
-    @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /**
+     * Picocli echoes an unknown option with its value ("Unknown option: '--udss=…'"), which would print a misspelt
+     * UDS; treating unknown options as stray words routes them to {@link #stray}, reported without their text.
+     */
+    @CommandLine.Spec
+    void spec(CommandLine.Model.CommandSpec spec) {
+        this.spec = spec;
+        spec.parser().unmatchedOptionsArePositionalParams(true);
+    }
 
     @Option(names = "--bin", required = true, paramLabel = "FILE", description = "Firmware image, e.g. DPS.ino.bin")
     Path bin;
@@ -93,8 +102,8 @@ final class CertCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try {
             if (stray != null && !stray.isEmpty()) {
-                throw new InputProblem(stray.size() + " unexpected argument(s) without an option name (not shown: one "
-                        + "may be a secret). Every value needs its option, e.g. --uds <64 hex>.");
+                throw new InputProblem(stray.size() + " unexpected argument(s) or unknown option(s), not shown because "
+                        + "one may be a secret. Check the option names; every value needs its option, e.g. --uds <hex>.");
             }
             byte[] udsBytes = identity(() -> Uds.parse(uds), "--uds");
             String registrationId = registrationId();
