@@ -74,5 +74,8 @@ class DiceEngineVectorTest {
         assertThat(id.aliasKeyPem()).as("alias private key PEM").isEqualTo(v.text("alias_private_key_pem"));
         assertThat(id.deviceIdKey().getPublic().getEncoded()).isEqualTo(deviceId.getPublic().getEncoded());
         assertThat(id.aliasKey().getPublic().getEncoded()).isEqualTo(alias.getPublic().getEncoded());
+        assertThat(id.toString()).as("toString must not reveal secrets").contains(v.registrationId())
+                .doesNotContain(v.text("cdi")).doesNotContain(v.text("alias_private_d"))
+                .doesNotContain(v.text("deviceid_private_d")).doesNotContain("PRIVATE");
     }
 }
