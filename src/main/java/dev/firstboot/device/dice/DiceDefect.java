@@ -1,0 +1,38 @@
+package dev.firstboot.device.dice;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Ways a DICE device can be wrong, switched on in the device's rig section ({@code defects: [...]}). Each one exists
+ * to prove that a check in the features can fail: the harness itself is never told which defect is on.
+ */
+public enum DiceDefect {
+    /** The alias certificate carries a serial number other than the firmware's. */
+    WRONG_SERIAL("wrong-serial"),
+    /** The alias certificate's subject CN is not the registration id the device registers with. */
+    CN_DIFFERS_FROM_REGISTRATION_ID("cn-differs-from-registration-id"),
+    /** The device polls DPS at once instead of waiting as retry-after asks. */
+    IGNORES_RETRY_AFTER("ignores-retry-after"),
+    /** The device takes longer from reset to its first DPS request than a DevKit does ({@code slow-boot-delay}). */
+    SLOW_BOOT("slow-boot");
+
+    private final String configName;
+
+    DiceDefect(String configName) {
+        this.configName = configName;
+    }
+
+    public String configName() {
+        return configName;
+    }
+
+    public static Optional<DiceDefect> named(String name) {
+        return Arrays.stream(values()).filter(d -> d.configName.equals(name)).findFirst();
+    }
+
+    public static String names() {
+        return Arrays.stream(values()).map(DiceDefect::configName).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,274 @@
+package dev.firstboot.device.dice;
+
+import dev.firstboot.device.x509.X509FirstBoot;
+import dev.firstboot.identity.IdentityException;
+import dev.firstboot.identity.dice.AliasFields;
+import dev.firstboot.identity.dice.DevKitCertificates;
+import dev.firstboot.identity.dice.DiceEngine;
+import dev.firstboot.identity.dice.DiceIdentity;
+import dev.firstboot.identity.dice.FirmwareImage;
+import dev.firstboot.identity.dice.FixedNonceEcdsa;
+import dev.firstboot.identity.dice.RegistrationIds;
+import dev.firstboot.identity.dice.Uds;
+import dev.firstboot.rig.BootReport;
+import dev.firstboot.rig.Device;
+import dev.firstboot.rig.DeviceException;
+import dev.firstboot.rig.DiceFacet;
+import dev.firstboot.rig.RigContext;
+import dev.firstboot.secret.Secret;
+import dev.firstboot.timeline.EventKind;
+import dev.firstboot.timeline.Origin;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A DevKit-style DICE device in-process: it derives its alias certificate from the UDS written to it and its
+ * firmware image, exactly as the firmware does, then runs the C SDK's first boot. Its defects make it wrong on
+ * purpose, so every check the features make can be seen to fail.
+ */
+public final class DiceSimulator implements Device, DiceFacet {
+    /** Serial number the wrong-serial defect puts in the alias certificate instead of the firmware's 0a0b0c0d0e. */
+    static final byte[] WRONG_SERIAL = {0x01, 0x02, 0x03, 0x04, 0x05};
+    static final Duration STOP_DEADLINE = Duration.ofSeconds(5);
+
+    record Settings(Path bin, Path map, FirmwareImage image, String mac, String firmwareVersion, Set<DiceDefect> defects,
+                    Duration slowBootDelay) {
+        Settings {
+            defects = Set.copyOf(defects);
+        }
+    }
+
+    private final Settings settings;
+    private final RigContext context;
+    private final List<String> console = new CopyOnWriteArrayList<>();
+    private Secret uds;
+    private Optional<String> registrationId = Optional.empty();
+    private Boot boot;
+
+    DiceSimulator(Settings settings, RigContext context) {
+        this.settings = settings;
+        this.context = context;
+    }
+
+    /** One boot in progress: its thread's result, its cancel switch and its hub connection. */
+    private record Boot(CompletableFuture<BootReport> verdict, CountDownLatch cancel, X509FirstBoot procedure,
+                        Thread thread) {
+    }
+
+    @Override
+    public String kind() {
+        return "dice-simulator";
+    }
+
+    @Override
+    public Map<String, String> labels() {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("device", "dice-simulator");
+        labels.put("firmware", settings.image().binSha256Hex());
+        labels.put("firmware-version", settings.firmwareVersion());
+        if (!settings.defects().isEmpty()) {
+            labels.put("defects", settings.defects().stream().map(DiceDefect::configName).sorted().toList().toString());
+        }
+        return labels;
+    }
+
+    @Override
+    public <T> Optional<T> facet(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+    }
+
+    @Override
+    public synchronized void writeUds(Secret uds) throws DeviceException {
+        try {
+            Uds.parse(uds.reveal());
+        } catch (IdentityException e) {
+            throw new DeviceException("the UDS was refused: " + e.getMessage());
+        }
+        context.redactor().register(uds.reveal());
+        this.uds = uds;
+    }
+
+    @Override
+    public synchronized void useRegistrationId(String id) throws DeviceException {
+        try {
+            RegistrationIds.requireValidForCertificate(id);
+        } catch (IdentityException e) {
+            throw new DeviceException(e.getMessage());
+        }
+        registrationId = Optional.of(id);
+    }
+
+    @Override
+    public synchronized void useAutomaticRegistrationId() {
+        registrationId = Optional.empty();
+    }
+
+    @Override
+    public synchronized String expectedRegistrationId() throws DeviceException {
+        if (registrationId.isPresent()) {
+            return registrationId.get();
+        }
+        try {
+            return RegistrationIds.automatic(settings.mac(), settings.firmwareVersion());
+        } catch (IdentityException e) {
+            throw new DeviceException(e.getMessage());
+        }
+    }
+
+    @Override
+    public Path firmwareBin() {
+        return settings.bin();
+    }
+
+    @Override
+    public Path firmwareMap() {
+        return settings.map();
+    }
+
+    @Override
+    public String mac() {
+        return settings.mac();
+    }
+
+    @Override
+    public String firmwareVersion() {
+        return settings.firmwareVersion();
+    }
+
+    @Override
+    public synchronized void boot() throws DeviceException {
+        if (uds == null) {
+            throw new DeviceException("no UDS has been written to the device; write one before it boots");
+        }
+        stop();
+        String regId = expectedRegistrationId();
+        X509FirstBoot.Identity identity = identity(regId);
+        CountDownLatch cancel = new CountDownLatch(1);
+        X509FirstBoot.Behaviour behaviour = new X509FirstBoot.Behaviour(
+                settings.defects().contains(DiceDefect.SLOW_BOOT) ? settings.slowBootDelay() : Duration.ZERO,
+                !settings.defects().contains(DiceDefect.IGNORES_RETRY_AFTER),
+                X509FirstBoot.Behaviour.conforming().registrationDeadline(),
+                X509FirstBoot.Behaviour.conforming().requestTimeout());
+        X509FirstBoot procedure = new X509FirstBoot(context.endpoints(), context.timeline(), this::print, identity,
+                behaviour, d -> !cancel.await(d.toNanos(), TimeUnit.NANOSECONDS));
+        CompletableFuture<BootReport> verdict = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                verdict.complete(procedure.run());
+            } catch (InterruptedException e) {
+                verdict.complete(new BootReport.NoVerdict("the boot was cancelled"));
+            } catch (RuntimeException e) {
+                verdict.complete(new BootReport.Failed("the simulator failed: " + e));
+            }
+        }, "dice-simulator-boot");
+        thread.setDaemon(true);
+        boot = new Boot(verdict, cancel, procedure, thread);
+        print("DICE simulator booting, firmware " + settings.firmwareVersion() + ", registration id " + regId);
+        thread.start();
+    }
+
+    /** The identity the firmware derives, or a defective variant of it. */
+    private X509FirstBoot.Identity identity(String regId) throws DeviceException {
+        DiceIdentity id;
+        try {
+            id = DiceEngine.derive(Uds.parse(uds.reveal()), settings.image(), regId);
+        } catch (IdentityException e) {
+            throw new DeviceException("the device cannot derive its DICE identity: " + e.getMessage());
+        }
+        byte[] der = id.aliasCertDer();
+        boolean wrongSerial = settings.defects().contains(DiceDefect.WRONG_SERIAL);
+        boolean wrongCn = settings.defects().contains(DiceDefect.CN_DIFFERS_FROM_REGISTRATION_ID);
+        if (wrongSerial || wrongCn) {
+            AliasFields fields = new AliasFields(wrongSerial ? WRONG_SERIAL : DevKitCertificates.ALIAS_SERIAL,
+                    wrongCn ? regId + "-x" : regId, (ECPublicKey) id.aliasKey().getPublic(),
+                    (ECPublicKey) id.deviceIdKey().getPublic(), id.fwid());
+            byte[] tbs = DevKitCertificates.aliasTbs(fields);
+            der = DevKitCertificates.assemble(tbs, FixedNonceEcdsa.signDer(tbs, (ECPrivateKey) id.deviceIdKey().getPrivate()));
+        }
+        try {
+            X509Certificate alias = (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(der));
+            // Variant A firmware presents the alias certificate alone (hsm_client_riot_individual).
+            return new X509FirstBoot.Identity(regId, id.aliasKey().getPrivate(), List.of(alias));
+        } catch (CertificateException e) {
+            throw new DeviceException("the device's alias certificate does not parse: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public BootReport awaitBoot(Duration deadline) throws InterruptedException {
+        Boot b;
+        synchronized (this) {
+            b = boot;
+        }
+        if (b == null) {
+            return new BootReport.NoVerdict("a boot, but the device was never booted");
+        }
+        try {
+            return b.verdict().get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return new BootReport.NoVerdict("the device's registration result");
+        } catch (ExecutionException e) {
+            return new BootReport.Failed("the simulator failed: " + e.getCause());
+        }
+    }
+
+    @Override
+    public List<String> consoleLog() {
+        return List.copyOf(console);
+    }
+
+    private void print(String line) {
+        String masked = context.redactor().mask(line);
+        console.add(masked);
+        context.timeline().record(Origin.DEVICE, EventKind.CONSOLE_LINE, "console", Map.of("line", masked));
+    }
+
+    @Override
+    public synchronized void resetForScenario() {
+        stop();
+        console.clear();
+        uds = null;
+        registrationId = Optional.empty();
+    }
+
+    /** Cancels a boot in progress and drops its hub connection, waiting a bounded time for its thread. */
+    private void stop() {
+        Boot b = boot;
+        boot = null;
+        if (b == null) {
+            return;
+        }
+        b.cancel().countDown();
+        b.procedure().close();
+        b.thread().interrupt();
+        try {
+            b.thread().join(STOP_DEADLINE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        stop();
+    }
+}

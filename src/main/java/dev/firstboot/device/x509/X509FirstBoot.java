@@ -1,0 +1,224 @@
+package dev.firstboot.device.x509;
+
+import dev.firstboot.device.net.DeviceTls;
+import dev.firstboot.device.net.DpsHttpsClient;
+import dev.firstboot.device.net.MqttDeviceClient;
+import dev.firstboot.rig.BootReport;
+import dev.firstboot.rig.DeviceEndpoints;
+import dev.firstboot.timeline.EventKind;
+import dev.firstboot.timeline.Origin;
+import dev.firstboot.timeline.TimelineSink;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The first boot of an X.509 device as the Azure IoT C SDK runs it: register with DPS over HTTPS, poll the operation
+ * as {@code retry-after} says (clamped as the C SDK clamps it), connect to the assigned hub over MQTT with the same
+ * certificate, and send one telemetry message. The hub connection stays open until {@link #close()}, as on a board.
+ */
+public final class X509FirstBoot implements AutoCloseable {
+    /** The C SDK's default and bounds for retry-after, in seconds (prov_transport.h, prov_client_const.h). */
+    static final int DEFAULT_RETRY_AFTER = 1;
+    static final int MAX_RETRY_AFTER = 300;
+    static final String HUB_API_VERSION = "2020-09-30";
+
+    /** Who the device is: its registration id and the chain it presents (leaf first) with the leaf's key. */
+    public record Identity(String registrationId, PrivateKey key, List<X509Certificate> chain) {
+        public Identity {
+            chain = List.copyOf(chain);
+        }
+    }
+
+    /**
+     * How this device behaves; the defaults are a conforming device, the rest are defects a harness must catch.
+     *
+     * @param bootDelay          time from reset to the first DPS request (the firmware's start-up)
+     * @param honourRetryAfter   false: poll at once, whatever DPS asked
+     * @param registrationDeadline how long the device keeps trying to register before it gives up
+     * @param requestTimeout     per request and per MQTT exchange
+     */
+    public record Behaviour(Duration bootDelay, boolean honourRetryAfter, Duration registrationDeadline,
+                            Duration requestTimeout) {
+        public static Behaviour conforming() {
+            return new Behaviour(Duration.ZERO, true, Duration.ofSeconds(60), Duration.ofSeconds(10));
+        }
+    }
+
+    /** Waits that a reset can cut short; returns false when the boot was cancelled. */
+    @FunctionalInterface
+    public interface Pause {
+        boolean pause(Duration d) throws InterruptedException;
+    }
+
+    private final DeviceEndpoints endpoints;
+    private final TimelineSink timeline;
+    private final Consumer<String> console;
+    private final Identity identity;
+    private final Behaviour behaviour;
+    private final Pause pause;
+    private volatile MqttDeviceClient hub;
+
+    public X509FirstBoot(DeviceEndpoints endpoints, TimelineSink timeline, Consumer<String> console, Identity identity,
+                         Behaviour behaviour, Pause pause) {
+        this.endpoints = endpoints;
+        this.timeline = timeline;
+        this.console = console;
+        this.identity = identity;
+        this.behaviour = behaviour;
+        this.pause = pause;
+    }
+
+    /** Runs the boot to the device's own verdict. */
+    public BootReport run() throws InterruptedException {
+        String regId = identity.registrationId();
+        timeline.record(Origin.DEVICE, EventKind.BOOT_STARTED, regId);
+        if (!pause.pause(behaviour.bootDelay())) {
+            return new BootReport.NoVerdict("the boot was cancelled");
+        }
+        SSLContext tls;
+        try {
+            tls = DeviceTls.clientContext(identity.key(), identity.chain(), endpoints.trustAnchor());
+        } catch (GeneralSecurityException e) {
+            return fail("the device cannot load its own certificate and key: " + e.getMessage());
+        }
+        Optional<DpsHttpsClient.Reply> assigned;
+        try {
+            assigned = provision(new DpsHttpsClient(tls, endpoints.dps(), endpoints.idScope(), behaviour.requestTimeout()));
+        } catch (IOException e) {
+            return fail("could not reach DPS at " + endpoints.dps() + ": " + e.getMessage());
+        } catch (Failure f) {
+            return fail(f.getMessage());
+        }
+        if (assigned.isEmpty()) {
+            return new BootReport.NoVerdict("the boot was cancelled");
+        }
+        String hubHost = assigned.get().state("assignedHub");
+        String deviceId = assigned.get().state("deviceId");
+        say("Registration Information received from service: " + hubHost + "!");
+        milestone("assigned", Map.of("assignedHub", hubHost, "deviceId", deviceId));
+        return connectToHub(tls, hubHost, deviceId);
+    }
+
+    private Optional<DpsHttpsClient.Reply> provision(DpsHttpsClient dps) throws IOException, InterruptedException, Failure {
+        String regId = identity.registrationId();
+        long end = System.nanoTime() + behaviour.registrationDeadline().toNanos();
+        say(">>>Provisioning Status: PROV_DEVICE_REG_STATUS_CONNECTED");
+        milestone("registering", Map.of());
+        DpsHttpsClient.Reply reply = dps.register(regId);
+        String operationId = "";
+        while (true) {
+            int code = reply.httpStatus();
+            if (code >= 429) {
+                // transient: the C SDK retries after retry-after
+            } else if (code >= 300) {
+                throw new Failure("DPS refused the registration: " + reply.describe());
+            } else {
+                String status = reply.text("status");
+                if (!reply.text("operationId").isEmpty()) {
+                    operationId = reply.text("operationId");
+                }
+                switch (status) {
+                    case "assigned" -> {
+                        if (reply.state("assignedHub").isEmpty() || reply.state("deviceId").isEmpty()) {
+                            throw new Failure("DPS said assigned without registrationState.assignedHub and deviceId");
+                        }
+                        return Optional.of(reply);
+                    }
+                    case "assigning", "unassigned" -> say("Registration status: ASSIGNING");
+                    case "disabled" -> throw new Failure("The device has been disabled by DPS service (status disabled)");
+                    case "failed" -> throw new Failure("DPS reported status failed: errorCode "
+                            + reply.state("errorCode") + ", " + reply.state("errorMessage"));
+                    default -> throw new Failure("DPS answered an unknown status \"" + status + "\"");
+                }
+                if (operationId.isEmpty()) {
+                    throw new Failure("DPS answered " + status + " without an operationId to poll");
+                }
+            }
+            Duration wait = Duration.ofSeconds(clamp(reply.retryAfterSeconds().orElse(DEFAULT_RETRY_AFTER)));
+            if (!behaviour.honourRetryAfter()) {
+                wait = Duration.ZERO;
+            }
+            if (System.nanoTime() + wait.toNanos() > end) {
+                throw new Failure("no assignment within " + behaviour.registrationDeadline().toSeconds()
+                        + " s; DPS last answered " + reply.describe());
+            }
+            if (!pause.pause(wait)) {
+                return Optional.empty();
+            }
+            reply = operationId.isEmpty() ? dps.register(regId) : dps.operationStatus(regId, operationId);
+        }
+    }
+
+    private BootReport connectToHub(SSLContext tls, String hubHost, String deviceId) {
+        Optional<InetSocketAddress> address = endpoints.resolveHub(hubHost);
+        if (address.isEmpty()) {
+            return fail("DPS assigned hub " + hubHost + ", which this rig does not know how to reach");
+        }
+        try {
+            MqttDeviceClient client = MqttDeviceClient.open(tls, hubHost, address.get(), behaviour.requestTimeout());
+            hub = client;
+            String username = hubHost + "/" + deviceId + "/?api-version=" + HUB_API_VERSION
+                    + "&DeviceClientType=firstboot-dice-simulator";
+            int code = client.connect(deviceId, username, 240, behaviour.requestTimeout());
+            if (code != 0) {
+                return fail("the hub " + hubHost + " refused the connection with CONNACK return code " + code);
+            }
+            milestone("hub-connected", Map.of("hub", hubHost, "deviceId", deviceId));
+            say("IoT Hub connection established: " + hubHost + " as " + deviceId);
+            String telemetry = "{\"deviceId\":\"" + deviceId + "\",\"messageId\":1,\"firstBoot\":true}";
+            client.publishAtLeastOnce("devices/" + deviceId + "/messages/events/",
+                    telemetry.getBytes(StandardCharsets.UTF_8), behaviour.requestTimeout());
+            milestone("telemetry-acknowledged", Map.of("hub", hubHost));
+            return new BootReport.Connected(hubHost, deviceId);
+        } catch (IOException e) {
+            return fail("hub connection to " + hubHost + " failed: " + e.getMessage());
+        }
+    }
+
+    private static int clamp(int seconds) {
+        return seconds < 1 || seconds > MAX_RETRY_AFTER ? DEFAULT_RETRY_AFTER : seconds;
+    }
+
+    private BootReport fail(String reason) {
+        say("Failure encountered on registration!");
+        say("registration failed! " + reason);
+        milestone("failed", Map.of("reason", reason));
+        return new BootReport.Failed(reason);
+    }
+
+    private void say(String line) {
+        console.accept(line);
+    }
+
+    private void milestone(String name, Map<String, String> details) {
+        Map<String, String> attrs = new java.util.LinkedHashMap<>(details);
+        attrs.put("milestone", name);
+        timeline.record(Origin.DEVICE, EventKind.DEVICE_MILESTONE, identity.registrationId(), attrs);
+    }
+
+    /** Drops the hub connection, as a reset or power-off does. */
+    @Override
+    public void close() {
+        MqttDeviceClient c = hub;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private static final class Failure extends Exception {
+        Failure(String message) {
+            super(message);
+        }
+    }
+}

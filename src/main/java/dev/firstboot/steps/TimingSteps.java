@@ -1,0 +1,59 @@
+package dev.firstboot.steps;
+
+import dev.firstboot.timeline.BootMark;
+import dev.firstboot.timeline.BootPhases;
+import dev.firstboot.timeline.Measurement;
+import io.cucumber.datatable.DataTable;
+import io.cucumber.java.en.Then;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Phases of one boot, measured on the shared timeline, each recorded with its limit. */
+public final class TimingSteps {
+    private final World world;
+
+    public TimingSteps(World world) {
+        this.world = world;
+    }
+
+    @Then("the boot phases stay within these limits:")
+    public void phasesWithin(DataTable table) {
+        BootPhases phases = BootPhases.of(world.timeline().events());
+        List<String> over = new ArrayList<>();
+        for (Map<String, String> row : table.asMaps()) {
+            BootMark from = mark(row.get("from"));
+            BootMark to = mark(row.get("to"));
+            double limit = limit(row.get("limit (s)"));
+            Optional<Double> seconds = phases.seconds(from, to);
+            if (seconds.isEmpty()) {
+                throw new AssertionError("cannot measure " + from.label() + " → " + to.label() + ": the boot timeline has "
+                        + phases.seen());
+            }
+            Measurement m = new Measurement(from.label() + " → " + to.label(), seconds.get(), "s", limit);
+            world.run().addMeasurement(world.scenarioKey, m);
+            if (!m.withinLimit()) {
+                over.add(String.format("%s → %s took %.3f s, over its limit of %s s", from.label(), to.label(),
+                        seconds.get(), row.get("limit (s)").trim()));
+            }
+        }
+        if (!over.isEmpty()) {
+            throw new AssertionError("the boot was too slow: " + String.join("; ", over));
+        }
+    }
+
+    private static BootMark mark(String text) {
+        return BootMark.named(text == null ? "" : text).orElseThrow(() -> new IllegalArgumentException(
+                "unknown boot mark \"" + text + "\" in the table; known marks are " + BootMark.known()));
+    }
+
+    private static double limit(String text) {
+        try {
+            return Double.parseDouble(text == null ? "" : text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("the limit \"" + text + "\" is not a number of seconds");
+        }
+    }
+}

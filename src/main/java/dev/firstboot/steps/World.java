@@ -1,0 +1,63 @@
+package dev.firstboot.steps;
+
+import dev.firstboot.identity.dice.DiceIdentity;
+import dev.firstboot.rig.Backend;
+import dev.firstboot.rig.Device;
+import dev.firstboot.rig.DiceFacet;
+import dev.firstboot.rig.Rig;
+import dev.firstboot.secret.Secret;
+import dev.firstboot.suite.NotApplicableException;
+import dev.firstboot.suite.RunContext;
+import dev.firstboot.timeline.Timeline;
+
+import java.util.Optional;
+
+/** One scenario's state, shared by the step classes (Cucumber makes a new one per scenario). */
+public final class World {
+    private final RunContext run = RunContext.current();
+    String scenarioKey = "";
+    Secret uds;
+    String registrationId;
+    /** The reference certificate for (UDS, firmware, registration id), computed by the harness. */
+    Optional<DiceIdentity> reference = Optional.empty();
+
+    public RunContext run() {
+        return run;
+    }
+
+    public Rig rig() {
+        return run.rig();
+    }
+
+    public Backend backend() {
+        return rig().backend();
+    }
+
+    public Device device() {
+        return rig().device();
+    }
+
+    public Timeline timeline() {
+        return rig().timeline();
+    }
+
+    public DiceFacet dice() {
+        return device().facet(DiceFacet.class).orElseThrow(() -> new NotApplicableException(
+                "the device of rig " + rig().name() + " (" + device().kind() + ") has no DICE identity to set up"));
+    }
+
+    /** The registration id this scenario set, or the one the device will use by default. */
+    public String registrationId() {
+        if (registrationId == null) {
+            throw new IllegalStateException("the scenario has not said which registration id the device uses; "
+                    + "add a step like: And the device's registration id is \"my-device-01\"");
+        }
+        return registrationId;
+    }
+
+    public String hubHost(String hubName) {
+        return backend().hubHost(hubName).orElseThrow(() -> new AssertionError("the feature names hub \"" + hubName
+                + "\", but rig " + rig().name() + " has only " + backend().hubNames()
+                + "; add it to the backend's hubs in the rig file"));
+    }
+}
