@@ -42,6 +42,11 @@ public final class Redactor {
         return out;
     }
 
+    /** How many secret forms are registered (each secret in its given, lower- and upper-case forms). */
+    public int size() {
+        return secrets.size();
+    }
+
     /** True when {@code text} still contains a registered secret; used by tests that scan every artifact. */
     public boolean leaks(String text) {
         return text != null && secrets.stream().anyMatch(text::contains);

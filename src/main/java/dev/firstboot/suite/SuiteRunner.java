@@ -61,10 +61,16 @@ public final class SuiteRunner {
 
     private final RigFiles rigFiles;
     private final PrintWriter out;
+    private volatile SecretScan lastSecretScan = new SecretScan(0, List.of());
 
     public SuiteRunner(RigFiles rigFiles, PrintWriter out) {
         this.rigFiles = rigFiles;
         this.out = out;
+    }
+
+    /** The check of the last run's report files for secrets that escaped masking. */
+    public SecretScan lastSecretScan() {
+        return lastSecretScan;
     }
 
     public RunSummary run(Options options) throws RigException, UsageException, RigStartException {
@@ -107,7 +113,7 @@ public final class SuiteRunner {
         recorder.onPlan(() -> progress.planned(recorder.plannedCount()));
         AllureLifecycle lifecycle = new AllureLifecycle(new FileSystemResultsWriter(allureDir));
 
-        Finisher finisher = new Finisher(runId, rig, runDir, started, t0, recorder, lifecycle);
+        Finisher finisher = new Finisher(runId, rig, runDir, started, t0, recorder, lifecycle, redactor);
         Thread hook = new Thread(() -> finisher.finish(true), "firstboot-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         RunContext.open(context);
@@ -137,10 +143,12 @@ public final class SuiteRunner {
         private final long t0;
         private final ResultRecorder recorder;
         private final AllureLifecycle lifecycle;
+        private final Redactor redactor;
         private RunSummary summary;
 
         Finisher(String runId, Rig rig, Path runDir, Instant started, long t0, ResultRecorder recorder,
-                 AllureLifecycle lifecycle) {
+                 AllureLifecycle lifecycle, Redactor redactor) {
+            this.redactor = redactor;
             this.runId = runId;
             this.rig = rig;
             this.runDir = runDir;
@@ -168,6 +176,12 @@ public final class SuiteRunner {
                 out.println("Interrupted: finished results are kept; the rest are marked not run.");
             }
             printSummary(summary, runDir);
+            SecretScan scan = SecretScan.of(runDir, redactor);
+            lastSecretScan = scan;
+            if (!scan.leaking().isEmpty()) {
+                out.println("firstboot: BUG: a secret reached these report files despite masking: " + scan.leaking()
+                        + ". Do not share them; please report this.");
+            }
             out.flush();
             return summary;
         }

@@ -1,0 +1,100 @@
+package dev.firstboot.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The command line: help, version, rig listing, and bad input as a clear error with exit 2, never a stack trace. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : new String[]{"run", "rigs", "report", "cert"}) {
+            Result r = run(command, "--help");
+            assertThat(r.exit()).as(command).isZero();
+            assertThat(r.out()).as(command).contains("Usage: firstboot " + command);
+        }
+        assertThat(run("--help").out()).contains("Exit codes:").contains("130");
+    }
+
+    @Test
+    void versionNamesTheHarness() {
+        Result r = run("--version");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).startsWith("firstboot ");
+    }
+
+    @Test
+    void rigsListsTheEmbeddedRigWithItsCapabilities() {
+        Result r = run("rigs");
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).containsPattern("embedded \\(default\\)\\s+@dice @mqtt @x509");
+    }
+
+    @Test
+    void unknownRigIsAUsageErrorThatListsTheKnownOnes() {
+        Result r = run("run", "--rig", "no-such-rig", "--report", dir.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("No rig named 'no-such-rig'").contains("Known rigs: embedded").doesNotContain("Exception");
+    }
+
+    @Test
+    void malformedRigFileIsRejectedWithFileLineAndField() throws Exception {
+        Path rig = Files.writeString(dir.resolve("broken.yaml"), """
+                name: broken
+                backend:
+                  kind: embedded
+                  retry-after: soon
+                device:
+                  kind: dice-simulator
+                """);
+        Result r = run("run", "--rig", rig.toString(), "--report", dir.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains(rig + ":4:16: backend.retry-after: expected a duration").doesNotContain("Exception");
+    }
+
+    @Test
+    void unknownDefectNamesTheKnownOnes() throws Exception {
+        Path rig = Files.writeString(dir.resolve("typo.yaml"), """
+                backend:
+                  kind: embedded
+                device:
+                  kind: dice-simulator
+                  firmware: {bin: %s, map: %s}
+                  defects: [wrong-serail]
+                """.formatted(Path.of("firmware/devkit-dps-a/DPS.ino.bin").toAbsolutePath(),
+                Path.of("firmware/devkit-dps-a/DPS.ino.map").toAbsolutePath()));
+        Result r = run("run", "--rig", rig.toString(), "--report", dir.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("typo.yaml:6:").contains("unknown defect \"wrong-serail\"").contains("wrong-serial");
+    }
+
+    @Test
+    void tooManyThreadsForTheRigIsAUsageError() {
+        Result r = run("run", "--threads", "4", "--report", dir.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("runs at most 1 scenario(s) at once");
+    }
+}

@@ -1,0 +1,36 @@
+package dev.firstboot.suite;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every check the first-boot features make about a device can fail: each defect switch on the DICE simulator is
+ * caught by the scenario that judges it, with a message that names what is wrong.
+ */
+class DetectionPowerTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0} is caught by \"{1}\"")
+    @CsvSource(delimiter = '|', value = {
+            "wrong-serial                    | An individually enrolled device | differing fields: serial number: presented 0102030405, reference 0a0b0c0d0e",
+            "cn-differs-from-registration-id | An individually enrolled device | subject: presented CN=firstboot-dice-01-x",
+            "ignores-retry-after             | The device waits as long as DPS asks | the device did not honour retry-after: it polled",
+            "slow-boot                       | The first boot stays within its time budget | boot → registration request took 3."
+    })
+    void defectIsCaught(String defect, String scenario, String message) throws Exception {
+        Path rig = Runs.embeddedRigWithDefect(dir, defect);
+        Runs.Outcome outcome = Runs.run(rig.toString(), dir.resolve("reports"), Optional.empty());
+        ScenarioResult judged = outcome.scenario(scenario);
+        assertThat(judged.status()).as(outcome.output()).isEqualTo(ScenarioStatus.FAILED);
+        assertThat(judged.message()).contains(message);
+        assertThat(outcome.summary().exitCode()).isEqualTo(ExitCodes.FAILED);
+        assertThat(outcome.output()).contains("FAIL ").contains("↳ ");
+    }
+}

@@ -1,0 +1,71 @@
+package dev.firstboot.suite;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The default suite on the default rig: every scenario passes, with progress, reports and evidence. */
+class EmbeddedRigRunTest {
+    @TempDir
+    static Path reports;
+    static Runs.Outcome outcome;
+
+    @BeforeAll
+    static void runTheDefaultSuite() throws Exception {
+        outcome = Runs.run("embedded", reports, Optional.empty());
+    }
+
+    @Test
+    void everyScenarioPassesOnTheEmbeddedRig() {
+        assertThat(outcome.summary().scenarios()).as(outcome.output())
+                .allSatisfy(s -> assertThat(s.status()).as(s.name() + ": " + s.message()).isEqualTo(ScenarioStatus.PASSED));
+        assertThat(outcome.summary().scenarios()).hasSizeGreaterThanOrEqualTo(7);
+        assertThat(outcome.summary().exitCode()).isEqualTo(ExitCodes.PASSED);
+    }
+
+    @Test
+    void progressShowsOneLinePerScenarioAndASummary() {
+        long lines = outcome.output().lines().filter(l -> l.matches("\\[\\s*\\d+/\\d+] PASS .* \\(\\d+\\.\\d s\\)")).count();
+        assertThat(lines).isEqualTo(outcome.summary().scenarios().size());
+        assertThat(outcome.output()).contains(outcome.summary().countsLine()).contains("Result: PASSED");
+    }
+
+    @Test
+    void reportsHoldSummaryJunitAndAllureResultsWithLabelsAndEvidence() throws Exception {
+        Path run = outcome.runDirectory();
+        assertThat(run.resolve("summary.json")).exists();
+        assertThat(Files.readString(run.resolve("junit.xml"))).contains("<testsuite").contains("tests=\"" + outcome.summary().scenarios().size() + "\"");
+        List<Path> results;
+        try (Stream<Path> files = Files.list(run.resolve("allure-results"))) {
+            results = files.filter(p -> p.getFileName().toString().endsWith("-result.json")).toList();
+        }
+        assertThat(results).hasSize(outcome.summary().scenarios().size());
+        String first = Files.readString(results.get(0));
+        assertThat(first).contains("\"name\" : \"rig\"").contains("\"name\" : \"device\"").contains("\"name\" : \"firmware\"")
+                .contains("boot timeline").contains("device console");
+    }
+
+    @Test
+    void timingScenarioRecordsMeasurementsWithLimits() {
+        ScenarioResult timing = outcome.scenario("The first boot stays within its time budget");
+        assertThat(timing.measurements()).extracting(m -> m.name())
+                .contains("boot → registration request", "registration request → assigned", "assigned → hub connected",
+                        "boot → hub connected");
+        assertThat(timing.measurements()).allSatisfy(m -> assertThat(m.unit()).isEqualTo("s"));
+    }
+
+    @Test
+    void noSecretReachesAnyReportFile() {
+        assertThat(outcome.secrets().secretsChecked()).as("the run registered the UDS values it wrote").isPositive();
+        assertThat(outcome.secrets().leaking()).isEmpty();
+        assertThat(outcome.output()).doesNotContain("BUG: a secret");
+    }
+}

@@ -1,0 +1,61 @@
+package dev.firstboot.suite;
+
+import dev.firstboot.rig.RigFiles;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** Runs the project's own features in-process, the way {@code firstboot run} does, for tests. */
+public final class Runs {
+    public static final Path PROJECT = Path.of("").toAbsolutePath();
+    public static final Path FEATURES = PROJECT.resolve("features");
+    public static final Path RIGS = PROJECT.resolve("rigs");
+    public static final Path FIRMWARE_A = PROJECT.resolve("firmware/devkit-dps-a");
+
+    private Runs() {
+    }
+
+    /** A finished run: its summary, what it printed, and the secret scan of its reports. */
+    public record Outcome(RunSummary summary, String output, SecretScan secrets, Path runDirectory) {
+        public ScenarioResult scenario(String nameStart) {
+            return summary.scenarios().stream().filter(s -> s.name().startsWith(nameStart)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no scenario named \"" + nameStart + "…\" in " + summary.scenarios()));
+        }
+    }
+
+    public static Outcome run(String rig, Path reportRoot, Optional<String> tags, Path... features) throws Exception {
+        StringWriter text = new StringWriter();
+        SuiteRunner runner = new SuiteRunner(new RigFiles(RIGS), new PrintWriter(text, true));
+        List<Path> paths = features.length == 0 ? List.of(FEATURES) : List.of(features);
+        RunSummary summary = runner.run(new SuiteRunner.Options(rig, tags, paths, reportRoot, 1, false));
+        return new Outcome(summary, text.toString(), runner.lastSecretScan(), reportRoot.resolve(summary.runId()));
+    }
+
+    /** An embedded rig file in {@code dir} whose DICE simulator has the given defect switched on. */
+    public static Path embeddedRigWithDefect(Path dir, String defect) throws IOException {
+        String yaml = """
+                name: embedded-%1$s
+                description: the embedded rig with a defective DICE simulator (%1$s)
+                backend:
+                  kind: embedded
+                  retry-after: 1s
+                  hubs: [hub-a, hub-b]
+                device:
+                  kind: dice-simulator
+                  firmware:
+                    bin: %2$s
+                    map: %3$s
+                  mac: a0b1c2d3e4f5
+                  firmware-version: 2.0.0
+                  defects: [%1$s]
+                """.formatted(defect, FIRMWARE_A.resolve("DPS.ino.bin"), FIRMWARE_A.resolve("DPS.ino.map"));
+        Path file = dir.resolve("embedded-" + defect + ".yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+}
