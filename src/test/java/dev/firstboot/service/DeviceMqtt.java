@@ -76,7 +76,7 @@ final class DeviceMqtt implements AutoCloseable {
                                     new SimpleChannelInboundHandler<MqttMessage>() {
                                         @Override
                                         protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {
-                                            inbox.add((MqttMessage) ReferenceCountUtil.retain(msg));
+                                            inbox.add(ReferenceCountUtil.retain(msg));
                                         }
                                     });
                         }
