@@ -1,0 +1,185 @@
+package dev.firstboot.service;
+
+import dev.firstboot.pki.KeyMaterial;
+import dev.firstboot.pki.TestPki;
+import dev.firstboot.rig.Backend;
+import dev.firstboot.rig.DeviceEndpoints;
+import dev.firstboot.rig.RigException;
+import dev.firstboot.service.dps.DpsHttpsServer;
+import dev.firstboot.service.dps.DpsService;
+import dev.firstboot.service.hub.IotHubEmulator;
+import dev.firstboot.timeline.TimelineSink;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** The DPS and hub emulators of one rig, sharing one per-run CA and one pair of event loops. */
+final class EmbeddedBackend implements Backend {
+    private static final String LOOPBACK = "127.0.0.1";
+    private static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(5);
+
+    private final Settings settings;
+    private final TestPki pki;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final DpsService dps;
+    private final Map<String, IotHubEmulator> hubs;
+    private final DpsHttpsServer dpsServer;
+    private boolean closed;
+
+    record Settings(String idScope, int retryAfterSeconds, List<String> hubNames) {
+    }
+
+    private EmbeddedBackend(Settings settings, TestPki pki, EventLoopGroup boss, EventLoopGroup workers, DpsService dps,
+                            Map<String, IotHubEmulator> hubs, DpsHttpsServer dpsServer) {
+        this.settings = settings;
+        this.pki = pki;
+        this.boss = boss;
+        this.workers = workers;
+        this.dps = dps;
+        this.hubs = hubs;
+        this.dpsServer = dpsServer;
+    }
+
+    static EmbeddedBackend start(Settings settings, TimelineSink timeline) throws RigException {
+        TestPki pki = TestPki.create();
+        List<String> names = new ArrayList<>();
+        names.add("localhost");
+        settings.hubNames().forEach(h -> names.add(IotHubEmulator.hostFor(h)));
+        KeyMaterial serverKey = pki.issueServer(names, List.of(LOOPBACK));
+        SSLContext tls = pki.serverContext(serverKey);
+        String[] protocols = TestPki.serverProtocols();
+        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
+                new DefaultThreadFactory("firstboot-emulator-accept", true), NioIoHandler.newFactory());
+        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2,
+                new DefaultThreadFactory("firstboot-emulator-io", true), NioIoHandler.newFactory());
+        Map<String, IotHubEmulator> hubs = new LinkedHashMap<>();
+        DpsHttpsServer dpsServer = null;
+        try {
+            for (String name : settings.hubNames()) {
+                hubs.put(name, IotHubEmulator.start(name, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss,
+                        workers, timeline));
+            }
+            DpsService dps = new DpsService(settings.idScope(), settings.retryAfterSeconds(), (hub, deviceId, thumb) -> {
+                IotHubEmulator h = hubs.get(hub);
+                h.register(deviceId, thumb);
+                return h.host();
+            }, timeline);
+            dpsServer = DpsHttpsServer.start(dps, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss, workers,
+                    timeline);
+            return new EmbeddedBackend(settings, pki, boss, workers, dps, Map.copyOf(hubs), dpsServer);
+        } catch (IOException | RuntimeException e) {
+            hubs.values().forEach(IotHubEmulator::close);
+            if (dpsServer != null) {
+                dpsServer.close();
+            }
+            shutdown(boss, workers);
+            throw new RigException("the embedded DPS and hub emulators did not start on " + LOOPBACK + ": "
+                    + e.getMessage() + ". Is loopback networking available?", e);
+        }
+    }
+
+    @Override
+    public String kind() {
+        return "embedded";
+    }
+
+    @Override
+    public DeviceEndpoints deviceEndpoints() {
+        Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
+        hubs.values().forEach(h -> addresses.put(h.host(), new InetSocketAddress(LOOPBACK, h.address().getPort())));
+        return new DeviceEndpoints(URI.create("https://localhost:" + dpsServer.address().getPort()), dps.idScope(),
+                pki.caCertificate(), addresses);
+    }
+
+    @Override
+    public void resetForScenario() {
+        dps.reset();
+        hubs.values().forEach(IotHubEmulator::reset);
+        dps.setRetryAfterSeconds(settings.retryAfterSeconds());
+    }
+
+    @Override
+    public Set<String> hubNames() {
+        return new LinkedHashSet<>(settings.hubNames());
+    }
+
+    @Override
+    public void enrollX509Individual(String registrationId, byte[] leafCertificateDer, Optional<String> deviceId,
+                                     String hubName, boolean enabled) {
+        if (!hubs.containsKey(hubName)) {
+            throw new IllegalArgumentException("no hub named '" + hubName + "' in this rig; its hubs are "
+                    + String.join(", ", settings.hubNames()));
+        }
+        dps.enrollX509Individual(registrationId, leafCertificateDer, deviceId, hubName, enabled);
+    }
+
+    @Override
+    public Optional<Registration> registration(String registrationId) {
+        return dps.registration(registrationId);
+    }
+
+    @Override
+    public Optional<HubDeviceState> hubDevice(String hubName, String deviceId) {
+        IotHubEmulator hub = hubs.get(hubName);
+        return hub == null ? Optional.empty() : hub.device(deviceId);
+    }
+
+    @Override
+    public Optional<String> hubHost(String hubName) {
+        return Optional.ofNullable(hubs.get(hubName)).map(IotHubEmulator::host);
+    }
+
+    @Override
+    public Optional<String> hubNameForHost(String hostName) {
+        return hubs.values().stream().filter(h -> h.host().equalsIgnoreCase(hostName)).map(IotHubEmulator::name)
+                .findFirst();
+    }
+
+    @Override
+    public void setRetryAfter(Duration retryAfter) {
+        if (retryAfter.isNegative() || retryAfter.toMillis() % 1000 != 0) {
+            throw new IllegalArgumentException("retry-after is whole seconds from 0 to "
+                    + DpsService.MAX_RETRY_AFTER_SECONDS + ", got " + retryAfter.toMillis() + " ms");
+        }
+        dps.setRetryAfterSeconds((int) Math.min(Integer.MAX_VALUE, retryAfter.toSeconds()));
+    }
+
+    @Override
+    public Duration retryAfter() {
+        return Duration.ofSeconds(dps.retryAfterSeconds());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        dpsServer.close();
+        hubs.values().forEach(IotHubEmulator::close);
+        shutdown(boss, workers);
+    }
+
+    private static void shutdown(EventLoopGroup boss, EventLoopGroup workers) {
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        boss.terminationFuture().awaitUninterruptibly(SHUTDOWN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        workers.terminationFuture().awaitUninterruptibly(SHUTDOWN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}

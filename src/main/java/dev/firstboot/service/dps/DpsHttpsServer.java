@@ -1,0 +1,50 @@
+package dev.firstboot.service.dps;
+
+import dev.firstboot.service.net.Listener;
+import dev.firstboot.service.net.ServerTls;
+import dev.firstboot.timeline.TimelineSink;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The DPS device API over HTTPS: TLS (client certificate wanted, not required), HTTP/1.1 framing, the message size
+ * limit, and {@link DpsService} behind them. One instance per listening port.
+ */
+public final class DpsHttpsServer implements AutoCloseable {
+    /** Idle connections are dropped after this, so nothing waits forever on a silent client. */
+    private static final Duration IDLE_DEADLINE = Duration.ofSeconds(120);
+
+    private final Listener listener;
+
+    private DpsHttpsServer(Listener listener) {
+        this.listener = listener;
+    }
+
+    public static DpsHttpsServer start(DpsService service, SSLContext tls, String[] protocols, InetSocketAddress bind,
+                                       EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline)
+            throws IOException {
+        return new DpsHttpsServer(Listener.bind(bind, boss, workers, ch -> ch.pipeline()
+                .addLast("idle", new ReadTimeoutHandler(IDLE_DEADLINE.toSeconds(), TimeUnit.SECONDS))
+                .addLast("tls", ServerTls.newHandler(tls, protocols))
+                .addLast("handshake", new ServerTls.HandshakeRecorder("dps", timeline))
+                .addLast("http", new HttpServerCodec())
+                .addLast("aggregate", new DpsAggregator(DpsService.MAX_BODY_BYTES))
+                .addLast("dps", new DpsHttpHandler(service, timeline))));
+    }
+
+    public InetSocketAddress address() {
+        return listener.address();
+    }
+
+    @Override
+    public void close() {
+        listener.close();
+    }
+}

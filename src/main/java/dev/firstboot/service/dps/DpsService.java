@@ -1,0 +1,356 @@
+package dev.firstboot.service.dps;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.firstboot.pki.Certificates;
+import dev.firstboot.rig.Backend;
+import dev.firstboot.timeline.EventKind;
+import dev.firstboot.timeline.Origin;
+import dev.firstboot.timeline.TimelineSink;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The DPS emulator's logic: enrollments, registrations, operations and the decisions on them. It knows nothing of
+ * the transport that carried a request; transports turn wire traffic into {@link DeviceRequest}s and put the
+ * {@link DpsReply} back on the wire. Thread-safe; every call is short and never blocks on I/O.
+ */
+public final class DpsService {
+    /** The service's maximum message size (96 KB). */
+    public static final int MAX_BODY_BYTES = 98_304;
+    /** The longest retry-after a client honours (C clamps above five minutes). */
+    public static final int MAX_RETRY_AFTER_SECONDS = 300;
+
+    private static final Pattern API_VERSION = Pattern.compile("\\d{4}-\\d{2}-\\d{2}(-preview)?");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final String idScope;
+    private final HubAssigner hubs;
+    private final TimelineSink timeline;
+    private final Map<String, Enrollment> enrollments = new HashMap<>();
+    private final Map<String, RegistrationRecord> registrations = new HashMap<>();
+    private final Map<String, OperationRecord> operations = new HashMap<>();
+    private int retryAfterSeconds;
+
+    public DpsService(String idScope, int retryAfterSeconds, HubAssigner hubs, TimelineSink timeline) {
+        this.idScope = idScope;
+        this.hubs = hubs;
+        this.timeline = timeline;
+        setRetryAfterSeconds(retryAfterSeconds);
+    }
+
+    public String idScope() {
+        return idScope;
+    }
+
+    public synchronized int retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
+    public synchronized void setRetryAfterSeconds(int seconds) {
+        if (seconds < 0 || seconds > MAX_RETRY_AFTER_SECONDS) {
+            throw new IllegalArgumentException("retry-after must be 0 to " + MAX_RETRY_AFTER_SECONDS
+                    + " whole seconds, got " + seconds);
+        }
+        this.retryAfterSeconds = seconds;
+    }
+
+    /** An individual X.509 enrollment: the device is known by its leaf certificate, byte for byte. */
+    public synchronized void enrollX509Individual(String registrationId, byte[] leafCertificateDer,
+                                                  Optional<String> deviceId, String hubName, boolean enabled) {
+        if (registrationId.isBlank()) {
+            throw new IllegalArgumentException("an enrollment needs a registration id");
+        }
+        enrollments.put(registrationId, new Enrollment(registrationId, leafCertificateDer.clone(),
+                deviceId.filter(d -> !d.isBlank()), hubName, enabled));
+    }
+
+    /** Forgets every enrollment, registration and operation. */
+    public synchronized void reset() {
+        enrollments.clear();
+        registrations.clear();
+        operations.clear();
+    }
+
+    public synchronized Optional<Backend.Registration> registration(String registrationId) {
+        RegistrationRecord r = registrations.get(registrationId);
+        if (r == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Backend.Registration(r.registrationId, r.status(), r.hubHost, r.deviceId,
+                r.chains.stream().map(c -> c.stream().map(byte[]::clone).toList()).toList()));
+    }
+
+    /**
+     * Keeps the chain of a request a transport refused before it reached {@link #handle} (too large, wrong method),
+     * and builds the error reply for it.
+     */
+    public synchronized DpsReply refuse(Optional<String> registrationId, List<byte[]> peerChain, DpsError error) {
+        registrationId.ifPresent(id -> record(id).chains.add(copy(peerChain)));
+        return errorReply(error);
+    }
+
+    public synchronized DpsReply handle(DeviceRequest request) {
+        RegistrationRecord record = record(request.registrationId());
+        record.chains.add(copy(request.peerChain()));
+        return decide(request, record);
+    }
+
+    private DpsReply decide(DeviceRequest request, RegistrationRecord record) {
+        if (request.apiVersion().isEmpty()) {
+            return errorReply(DpsError.badRequest("the api-version query parameter is missing"));
+        }
+        if (!API_VERSION.matcher(request.apiVersion().get()).matches()) {
+            return errorReply(DpsError.badRequest("api-version '" + request.apiVersion().get()
+                    + "' is not a version like 2021-06-01"));
+        }
+        if (!idScope.equals(request.idScope())) {
+            return errorReply(DpsError.notFound("no DPS instance with ID scope '" + request.idScope() + "'"));
+        }
+        if (request.body().length > MAX_BODY_BYTES) {
+            return errorReply(DpsError.payloadTooLarge(MAX_BODY_BYTES));
+        }
+        if (request.operation() == DeviceRequest.Operation.REGISTER) {
+            Optional<DpsError> bad = checkRegisterBody(request);
+            if (bad.isPresent()) {
+                return errorReply(bad.get());
+            }
+        }
+        Authenticated who;
+        try {
+            who = authenticate(request);
+        } catch (Refused r) {
+            record.refused = true;
+            return errorReply(r.error);
+        }
+        record.authenticated = true;
+        return request.operation() == DeviceRequest.Operation.REGISTER
+                ? register(record) : status(record, who, request.operationId().orElse(""));
+    }
+
+    private DpsReply register(RegistrationRecord record) {
+        String operationId = "4." + HexFormat.of().formatHex(randomBytes(8)) + "." + UUID.randomUUID();
+        operations.put(operationId, new OperationRecord(operationId, record.registrationId));
+        record.assigning = true;
+        ObjectNode body = JSON.createObjectNode();
+        body.put("operationId", operationId);
+        body.put("status", "assigning");
+        return new DpsReply(202, "assigning", retryAfterSeconds, Optional.of(operationId), write(body),
+                Optional.empty());
+    }
+
+    private DpsReply status(RegistrationRecord record, Authenticated who, String operationId) {
+        OperationRecord op = operations.get(operationId);
+        if (op == null || !op.registrationId.equals(record.registrationId)) {
+            return errorReply(DpsError.notFound("no operation '" + operationId + "' for registration '"
+                    + record.registrationId + "'"));
+        }
+        if (!op.decided) {
+            assign(record, who);
+            op.decided = true;
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.put("operationId", op.operationId);
+        body.put("status", record.decidedStatus);
+        ObjectNode state = body.putObject("registrationState");
+        state.put("registrationId", record.registrationId);
+        state.put("createdDateTimeUtc", record.created.toString());
+        if (record.decidedStatus.equals("assigned")) {
+            state.put("assignedHub", record.hubHost.orElseThrow());
+            state.put("deviceId", record.deviceId.orElseThrow());
+        }
+        state.put("status", record.decidedStatus);
+        if (record.decidedStatus.equals("assigned")) {
+            state.put("substatus", "initialAssignment");
+        }
+        state.put("lastUpdatedDateTimeUtc", record.updated.toString());
+        state.put("etag", record.etag);
+        state.putObject("x509");
+        return new DpsReply(200, record.decidedStatus, 0, Optional.of(op.operationId), write(body), Optional.empty());
+    }
+
+    private void assign(RegistrationRecord record, Authenticated who) {
+        Instant now = Instant.now();
+        if (record.created == null) {
+            record.created = now;
+        }
+        record.updated = now;
+        record.etag = Base64.getEncoder().encodeToString(("\"" + UUID.randomUUID() + "\"")
+                .getBytes(StandardCharsets.UTF_8));
+        record.assigning = false;
+        Enrollment e = who.enrollment;
+        if (!e.enabled()) {
+            record.decidedStatus = "disabled";
+            record.hubHost = Optional.empty();
+            record.deviceId = Optional.empty();
+            return;
+        }
+        String deviceId = e.deviceId().orElse(e.registrationId());
+        String host = hubs.assign(e.hubName(), deviceId, Certificates.sha256Thumbprint(who.leafDer));
+        record.decidedStatus = "assigned";
+        record.hubHost = Optional.of(host);
+        record.deviceId = Optional.of(deviceId);
+        timeline.record(Origin.SERVICE, EventKind.DPS_ASSIGNED, record.registrationId,
+                Map.of("assignedHub", host, "deviceId", deviceId));
+    }
+
+    private Authenticated authenticate(DeviceRequest request) throws Refused {
+        String id = request.registrationId();
+        if (request.peerChain().isEmpty()) {
+            throw new Refused("no TLS client certificate was presented");
+        }
+        byte[] leafDer = request.peerChain().get(0);
+        X509Certificate leaf;
+        try {
+            leaf = (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(leafDer));
+        } catch (CertificateException e) {
+            throw new Refused("the client certificate could not be parsed: " + e.getMessage());
+        }
+        Optional<String> cn = Certificates.commonName(leaf);
+        if (cn.isEmpty() || !cn.get().equals(id)) {
+            throw new Refused("the client certificate's CN '" + cn.orElse("") + "' is not the registration id '"
+                    + id + "'");
+        }
+        Enrollment e = enrollments.get(id);
+        if (e == null) {
+            throw new Refused("no individual enrollment for registration id '" + id + "'");
+        }
+        if (!Arrays.equals(e.leafCertificateDer(), leafDer)) {
+            throw new Refused("the client certificate is not the one enrolled for '" + id + "' (SHA-256 "
+                    + Certificates.sha256Thumbprint(leafDer) + ", enrolled "
+                    + Certificates.sha256Thumbprint(e.leafCertificateDer()) + ")");
+        }
+        return new Authenticated(e, leafDer);
+    }
+
+    private static Optional<DpsError> checkRegisterBody(DeviceRequest request) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(request.body());
+        } catch (IOException e) {
+            return Optional.of(DpsError.badRequest("the body is not valid JSON"));
+        }
+        if (body == null || !body.isObject()) {
+            return Optional.of(DpsError.badRequest("the body must be a JSON object with a registrationId"));
+        }
+        JsonNode id = body.get("registrationId");
+        if (id == null || !id.isTextual()) {
+            return Optional.of(DpsError.badRequest("the body has no registrationId"));
+        }
+        if (!id.asText().equals(request.registrationId())) {
+            return Optional.of(DpsError.badRequest("the body's registrationId '" + id.asText()
+                    + "' differs from the path's '" + request.registrationId() + "'"));
+        }
+        return Optional.empty();
+    }
+
+    private DpsReply errorReply(DpsError error) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("errorCode", error.errorCode());
+        body.put("trackingId", UUID.randomUUID().toString());
+        body.put("message", error.message());
+        body.put("timestampUtc", Instant.now().toString());
+        return new DpsReply(error.httpStatus(), "", 0, Optional.empty(), write(body), Optional.of(error));
+    }
+
+    private RegistrationRecord record(String registrationId) {
+        return registrations.computeIfAbsent(registrationId, RegistrationRecord::new);
+    }
+
+    private static List<byte[]> copy(List<byte[]> chain) {
+        return chain.stream().map(byte[]::clone).toList();
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    private static String write(ObjectNode node) {
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not write a DPS reply", e);
+        }
+    }
+
+    private record Enrollment(String registrationId, byte[] leafCertificateDer, Optional<String> deviceId,
+                              String hubName, boolean enabled) {
+    }
+
+    private record Authenticated(Enrollment enrollment, byte[] leafDer) {
+    }
+
+    private static final class Refused extends Exception {
+        final DpsError error;
+
+        Refused(String why) {
+            super(why, null, false, false);
+            this.error = DpsError.unauthorized(why);
+        }
+    }
+
+    private static final class RegistrationRecord {
+        final String registrationId;
+        final List<List<byte[]>> chains = new ArrayList<>();
+        boolean authenticated;
+        boolean refused;
+        boolean assigning;
+        String decidedStatus = "";
+        Optional<String> hubHost = Optional.empty();
+        Optional<String> deviceId = Optional.empty();
+        Instant created;
+        Instant updated;
+        String etag = "";
+
+        RegistrationRecord(String registrationId) {
+            this.registrationId = registrationId;
+        }
+
+        /** assigning while an operation is open, then its outcome; unauthorized if the device never got in. */
+        String status() {
+            if (assigning) {
+                return "assigning";
+            }
+            if (!decidedStatus.isEmpty()) {
+                return decidedStatus;
+            }
+            if (refused && !authenticated) {
+                return "unauthorized";
+            }
+            return "unassigned";
+        }
+    }
+
+    private static final class OperationRecord {
+        final String operationId;
+        final String registrationId;
+        boolean decided;
+
+        OperationRecord(String operationId, String registrationId) {
+            this.operationId = operationId;
+            this.registrationId = registrationId;
+        }
+    }
+}

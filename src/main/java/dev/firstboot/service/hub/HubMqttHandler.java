@@ -1,0 +1,197 @@
+package dev.firstboot.service.hub;
+
+import dev.firstboot.pki.Certificates;
+import dev.firstboot.service.net.ServerTls;
+import dev.firstboot.timeline.EventKind;
+import dev.firstboot.timeline.Origin;
+import dev.firstboot.timeline.TimelineSink;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One device connection to an emulated hub: CONNECT checks (protocol, client id, user name, certificate), telemetry,
+ * subscriptions and keep-alive. Anything the hub does not expect closes the connection; nothing reaches the server.
+ */
+final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
+    private static final int MQTT_3_1_1 = 4;
+    /** Keep-alive 0 means "no keep-alive"; the hub still drops a connection silent for this long. */
+    private static final long MAX_IDLE_SECONDS = 3600;
+
+    private final String hubName;
+    private final String hubHost;
+    private final HubRegistry registry;
+    private final TimelineSink timeline;
+    private Optional<String> clientId = Optional.empty();
+    private boolean accepted;
+
+    HubMqttHandler(String hubName, String hubHost, HubRegistry registry, TimelineSink timeline) {
+        this.hubName = hubName;
+        this.hubHost = hubHost;
+        this.registry = registry;
+        this.timeline = timeline;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {
+        if (msg.decoderResult().isFailure()) {
+            malformed(ctx, msg);
+            return;
+        }
+        MqttMessageType type = msg.fixedHeader().messageType();
+        if (!accepted) {
+            if (type == MqttMessageType.CONNECT && clientId.isEmpty()) {
+                connect(ctx, (MqttConnectMessage) msg);
+            } else {
+                ctx.close();
+            }
+            return;
+        }
+        switch (type) {
+            case PUBLISH -> publish(ctx, (MqttPublishMessage) msg);
+            case SUBSCRIBE -> subscribe(ctx, (MqttSubscribeMessage) msg);
+            case UNSUBSCRIBE -> ctx.writeAndFlush(MqttMessageBuilders.unsubAck()
+                    .packetId(((MqttUnsubscribeMessage) msg).variableHeader().messageId()).build());
+            case PINGREQ -> ctx.writeAndFlush(new MqttMessage(
+                    new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+            case PUBACK -> { }
+            default -> ctx.close();
+        }
+    }
+
+    private void malformed(ChannelHandlerContext ctx, MqttMessage msg) {
+        Throwable cause = msg.decoderResult().cause();
+        if (!accepted && clientId.isEmpty() && msg.fixedHeader() != null
+                && msg.fixedHeader().messageType() == MqttMessageType.CONNECT) {
+            if (cause instanceof MqttUnacceptableProtocolVersionException) {
+                refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
+                return;
+            }
+            if (cause instanceof MqttIdentifierRejectedException) {
+                refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+                return;
+            }
+        }
+        ctx.close();
+    }
+
+    private void connect(ChannelHandlerContext ctx, MqttConnectMessage connect) {
+        String id = connect.payload().clientIdentifier() == null ? "" : connect.payload().clientIdentifier();
+        String username = connect.payload().userName() == null ? "" : connect.payload().userName();
+        clientId = Optional.of(id);
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("hub", hubName);
+        attrs.put("clientId", id);
+        attrs.put("username", username);
+        timeline.record(Origin.SERVICE, EventKind.HUB_CONNECT, id, attrs);
+
+        if (connect.variableHeader().version() != MQTT_3_1_1) {
+            refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
+            return;
+        }
+        Optional<String> registered = registry.thumbprint(id);
+        if (registered.isEmpty()) {
+            refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+            return;
+        }
+        if (!username.startsWith(hubHost + "/" + id + "/?")) {
+            refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
+            return;
+        }
+        List<byte[]> chain = ServerTls.peerChain(ctx.channel());
+        if (chain.isEmpty() || !Certificates.sha256Thumbprint(chain.get(0)).equals(registered.get())) {
+            refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+            return;
+        }
+        accepted = true;
+        registry.connected(id, ctx.channel()).ifPresent(previous -> previous.close());
+        int keepAlive = connect.variableHeader().keepAliveTimeSeconds();
+        long idle = keepAlive == 0 ? MAX_IDLE_SECONDS : Math.min(MAX_IDLE_SECONDS, (keepAlive * 3L + 1) / 2);
+        ctx.pipeline().replace("idle", "idle", new ReadTimeoutHandler(idle, TimeUnit.SECONDS));
+        connack(ctx, MqttConnectReturnCode.CONNECTION_ACCEPTED);
+    }
+
+    private void publish(ChannelHandlerContext ctx, MqttPublishMessage publish) {
+        String id = clientId.orElseThrow();
+        String topic = publish.variableHeader().topicName();
+        MqttQoS qos = publish.fixedHeader().qosLevel();
+        String telemetry = "devices/" + id + "/messages/events/";
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("hub", hubName);
+        attrs.put("topic", topic);
+        attrs.put("qos", Integer.toString(qos.value()));
+        attrs.put("bytes", Integer.toString(publish.payload().readableBytes()));
+        timeline.record(Origin.SERVICE, EventKind.HUB_PUBLISH, id, attrs);
+        if (!topic.startsWith(telemetry) || qos == MqttQoS.EXACTLY_ONCE) {
+            ctx.close();
+            return;
+        }
+        registry.telemetry(id);
+        if (qos == MqttQoS.AT_LEAST_ONCE) {
+            ctx.writeAndFlush(MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build());
+        }
+    }
+
+    private static void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage subscribe) {
+        List<MqttTopicSubscription> wanted = subscribe.payload().topicSubscriptions();
+        int[] granted = new int[wanted.size()];
+        for (int i = 0; i < granted.length; i++) {
+            granted[i] = Math.min(wanted.get(i).qualityOfService().value(), 1);
+        }
+        ctx.writeAndFlush(new MqttSubAckMessage(
+                new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                MqttMessageIdVariableHeader.from(subscribe.variableHeader().messageId()),
+                new MqttSubAckPayload(granted)));
+    }
+
+    private void refuse(ChannelHandlerContext ctx, MqttConnectReturnCode code) {
+        connack(ctx, code).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private io.netty.channel.ChannelFuture connack(ChannelHandlerContext ctx, MqttConnectReturnCode code) {
+        timeline.record(Origin.SERVICE, EventKind.HUB_CONNACK, clientId.orElse(""),
+                Map.of("hub", hubName, "returnCode", Integer.toString(code.byteValue())));
+        MqttConnAckMessage ack = MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build();
+        return ctx.writeAndFlush(ack);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (clientId.isPresent()) {
+            if (accepted) {
+                registry.disconnected(clientId.get(), ctx.channel());
+            }
+            timeline.record(Origin.SERVICE, EventKind.HUB_DISCONNECT, clientId.get(), Map.of("hub", hubName));
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

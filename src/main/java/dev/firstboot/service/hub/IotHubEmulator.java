@@ -1,0 +1,97 @@
+package dev.firstboot.service.hub;
+
+import dev.firstboot.rig.Backend;
+import dev.firstboot.service.net.Listener;
+import dev.firstboot.service.net.ServerTls;
+import dev.firstboot.timeline.TimelineSink;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * One emulated IoT Hub: MQTT 3.1.1 over TLS on its own port, with X.509 (self-signed thumbprint) device identities
+ * that DPS creates on assignment.
+ */
+public final class IotHubEmulator implements AutoCloseable {
+    /** Hub names as rig files and features write them. */
+    public static final Pattern NAME = Pattern.compile("[a-z0-9-]{1,50}");
+    /** Telemetry messages up to IoT Hub's 256 KB, plus room for topic and headers. */
+    private static final int MAX_MESSAGE_BYTES = 256 * 1024 + 4096;
+    /** A client has this long to finish TLS and send CONNECT. */
+    private static final long CONNECT_DEADLINE_SECONDS = 30;
+
+    private final String name;
+    private final String host;
+    private final HubRegistry registry;
+    private final Listener listener;
+
+    private IotHubEmulator(String name, String host, HubRegistry registry, Listener listener) {
+        this.name = name;
+        this.host = host;
+        this.registry = registry;
+        this.listener = listener;
+    }
+
+    /** The host name devices are given for a hub: {@code hub-a} is {@code hub-a.localhost}. */
+    public static String hostFor(String hubName) {
+        return hubName + ".localhost";
+    }
+
+    public static IotHubEmulator start(String name, SSLContext tls, String[] protocols, InetSocketAddress bind,
+                                       EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline)
+            throws IOException {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("a hub name is 1 to 50 of a-z, 0-9 and '-', got \"" + name + "\"");
+        }
+        String host = hostFor(name);
+        HubRegistry registry = new HubRegistry();
+        Listener listener = Listener.bind(bind, boss, workers, ch -> ch.pipeline()
+                .addLast("idle", new ReadTimeoutHandler(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS))
+                .addLast("tls", ServerTls.newHandler(tls, protocols))
+                .addLast("handshake", new ServerTls.HandshakeRecorder(name, timeline))
+                .addLast("mqtt-decoder", new MqttDecoder(MAX_MESSAGE_BYTES))
+                .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
+                .addLast("hub", new HubMqttHandler(name, host, registry, timeline)));
+        return new IotHubEmulator(name, host, registry, listener);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public InetSocketAddress address() {
+        return listener.address();
+    }
+
+    /** Called by DPS on assignment. */
+    public void register(String deviceId, String sha256Thumbprint) {
+        registry.register(deviceId, sha256Thumbprint);
+    }
+
+    public Optional<Backend.HubDeviceState> device(String deviceId) {
+        return registry.device(deviceId);
+    }
+
+    /** Drops every device and closes every connection. */
+    public void reset() {
+        listener.closeConnections();
+        registry.clear();
+    }
+
+    @Override
+    public void close() {
+        listener.close();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.firstboot.service.net;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** A bound server socket and every connection it accepted, so closing it leaves nothing open. */
+public final class Listener implements AutoCloseable {
+    private static final Duration BIND_DEADLINE = Duration.ofSeconds(5);
+    private static final Duration CLOSE_DEADLINE = Duration.ofSeconds(5);
+
+    private final Channel server;
+    private final ChannelGroup connections;
+
+    private Listener(Channel server, ChannelGroup connections) {
+        this.server = server;
+        this.connections = connections;
+    }
+
+    /** Binds {@code address} (port 0 for an ephemeral one) and sets up each accepted connection with {@code pipeline}. */
+    public static Listener bind(InetSocketAddress address, EventLoopGroup boss, EventLoopGroup workers,
+                                Consumer<SocketChannel> pipeline) throws IOException {
+        ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
+                        pipeline.accept(ch);
+                    }
+                });
+        ChannelFuture bound = b.bind(address);
+        if (!bound.awaitUninterruptibly(BIND_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+            bound.cancel(false);
+            throw new IOException("could not bind " + address + " within " + BIND_DEADLINE.toSeconds() + " s");
+        }
+        if (!bound.isSuccess()) {
+            throw new IOException("could not bind " + address + ": " + bound.cause().getMessage(), bound.cause());
+        }
+        return new Listener(bound.channel(), connections);
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    /** Closes every accepted connection, keeping the listener open. */
+    public void closeConnections() {
+        connections.close().awaitUninterruptibly(CLOSE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        server.close().awaitUninterruptibly(CLOSE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        closeConnections();
+    }
+}
