@@ -88,10 +88,11 @@ public final class Rig implements AutoCloseable {
 
     /** A fresh timeline and a clean backend and device for the next scenario. */
     public Timeline beginScenario(String scenarioName) {
+        // Stop the last scenario's device and connections first, so nothing they still do lands on the new timeline.
+        device.resetForScenario();
+        backend.resetForScenario();
         Timeline timeline = new Timeline(redactor);
         current.set(timeline);
-        backend.resetForScenario();
-        device.resetForScenario();
         timeline.record(Origin.HARNESS, EventKind.HARNESS_NOTE, spec.name(), Map.of("scenario", scenarioName));
         return timeline;
     }

@@ -105,12 +105,17 @@ public final class BootSteps {
 
     @Then("within {int} seconds the device is connected to hub {string} as {string}")
     public void connected(int seconds, String hub, String deviceId) throws InterruptedException {
-        Optional<TimelineEvent> ack = world.timeline().await(e -> e.kind() == EventKind.HUB_CONNACK
-                && e.subject().equals(deviceId) && e.attribute("hub").equals(hub), Duration.ofSeconds(seconds));
+        String regId = world.registrationId();
+        Optional<TimelineEvent> ack = world.timeline().await(e -> (e.kind() == EventKind.HUB_CONNACK
+                && e.subject().equals(deviceId) && e.attribute("hub").equals(hub)) || gaveUp(regId).test(e), Duration.ofSeconds(seconds));
+        if (ack.isPresent() && ack.get().kind() == EventKind.DEVICE_MILESTONE) {
+            throw new AssertionError("expected " + deviceId + " to connect to hub " + hub + ", but the device gave up: "
+                    + ack.get().attribute("reason") + "; " + lastDpsAnswer(regId));
+        }
         if (ack.isEmpty()) {
             List<TimelineEvent> hubEvents = world.timeline().events(e -> e.kind() == EventKind.HUB_CONNACK);
             throw new AssertionError("expected " + deviceId + " to connect to hub " + hub + " within " + seconds + " s, but "
-                    + (hubEvents.isEmpty() ? "no hub saw a connection attempt; " + lastDpsAnswer(world.registrationId())
+                    + (hubEvents.isEmpty() ? "no hub saw a connection attempt; " + lastDpsAnswer(regId)
                     : "the hubs answered only: " + hubEvents.stream().map(e -> e.subject() + " at " + e.attribute("hub")
                     + " → return code " + e.attribute("returnCode")).toList()));
         }
@@ -191,6 +196,12 @@ public final class BootSteps {
             throw new AssertionError("expected " + regId + " to be assigned as device " + deviceId.get()
                     + ", but DPS assigned it as " + e.attribute("deviceId"));
         }
+    }
+
+    /** The device's own word that its boot failed; nothing after it will connect. */
+    private static Predicate<TimelineEvent> gaveUp(String regId) {
+        return e -> e.kind() == EventKind.DEVICE_MILESTONE && e.subject().equals(regId)
+                && e.attribute("milestone").equals("failed");
     }
 
     private static Predicate<TimelineEvent> dpsResponse(String regId) {

@@ -14,7 +14,10 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Before each scenario: does the rig apply, a clean rig, report labels. After: the evidence as attachments. */
+/**
+ * Before each scenario: does the rig apply, and a clean rig. After: the evidence as attachments. (Report labels are
+ * added by {@link dev.firstboot.suite.AllureRigLabels}.)
+ */
 public final class Hooks {
     private final World world;
 
@@ -39,7 +42,6 @@ public final class Hooks {
     public void beginScenario(Scenario scenario) {
         world.scenarioKey = RunContext.scenarioKey(Path.of(scenario.getUri()).toString(), scenario.getLine());
         world.rig().beginScenario(scenario.getName());
-        world.rig().labels().forEach(Allure::label);
     }
 
     @After

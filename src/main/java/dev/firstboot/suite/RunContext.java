@@ -42,6 +42,11 @@ public final class RunContext {
         return c;
     }
 
+    /** The run in progress, or null outside one (for listeners that may also run elsewhere). */
+    static RunContext currentOrNull() {
+        return CURRENT.get();
+    }
+
     static void open(RunContext context) {
         CURRENT.set(context);
     }

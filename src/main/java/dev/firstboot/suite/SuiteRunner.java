@@ -243,7 +243,7 @@ public final class SuiteRunner {
         config.put("cucumber.plugin", "io.qameta.allure.cucumber7jvm.AllureCucumber7Jvm");
         config.put("cucumber.publish.quiet", "true");
         config.put("cucumber.ansi-colors.disabled", "true");
-        config.put("cucumber.junit-platform.naming-strategy", "long");
+        config.put("cucumber.junit-platform.naming-strategy", "short");
         options.tags().filter(t -> !t.isBlank()).ifPresent(t -> config.put("cucumber.filter.tags", t));
         if (options.threads() > 1) {
             config.put("cucumber.execution.parallel.enabled", "true");

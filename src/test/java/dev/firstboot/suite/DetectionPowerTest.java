@@ -20,7 +20,7 @@ class DetectionPowerTest {
     @ParameterizedTest(name = "{0} is caught by \"{1}\"")
     @CsvSource(delimiter = '|', value = {
             "wrong-serial                    | An individually enrolled device | differing fields: serial number: presented 0102030405, reference 0a0b0c0d0e",
-            "cn-differs-from-registration-id | An individually enrolled device | subject: presented CN=firstboot-dice-01-x",
+            "cn-differs-from-registration-id | An individually enrolled device | subject: presented O=DEVKIT_TEST,C=US,CN=firstboot-dice-01-x, reference O=DEVKIT_TEST,C=US,CN=firstboot-dice-01",
             "ignores-retry-after             | The device waits as long as DPS asks | the device did not honour retry-after: it polled",
             "slow-boot                       | The first boot stays within its time budget | boot → registration request took 3."
     })

@@ -48,9 +48,18 @@ class EmbeddedRigRunTest {
             results = files.filter(p -> p.getFileName().toString().endsWith("-result.json")).toList();
         }
         assertThat(results).hasSize(outcome.summary().scenarios().size());
-        String first = Files.readString(results.get(0));
-        assertThat(first).contains("\"name\" : \"rig\"").contains("\"name\" : \"device\"").contains("\"name\" : \"firmware\"")
-                .contains("boot timeline").contains("device console");
+        String first = Files.readString(results.get(0)).replace(" ", "");
+        assertThat(first).contains("\"name\":\"rig\",\"value\":\"embedded\"").contains("\"name\":\"device\",\"value\":\"dice-simulator\"")
+                .containsPattern("\"name\":\"firmware\",\"value\":\"[0-9a-f]{64}\"");
+        StringBuilder containers = new StringBuilder();
+        try (Stream<Path> files = Files.list(run.resolve("allure-results"))) {
+            for (Path p : files.filter(p -> p.getFileName().toString().endsWith("-container.json")).toList()) {
+                containers.append(Files.readString(p));
+            }
+        }
+        assertThat(containers).as("the scenario's tear-down carries the evidence")
+                .contains("boot timeline").contains("device console").contains("certificates presented to DPS")
+                .contains("reference certificate");
     }
 
     @Test

@@ -23,7 +23,7 @@ public final class Runs {
     /** A finished run: its summary, what it printed, and the secret scan of its reports. */
     public record Outcome(RunSummary summary, String output, SecretScan secrets, Path runDirectory) {
         public ScenarioResult scenario(String nameStart) {
-            return summary.scenarios().stream().filter(s -> s.name().startsWith(nameStart)).findFirst()
+            return summary.scenarios().stream().filter(s -> s.name().contains(nameStart)).findFirst()
                     .orElseThrow(() -> new AssertionError("no scenario named \"" + nameStart + "…\" in " + summary.scenarios()));
         }
     }
