@@ -13,7 +13,6 @@ import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -89,7 +88,7 @@ public final class X509FirstBoot implements AutoCloseable {
         SSLContext tls;
         try {
             tls = DeviceTls.clientContext(identity.key(), identity.chain(), endpoints.trustAnchor());
-        } catch (GeneralSecurityException e) {
+        } catch (IllegalStateException e) {
             return fail("the device cannot load its own certificate and key: " + e.getMessage());
         }
         Optional<DpsHttpsClient.Reply> assigned;
