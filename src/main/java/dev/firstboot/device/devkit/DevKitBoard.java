@@ -1,0 +1,210 @@
+package dev.firstboot.device.devkit;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A simulated MXChip AZ3166 running the DevKit firmware with the DPS sample: power, reset, the A and B buttons, the
+ * serial line and the STSAFE storage in a state directory. It starts powered off. Listeners are called on the
+ * caller's thread while the board is locked; they must not call back into the board.
+ */
+public final class DevKitBoard {
+    private final DevKitFirmware firmware;
+    private final StsafeStorage storage;
+    private final DevKitBoot boot;
+    private final List<String> visibleNetworks;
+    private final boolean wifiInitialises;
+    private final Consumer<byte[]> output;
+    private final Consumer<BoardState> bootListener;
+    private final Set<Button> held = EnumSet.noneOf(Button.class);
+    private BoardState state = new BoardState.Off();
+    private DevKitConsole console;
+
+    private DevKitBoard(Builder b) {
+        this.firmware = b.firmware;
+        this.storage = StsafeStorage.open(b.stateDirectory);
+        this.boot = new DevKitBoot(b.firmware, b.mac, storage, b.sketch, b.clock);
+        this.visibleNetworks = List.copyOf(b.visibleNetworks);
+        this.wifiInitialises = b.wifiInitialises;
+        this.output = b.output;
+        this.bootListener = b.bootListener;
+    }
+
+    public static Builder builder(DevKitFirmware firmware, MacAddress mac, Path stateDirectory) {
+        return new Builder(firmware, mac, stateDirectory);
+    }
+
+    /** Power on: the board boots as after a reset. Does nothing if already on. */
+    public synchronized void powerOn() {
+        if (state instanceof BoardState.Off) {
+            boot();
+        }
+    }
+
+    /** Power off: no more output, input is ignored, storage keeps its contents. */
+    public synchronized void powerOff() {
+        state = new BoardState.Off();
+        console = null;
+    }
+
+    /** Press and release Reset. Without power nothing happens. */
+    public synchronized void reset() {
+        if (!(state instanceof BoardState.Off)) {
+            boot();
+        }
+    }
+
+    /** Holds a button down; it is read at the next reset or power-on. */
+    public synchronized void press(Button button) {
+        held.add(Objects.requireNonNull(button, "button"));
+    }
+
+    public synchronized void release(Button button) {
+        held.remove(Objects.requireNonNull(button, "button"));
+    }
+
+    /** Bytes arriving on the serial line. Only the configuration console reads them; {@code exit} reboots. */
+    public synchronized void input(byte[] bytes) {
+        if (console == null) {
+            return;
+        }
+        console.input(bytes);
+        if (console.exitRequested()) {
+            boot();
+        }
+    }
+
+    public synchronized BoardState state() {
+        return state;
+    }
+
+    /** The board's secure element, e.g. to inject a fault or check what the console stored. */
+    public StsafeStorage storage() {
+        return storage;
+    }
+
+    public DevKitFirmware firmware() {
+        return firmware;
+    }
+
+    /**
+     * Prints a registration status change, as the firmware's status callback does. Ignored (returns false) unless the
+     * board is in user mode and registering.
+     */
+    public synchronized boolean reportRegistrationStatus(RegistrationStatus status) {
+        if (!registering()) {
+            return false;
+        }
+        emit(boot.registrationStatusLines(status));
+        return true;
+    }
+
+    /**
+     * Prints how registration ended. Ignored (returns false) unless the board is in user mode and registering, e.g.
+     * when power was cut while the service was answering.
+     */
+    public synchronized boolean reportRegistrationOutcome(RegistrationOutcome outcome) {
+        if (!registering()) {
+            return false;
+        }
+        boot.printRegistrationOutcome(outcome, output);
+        return true;
+    }
+
+    private boolean registering() {
+        return state instanceof BoardState.User user && user.plan() instanceof BootPlan.Register;
+    }
+
+    private void boot() {
+        console = null;
+        emit(DevKitBoot.BANNER);
+        switch (DevKitBoot.selectMode(held.contains(Button.A), held.contains(Button.B))) {
+            case CONFIGURATION -> {
+                state = new BoardState.Configuration(wifiInitialises);
+                if (wifiInitialises) {
+                    console = new DevKitConsole(firmware, storage, visibleNetworks, output);
+                    console.start();
+                }
+            }
+            case ACCESS_POINT -> {
+                state = new BoardState.AccessPoint();
+                emit(boot.accessPointLines());
+            }
+            case USER -> {
+                DevKitBoot.UserModeBoot user = boot.runUserMode();
+                emit(user.output());
+                state = new BoardState.User(user.plan());
+            }
+        }
+        bootListener.accept(state);
+    }
+
+    private void emit(String text) {
+        output.accept(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Settings of a board; firmware, MAC and state directory are required. */
+    public static final class Builder {
+        private final DevKitFirmware firmware;
+        private final MacAddress mac;
+        private final Path stateDirectory;
+        private DpsSketch sketch = DpsSketch.automaticId("0ne00000000");
+        private List<String> visibleNetworks = List.of();
+        private boolean wifiInitialises = true;
+        private Clock clock = Clock.systemUTC();
+        private Consumer<byte[]> output = bytes -> { };
+        private Consumer<BoardState> bootListener = state -> { };
+
+        private Builder(DevKitFirmware firmware, MacAddress mac, Path stateDirectory) {
+            this.firmware = Objects.requireNonNull(firmware, "firmware");
+            this.mac = Objects.requireNonNull(mac, "mac");
+            this.stateDirectory = Objects.requireNonNull(stateDirectory, "stateDirectory");
+        }
+
+        /** The DPS sample's endpoint, ID scope and registration id (default: global endpoint, automatic id). */
+        public Builder sketch(DpsSketch sketch) {
+            this.sketch = Objects.requireNonNull(sketch, "sketch");
+            return this;
+        }
+
+        /** SSIDs the console's {@code scan} finds. */
+        public Builder visibleNetworks(List<String> ssids) {
+            this.visibleNetworks = List.copyOf(ssids);
+            return this;
+        }
+
+        /** False makes configuration mode stop silently, as when {@code InitSystemWiFi()} fails. */
+        public Builder wifiInitialises(boolean wifiInitialises) {
+            this.wifiInitialises = wifiInitialises;
+            return this;
+        }
+
+        /** The clock of the {@code Time:} field of error log lines. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Receives every byte the board writes to its serial line. */
+        public Builder onOutput(Consumer<byte[]> output) {
+            this.output = Objects.requireNonNull(output, "output");
+            return this;
+        }
+
+        /** Told the new state after every boot. */
+        public Builder onBoot(Consumer<BoardState> listener) {
+            this.bootListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        public DevKitBoard build() {
+            return new DevKitBoard(this);
+        }
+    }
+}
