@@ -12,8 +12,9 @@ import java.util.HexFormat;
 
 /**
  * The golden DevKit DICE vectors of {@code shared/vectors/devkit-dice}, made with Microsoft's {@code dps_cert_gen}.
- * They are read from the shared folder (the source of truth, a sibling of the repository in CI), never from the
- * copies in this repository, so a drifted copy cannot make a test pass.
+ * They are read from the shared folder (the source of truth, a sibling of the repository on developers' machines)
+ * when it is there; a clone on its own (CI) uses the copies in {@code src/test/resources/vectors}, which
+ * {@code VectorCopiesTest} holds byte-identical to the shared folder wherever both exist.
  */
 public final class DiceVectors {
     public static final String PROPERTY = "firstboot.vectors";
@@ -43,8 +44,24 @@ public final class DiceVectors {
         }
     }
 
-    /** The devkit-dice folder: {@code -Dfirstboot.vectors}, else the first {@code shared/vectors/devkit-dice} above. */
+    /** The devkit-dice folder: {@code -Dfirstboot.vectors}, else the shared folder above, else the committed copy. */
     public static Path dir() {
+        return shared().orElseGet(DiceVectors::committedCopy);
+    }
+
+    /** The committed copy of the vectors in this repository's test resources. */
+    public static Path committedCopy() {
+        Path copy = Path.of("src/test/resources/vectors/devkit-dice").toAbsolutePath();
+        if (!Files.isDirectory(copy.resolve("01"))) {
+            throw new IllegalStateException("The DICE vectors were not found: neither " + RELATIVE + " above "
+                    + Path.of("").toAbsolutePath() + " nor the copy in " + copy + ". Run the tests from the repository "
+                    + "root, or pass -D" + PROPERTY + "=<path to shared/vectors>.");
+        }
+        return copy;
+    }
+
+    /** The shared vectors ({@code -Dfirstboot.vectors}, or the first {@code shared/vectors/devkit-dice} above). */
+    public static java.util.Optional<Path> shared() {
         String property = System.getProperty(PROPERTY);
         if (property != null && !property.isBlank()) {
             Path p = Path.of(property).toAbsolutePath();
@@ -53,18 +70,15 @@ public final class DiceVectors {
                 throw new IllegalStateException("-D" + PROPERTY + "=" + property + " does not point at the DICE vectors "
                         + "(expected a folder holding devkit-dice/01 or 01)");
             }
-            return candidate;
+            return java.util.Optional.of(candidate);
         }
-        Path start = Path.of("").toAbsolutePath();
-        for (Path p = start; p != null; p = p.getParent()) {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
             Path candidate = p.resolve(RELATIVE);
             if (Files.isDirectory(candidate.resolve("01"))) {
-                return candidate;
+                return java.util.Optional.of(candidate);
             }
         }
-        throw new IllegalStateException("The DICE vectors were not found: no " + RELATIVE + " in " + start
-                + " or any folder above it. Check out the shared folder next to the repository, or pass -D" + PROPERTY
-                + "=<path to shared/vectors>.");
+        return java.util.Optional.empty();
     }
 
     public static Vector load(String name) {

@@ -14,9 +14,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class VectorCopiesTest {
     private static final Path REPO = Path.of("").toAbsolutePath();
 
+    /** Without the shared folder (a lone clone in CI) there is nothing to compare the copies with. */
+    private static Path sharedOrSkip() {
+        java.util.Optional<Path> shared = DiceVectors.shared();
+        org.junit.jupiter.api.Assumptions.assumeTrue(shared.isPresent(),
+                "the shared vectors folder is not next to this clone; the committed copies are used as they are");
+        return shared.get();
+    }
+
     @Test
     void shippedFirmwareEqualsTheVectorImages() throws IOException {
-        Path shared = DiceVectors.dir();
+        Path shared = sharedOrSkip();
         for (String[] copy : new String[][]{{"devkit-dps-a", "01"}, {"devkit-dps-c", "08"}}) {
             for (String file : List.of("DPS.ino.bin", "DPS.ino.map")) {
                 assertThat(REPO.resolve("firmware").resolve(copy[0]).resolve(file))
@@ -27,7 +35,7 @@ class VectorCopiesTest {
 
     @Test
     void testResourceCopiesEqualTheSharedVectors() throws IOException {
-        Path shared = DiceVectors.dir();
+        Path shared = sharedOrSkip();
         Path copies = REPO.resolve("src/test/resources/vectors/devkit-dice");
         try (Stream<Path> files = Files.walk(shared)) {
             List<Path> regular = files.filter(Files::isRegularFile).toList();
