@@ -40,7 +40,7 @@ class PtyPairTest {
     }
 
     private static String read(InputStream in, int n) throws Exception {
-        CompletableFuture<String> got = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> text = CompletableFuture.supplyAsync(() -> {
             try {
                 // read() in a loop: FileInputStream.readNBytes seeks, and a tty cannot ("Illegal seek").
                 byte[] b = new byte[n];
@@ -57,6 +57,6 @@ class PtyPairTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        return got.get(5, TimeUnit.SECONDS);
+        return text.get(5, TimeUnit.SECONDS);
     }
 }
