@@ -31,7 +31,7 @@ class PtyPairTest {
                  FileOutputStream toDevice = new FileOutputStream(user.toFile());
                  FileInputStream atDevice = new FileInputStream(device.toFile())) {
                 toUser.write("\r\n# \r\n".getBytes(StandardCharsets.US_ASCII));
-                assertThat(read(atUser, 5)).isEqualTo("\r\n# \r\n");
+                assertThat(read(atUser, 6)).isEqualTo("\r\n# \r\n");
                 toDevice.write("help\r".getBytes(StandardCharsets.US_ASCII));
                 assertThat(read(atDevice, 5)).isEqualTo("help\r");
             }
