@@ -5,6 +5,7 @@ import dev.firstboot.identity.IdentityException;
 import dev.firstboot.identity.dice.DiceEngine;
 import dev.firstboot.identity.dice.DiceIdentity;
 import dev.firstboot.identity.dice.FirmwareImage;
+import dev.firstboot.identity.dice.RegistrationIds;
 import dev.firstboot.identity.dice.Uds;
 import dev.firstboot.rig.Backend;
 import dev.firstboot.rig.DeviceException;
@@ -48,6 +49,14 @@ public final class IdentitySteps {
     public void registrationId(String id) throws DeviceException {
         world.dice().useRegistrationId(id);
         world.registrationId = id;
+    }
+
+    @Given("the device uses the registration id it generates from its MAC address and firmware version")
+    public void automaticRegistrationId() throws DeviceException, IdentityException {
+        DiceFacet dice = world.dice();
+        dice.useAutomaticRegistrationId();
+        // The harness's own computation from the board's MAC and version, not the device's word for it.
+        world.registrationId = RegistrationIds.automatic(dice.mac(), dice.firmwareVersion());
     }
 
     @Given("the device's reference certificate is individually enrolled for hub {string} as device {string}")
