@@ -34,20 +34,26 @@ public final class Rig implements AutoCloseable {
         this.controls = controls;
     }
 
-    /** Starts the parts in dependency order: backend first, so the device knows where to provision. */
+    /** Starts the parts in dependency order: backend first, so the device knows where to provision, then controls. */
     public static Rig start(RigSpec spec, Redactor redactor, Path workDirectory) throws RigException {
         AtomicReference<Timeline> current = new AtomicReference<>(new Timeline(redactor));
         TimelineSink sink = (origin, kind, subject, attributes) -> current.get().record(origin, kind, subject, attributes);
         RigContext context = new RigContext(spec.name(), sink, redactor, workDirectory, null);
         Backend backend = spec.backend().start(context);
-        Device device = null;
+        Controls controls = null;
+        Device device;
         try {
-            device = spec.device().start(context.withEndpoints(backend.deviceEndpoints()));
-            Controls controls = spec.controls().start(context.withEndpoints(backend.deviceEndpoints()));
+            // Controls before the device: a board's device part resets it and presses its buttons through them.
+            controls = spec.controls().start(context.withEndpoints(backend.deviceEndpoints()));
+            device = spec.device().start(context.withEndpoints(backend.deviceEndpoints()).withControls(controls));
             return new Rig(spec, redactor, current, backend, device, controls);
         } catch (RigException | RuntimeException e) {
-            if (device != null) {
-                device.close();
+            if (controls != null) {
+                try {
+                    controls.close();
+                } catch (Exception ignored) {
+                    // the backend must still be stopped
+                }
             }
             backend.close();
             throw e;
