@@ -1,0 +1,94 @@
+package dev.firstboot.steps;
+
+import dev.firstboot.rig.DeviceException;
+import dev.firstboot.rig.SerialConsoleFacet;
+import dev.firstboot.secret.Secret;
+import dev.firstboot.suite.NotApplicableException;
+import io.cucumber.java.en.Given;
+import io.cucumber.java.en.Then;
+import io.cucumber.java.en.When;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** The board's serial console, as an operator types into it and reads it. */
+public final class ConsoleSteps {
+    static final Duration COMMAND_DEADLINE = Duration.ofSeconds(10);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final World world;
+    /** The UDS typed in this scenario, for judging what the console echoed. */
+    private Secret typedUds;
+
+    public ConsoleSteps(World world) {
+        this.world = world;
+    }
+
+    private SerialConsoleFacet console() {
+        return world.device().facet(SerialConsoleFacet.class).orElseThrow(() -> new NotApplicableException(
+                "the device of rig " + world.rig().name() + " (" + world.device().kind() + ") has no serial console"));
+    }
+
+    @Given("the board is in configuration mode")
+    public void configurationMode() throws DeviceException {
+        console().enterConfigurationMode();
+    }
+
+    @When("a fresh UDS is typed with set_dps_uds")
+    public void typeFreshUds() throws DeviceException {
+        typeUds(64);
+    }
+
+    @When("a UDS of {int} hex characters is typed with set_dps_uds")
+    public void typeUds(int length) throws DeviceException {
+        byte[] b = new byte[(length + 1) / 2];
+        RANDOM.nextBytes(b);
+        Secret uds = Secret.of(HexFormat.of().formatHex(b).substring(0, length));
+        world.rig().redactor().register(uds.reveal());
+        typedUds = uds;
+        console().sendLineWithSecret("set_dps_uds ", uds);
+    }
+
+    @When("the board resets into user mode")
+    public void resetIntoUserMode() throws DeviceException {
+        console().resetIntoUserMode();
+    }
+
+    @When("{string} is typed on the console")
+    public void typed(String line) throws DeviceException {
+        console().sendLine(line);
+    }
+
+    @Then("the console echoed the UDS only as asterisks")
+    public void echoedAsAsterisks() throws DeviceException {
+        if (typedUds == null) {
+            throw new IllegalStateException("no UDS was typed in this scenario; add: When a fresh UDS is typed with set_dps_uds");
+        }
+        String expected = "set_dps_uds " + "*".repeat(typedUds.reveal().length());
+        String echoed = console().expectLine(Pattern.compile("^.*set_dps_uds.*$"), COMMAND_DEADLINE);
+        if (!echoed.trim().endsWith(expected)) {
+            throw new AssertionError("expected the console to echo the UDS as " + typedUds.reveal().length()
+                    + " asterisks (\"" + expected + "\"), but it echoed \"" + echoed.trim() + "\"");
+        }
+    }
+
+    @Then("the console prints {string}")
+    public void prints(String text) throws DeviceException {
+        console().expectLine(Pattern.compile(Pattern.quote(text)), COMMAND_DEADLINE);
+    }
+
+    @Then("within {int} seconds the console prints {string}")
+    public void printsWithin(int seconds, String text) throws DeviceException {
+        console().expectLine(Pattern.compile(Pattern.quote(text)), Duration.ofSeconds(seconds));
+    }
+
+    @Then("the console prints these lines in order:")
+    public void printsInOrder(List<String> lines) throws DeviceException {
+        for (String line : lines) {
+            console().expectLine(Pattern.compile(Pattern.quote(line)), COMMAND_DEADLINE);
+        }
+    }
+}
