@@ -12,8 +12,8 @@ Feature: The DevKit's configuration console takes the UDS as the firmware docume
     Then the console echoed the UDS only as asterisks
     And the console prints "INFO: Set DPS UDS successfully."
 
-  @firmware-2.0.0
-  Scenario: Firmware 2.0.0 says "Invalid UDS." before it accepts a correct UDS
+  Scenario: Firmware from August 2019 on says "Invalid UDS." before it accepts a correct UDS
+    Given the board's firmware is version 2.0.0 or later
     When a fresh UDS is typed with set_dps_uds
     Then the console prints these lines in order:
       | Invalid UDS.                    |

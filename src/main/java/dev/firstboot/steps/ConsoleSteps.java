@@ -37,6 +37,27 @@ public final class ConsoleSteps {
         console().enterConfigurationMode();
     }
 
+    @Given("the board's firmware is version {word} or later")
+    public void firmwareAtLeast(String version) {
+        String actual = world.dice().firmwareVersion();
+        if (compareVersions(actual, version) < 0) {
+            throw new NotApplicableException("needs firmware " + version + " or later; this board runs " + actual);
+        }
+    }
+
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            int p = i < x.length ? Integer.parseInt(x[i]) : 0;
+            int q = i < y.length ? Integer.parseInt(y[i]) : 0;
+            if (p != q) {
+                return Integer.compare(p, q);
+            }
+        }
+        return 0;
+    }
+
     @When("a fresh UDS is typed with set_dps_uds")
     public void typeFreshUds() throws DeviceException {
         typeUds(64);
