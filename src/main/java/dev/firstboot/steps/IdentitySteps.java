@@ -59,6 +59,12 @@ public final class IdentitySteps {
         world.registrationId = RegistrationIds.automatic(dice.mac(), dice.firmwareVersion());
     }
 
+    @Given("the device keeps the registration id its firmware was built with")
+    public void builtInRegistrationId() throws DeviceException {
+        // The rig file declares it (a custom id, or automatic from MAC and version); the device is not asked.
+        world.registrationId = world.dice().expectedRegistrationId();
+    }
+
     @Given("the device's reference certificate is individually enrolled for hub {string} as device {string}")
     public void enrolledAs(String hub, String deviceId) throws Exception {
         enroll(hub, Optional.of(deviceId), true);
