@@ -169,6 +169,28 @@ class VirtualDevKitTest {
                 .doesNotContain("Registration Information received from service");
     }
 
+    @Test
+    void aResetCancelsARegistrationThatWaitsOnRetryAfterAndLeavesNoThreadBehind() throws Exception {
+        Timeline timeline = new Timeline(new Redactor());
+        Backend backend = keep(TestBackends.embedded(timeline));
+        backend.setRetryAfter(Duration.ofSeconds(60));
+        enroll(backend);
+        VirtualDevKit kit = keep(kit().registrationId(REGISTRATION_ID).endpoints(backend.deviceEndpoints())
+                .timeline(timeline).build());
+        PtyTerminal term = terminal(kit);
+        storeUds(kit, term);
+        kit.reset();
+        term.await("Registration status: ASSIGNING\r\n", REGISTRATION_DEADLINE);
+        long started = System.nanoTime();
+        kit.press(Button.A);
+        kit.reset();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(VirtualDevKit.STOP_DEADLINE);
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.isAlive()
+                && t.getName().equals("virtual-devkit-registration"));
+        assertThat(term.await(PROMPT)).doesNotContain("Registration Information", "registration failed!");
+        assertThat(kit.state()).isEqualTo(new BoardState.Configuration(true));
+    }
+
     /** Enrolls the alias certificate a conforming DevKit derives, computed independently of the VirtualDevKit. */
     private static void enroll(Backend backend) throws Exception {
         FirmwareImage image = FirmwareImage.parse(Files.readAllBytes(BIN),
