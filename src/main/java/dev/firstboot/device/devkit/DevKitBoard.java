@@ -22,14 +22,20 @@ public final class DevKitBoard {
     private final boolean wifiInitialises;
     private final Consumer<byte[]> output;
     private final Consumer<BoardState> bootListener;
+    private final Set<DevKitDefect> defects;
     private final Set<Button> held = EnumSet.noneOf(Button.class);
     private BoardState state = new BoardState.Off();
     private DevKitConsole console;
 
     private DevKitBoard(Builder b) {
-        this.firmware = b.firmware;
+        this.defects = b.defects.isEmpty() ? EnumSet.noneOf(DevKitDefect.class) : EnumSet.copyOf(b.defects);
+        // DEFECT HOOK (NO_INVALID_UDS_QUIRK): the build's console lacks the strlen+1 test, whatever its version says.
+        this.firmware = defects.contains(DevKitDefect.NO_INVALID_UDS_QUIRK)
+                ? b.firmware.withQuirks(new FirmwareVersion.ConsoleQuirks(false,
+                        b.firmware.quirks().hasDpsConnectionStringCommand()))
+                : b.firmware;
         this.storage = StsafeStorage.open(b.stateDirectory);
-        this.boot = new DevKitBoot(b.firmware, b.mac, storage, b.sketch, b.clock);
+        this.boot = new DevKitBoot(this.firmware, b.mac, storage, b.sketch, b.clock);
         this.visibleNetworks = List.copyOf(b.visibleNetworks);
         this.wifiInitialises = b.wifiInitialises;
         this.output = b.output;
@@ -93,6 +99,11 @@ public final class DevKitBoard {
         return firmware;
     }
 
+    /** The defects this board was built with (empty for a conforming board). */
+    public Set<DevKitDefect> defects() {
+        return defects.isEmpty() ? Set.of() : Set.copyOf(defects);
+    }
+
     /**
      * Prints a registration status change, as the firmware's status callback does. Ignored (returns false) unless the
      * board is in user mode and registering.
@@ -129,6 +140,9 @@ public final class DevKitBoard {
                 state = new BoardState.Configuration(wifiInitialises);
                 if (wifiInitialises) {
                     console = new DevKitConsole(firmware, storage, visibleNetworks, output);
+                    if (defects.contains(DevKitDefect.UDS_ECHO_VISIBLE)) {
+                        console.echoSecretsInClear(); // DEFECT HOOK
+                    }
                     console.start();
                 }
             }
@@ -160,6 +174,7 @@ public final class DevKitBoard {
         private Clock clock = Clock.systemUTC();
         private Consumer<byte[]> output = bytes -> { };
         private Consumer<BoardState> bootListener = state -> { };
+        private Set<DevKitDefect> defects = Set.of();
 
         private Builder(DevKitFirmware firmware, MacAddress mac, Path stateDirectory) {
             this.firmware = Objects.requireNonNull(firmware, "firmware");
@@ -200,6 +215,12 @@ public final class DevKitBoard {
         /** Told the new state after every boot. */
         public Builder onBoot(Consumer<BoardState> listener) {
             this.bootListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Defects to build in on purpose (default none), see {@link DevKitDefect}. */
+        public Builder defects(Set<DevKitDefect> defects) {
+            this.defects = Set.copyOf(defects);
             return this;
         }
 

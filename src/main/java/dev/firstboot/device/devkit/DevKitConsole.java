@@ -46,6 +46,8 @@ public final class DevKitConsole {
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private int bp;
     private boolean exitRequested;
+    /** DEFECT HOOK ({@link DevKitDefect#UDS_ECHO_VISIBLE}): echo privacy commands' arguments in clear. */
+    private boolean echoSecrets;
 
     /**
      * @param visibleNetworks SSIDs that {@code scan} finds, in order (the firmware shows the first ten)
@@ -58,6 +60,11 @@ public final class DevKitConsole {
         this.visibleNetworks = List.copyOf(visibleNetworks);
         this.output = Objects.requireNonNull(output, "output");
         this.commands = commandTable(firmware.quirks());
+    }
+
+    /** DEFECT HOOK: makes this console echo secrets in clear; only {@link DevKitBoard} calls it, for a defect. */
+    void echoSecretsInClear() {
+        this.echoSecrets = true;
     }
 
     /** {@code cli_main()} starting: the help text, then the prompt. */
@@ -101,7 +108,7 @@ public final class DevKitConsole {
         } else if ((b & 0xff) < 0x20) {
             return; // LF and other control bytes are dropped, so CRLF works (§1.3)
         }
-        pending.write(isPrivacyLine() ? '*' : b);
+        pending.write(isPrivacyLine() && !echoSecrets ? '*' : b);
         inbuf[bp++] = b;
         if (bp >= INPUT_BUFFER_SIZE) {
             print("\r\nError: input buffer overflow\r\n");

@@ -167,7 +167,8 @@ public final class DiceSimulator implements Device, DiceFacet {
                 !settings.defects().contains(DiceDefect.IGNORES_RETRY_AFTER),
                 X509FirstBoot.Behaviour.conforming().registrationDeadline(),
                 X509FirstBoot.Behaviour.conforming().requestTimeout());
-        X509FirstBoot procedure = new X509FirstBoot(context.endpoints(), context.timeline(), this::print, identity,
+        X509FirstBoot procedure = new X509FirstBoot(context.endpoints(), context.timeline(),
+                X509FirstBoot.Progress.consoleLines(this::print), identity,
                 behaviour, d -> !cancel.await(d.toNanos(), TimeUnit.NANOSECONDS));
         CompletableFuture<BootReport> verdict = new CompletableFuture<>();
         Thread thread = new Thread(() -> {

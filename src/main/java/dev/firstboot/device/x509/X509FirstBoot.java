@@ -54,6 +54,58 @@ public final class X509FirstBoot implements AutoCloseable {
         }
     }
 
+    /**
+     * What the boot tells the device's console as it goes. Each device prints its own lines: the DICE simulator
+     * its log lines, the virtual DevKit the firmware's exact status and outcome lines. Called on the boot's thread.
+     */
+    public interface Progress {
+        /** The first registration request is about to go out. */
+        void registering();
+
+        /** DPS answered that the assignment is still in progress. */
+        void assigning();
+
+        /** DPS assigned the device; the hub connection comes next. */
+        void assigned(String hubHost, String deviceId);
+
+        /** The assigned hub accepted the device's MQTT connection. */
+        void hubConnected(String hubHost, String deviceId);
+
+        /** The boot ended without a hub connection, before or after the assignment. */
+        void failed(String reason);
+
+        /** The C SDK sample's log lines, one string per line, as the DICE simulator prints them. */
+        static Progress consoleLines(Consumer<String> console) {
+            return new Progress() {
+                @Override
+                public void registering() {
+                    console.accept(">>>Provisioning Status: PROV_DEVICE_REG_STATUS_CONNECTED");
+                }
+
+                @Override
+                public void assigning() {
+                    console.accept("Registration status: ASSIGNING");
+                }
+
+                @Override
+                public void assigned(String hubHost, String deviceId) {
+                    console.accept("Registration Information received from service: " + hubHost + "!");
+                }
+
+                @Override
+                public void hubConnected(String hubHost, String deviceId) {
+                    console.accept("IoT Hub connection established: " + hubHost + " as " + deviceId);
+                }
+
+                @Override
+                public void failed(String reason) {
+                    console.accept("Failure encountered on registration!");
+                    console.accept("registration failed! " + reason);
+                }
+            };
+        }
+    }
+
     /** Waits that a reset can cut short; returns false when the boot was cancelled. */
     @FunctionalInterface
     public interface Pause {
@@ -62,17 +114,17 @@ public final class X509FirstBoot implements AutoCloseable {
 
     private final DeviceEndpoints endpoints;
     private final TimelineSink timeline;
-    private final Consumer<String> console;
+    private final Progress progress;
     private final Identity identity;
     private final Behaviour behaviour;
     private final Pause pause;
     private volatile MqttDeviceClient hub;
 
-    public X509FirstBoot(DeviceEndpoints endpoints, TimelineSink timeline, Consumer<String> console, Identity identity,
+    public X509FirstBoot(DeviceEndpoints endpoints, TimelineSink timeline, Progress progress, Identity identity,
                          Behaviour behaviour, Pause pause) {
         this.endpoints = endpoints;
         this.timeline = timeline;
-        this.console = console;
+        this.progress = progress;
         this.identity = identity;
         this.behaviour = behaviour;
         this.pause = pause;
@@ -104,7 +156,7 @@ public final class X509FirstBoot implements AutoCloseable {
         }
         String hubHost = assigned.get().state("assignedHub");
         String deviceId = assigned.get().state("deviceId");
-        say("Registration Information received from service: " + hubHost + "!");
+        progress.assigned(hubHost, deviceId);
         milestone("assigned", Map.of("assignedHub", hubHost, "deviceId", deviceId));
         return connectToHub(tls, hubHost, deviceId);
     }
@@ -112,7 +164,7 @@ public final class X509FirstBoot implements AutoCloseable {
     private Optional<DpsHttpsClient.Reply> provision(DpsHttpsClient dps) throws IOException, InterruptedException, Failure {
         String regId = identity.registrationId();
         long end = System.nanoTime() + behaviour.registrationDeadline().toNanos();
-        say(">>>Provisioning Status: PROV_DEVICE_REG_STATUS_CONNECTED");
+        progress.registering();
         milestone("registering", Map.of());
         DpsHttpsClient.Reply reply = dps.register(regId);
         String operationId = "";
@@ -134,7 +186,7 @@ public final class X509FirstBoot implements AutoCloseable {
                         }
                         return Optional.of(reply);
                     }
-                    case "assigning", "unassigned" -> say("Registration status: ASSIGNING");
+                    case "assigning", "unassigned" -> progress.assigning();
                     case "disabled" -> throw new Failure("The device has been disabled by DPS service (status disabled)");
                     case "failed" -> throw new Failure("DPS reported status failed: errorCode "
                             + reply.state("errorCode") + ", " + reply.state("errorMessage"));
@@ -174,7 +226,7 @@ public final class X509FirstBoot implements AutoCloseable {
                 return fail("the hub " + hubHost + " refused the connection with CONNACK return code " + code);
             }
             milestone("hub-connected", Map.of("hub", hubHost, "deviceId", deviceId));
-            say("IoT Hub connection established: " + hubHost + " as " + deviceId);
+            progress.hubConnected(hubHost, deviceId);
             String telemetry = "{\"deviceId\":\"" + deviceId + "\",\"messageId\":1,\"firstBoot\":true}";
             client.publishAtLeastOnce("devices/" + deviceId + "/messages/events/",
                     telemetry.getBytes(StandardCharsets.UTF_8), behaviour.requestTimeout());
@@ -190,14 +242,9 @@ public final class X509FirstBoot implements AutoCloseable {
     }
 
     private BootReport fail(String reason) {
-        say("Failure encountered on registration!");
-        say("registration failed! " + reason);
+        progress.failed(reason);
         milestone("failed", Map.of("reason", reason));
         return new BootReport.Failed(reason);
-    }
-
-    private void say(String line) {
-        console.accept(line);
     }
 
     private void milestone(String name, Map<String, String> details) {

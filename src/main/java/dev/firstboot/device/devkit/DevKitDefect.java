@@ -1,0 +1,37 @@
+package dev.firstboot.device.devkit;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Ways a virtual DevKit can be wrong on purpose, switched on at the device (never in the harness), so every check the
+ * harness makes about a DevKit can be seen to fail.
+ */
+public enum DevKitDefect {
+    /** The console echoes the characters of {@code set_dps_uds} instead of {@code *}, leaking the secret. */
+    UDS_ECHO_VISIBLE("uds-echo-visible"),
+    /** A 2.0.0 build without the {@code strlen+1} quirk: a correct UDS gets no {@code Invalid UDS.} line. */
+    NO_INVALID_UDS_QUIRK("no-invalid-uds-quirk"),
+    /** The alias certificate is derived for another CN than the registration id the device registers with. */
+    WRONG_REGISTRATION_ID("wrong-registration-id");
+
+    private final String configName;
+
+    DevKitDefect(String configName) {
+        this.configName = configName;
+    }
+
+    public String configName() {
+        return configName;
+    }
+
+    public static Optional<DevKitDefect> named(String name) {
+        return Arrays.stream(values()).filter(d -> d.configName.equals(name)).findFirst();
+    }
+
+    /** The config names, comma separated, for error messages and help. */
+    public static String names() {
+        return Arrays.stream(values()).map(DevKitDefect::configName).collect(Collectors.joining(", "));
+    }
+}
