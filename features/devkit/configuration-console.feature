@@ -25,5 +25,6 @@ Feature: The DevKit's configuration console takes the UDS as the firmware docume
 
   Scenario: A UDS of the wrong length is accepted by the console but refused at the next boot
     When a UDS of 62 hex characters is typed with set_dps_uds
-    And the board resets into user mode
+    Then the console prints "INFO: Set DPS UDS successfully."
+    When the board resets into user mode
     Then within 15 seconds the console prints "The length of DPS UDS string must be 64."

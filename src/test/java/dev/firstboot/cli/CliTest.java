@@ -57,7 +57,7 @@ class CliTest {
     void unknownRigIsAUsageErrorThatListsTheKnownOnes() {
         Result r = run("run", "--rig", "no-such-rig", "--report", dir.toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("No rig named 'no-such-rig'").contains("Known rigs: embedded").doesNotContain("Exception");
+        assertThat(r.err()).contains("No rig named 'no-such-rig'").contains("Known rigs: ").contains("embedded").contains("virtual-devkit").doesNotContain("Exception");
     }
 
     @Test
@@ -96,5 +96,39 @@ class CliTest {
         Result r = run("run", "--threads", "4", "--report", dir.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("runs at most 1 scenario(s) at once");
+    }
+
+    @Test
+    void aBoardThatIsNotPluggedInIsARigErrorThatSaysWhatToCheck() throws Exception {
+        Path rig = Files.writeString(dir.resolve("unplugged.yaml"), """
+                backend:
+                  kind: embedded
+                device:
+                  kind: devkit-serial
+                  port: %s
+                  firmware: {bin: %s, map: %s}
+                controls:
+                  kind: commands
+                """.formatted(dir.resolve("ttyACM9"), Path.of("firmware/devkit-dps-a/DPS.ino.bin").toAbsolutePath(),
+                Path.of("firmware/devkit-dps-a/DPS.ino.map").toAbsolutePath()));
+        Result r = run("run", "--rig", rig.toString(), "--report", dir.toString());
+        assertThat(r.exit()).isEqualTo(4);
+        assertThat(r.err()).contains("ttyACM9").contains("does not exist").doesNotContain("Exception");
+    }
+
+    @Test
+    void aSerialBoardWithoutControlsForResetAndButtonAIsRefusedAtStart() throws Exception {
+        Path rig = Files.writeString(dir.resolve("nocontrols.yaml"), """
+                backend:
+                  kind: embedded
+                device:
+                  kind: devkit-serial
+                  port: /dev/null
+                  firmware: {bin: %s, map: %s}
+                """.formatted(Path.of("firmware/devkit-dps-a/DPS.ino.bin").toAbsolutePath(),
+                Path.of("firmware/devkit-dps-a/DPS.ino.map").toAbsolutePath()));
+        Result r = run("run", "--rig", rig.toString(), "--report", dir.toString());
+        assertThat(r.exit()).isEqualTo(4);
+        assertThat(r.err()).contains("needs controls for reset and button A");
     }
 }

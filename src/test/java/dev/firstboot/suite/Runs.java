@@ -36,6 +36,37 @@ public final class Runs {
         return new Outcome(summary, text.toString(), runner.lastSecretScan(), reportRoot.resolve(summary.runId()));
     }
 
+    /** The text of every Allure container file of a run (where tear-down attachments are listed). */
+    public static String allureContainers(Path runDirectory) throws IOException {
+        StringBuilder out = new StringBuilder();
+        try (java.util.stream.Stream<Path> files = Files.list(runDirectory.resolve("allure-results"))) {
+            for (Path p : files.filter(p -> p.getFileName().toString().endsWith("-container.json")).toList()) {
+                out.append(Files.readString(p));
+            }
+        }
+        return out.toString();
+    }
+
+    /** A virtual-devkit rig file in {@code dir} whose virtual board has the given defect switched on. */
+    public static Path virtualDevKitRigWithDefect(Path dir, String defect) throws IOException {
+        String yaml = """
+                name: virtual-devkit-%1$s
+                description: the virtual DevKit with a defect (%1$s)
+                backend:
+                  kind: embedded
+                  hubs: [hub-a, hub-b]
+                device:
+                  kind: virtual-devkit
+                  firmware:
+                    bin: %2$s
+                    map: %3$s
+                  defects: [%1$s]
+                """.formatted(defect, FIRMWARE_A.resolve("DPS.ino.bin"), FIRMWARE_A.resolve("DPS.ino.map"));
+        Path file = dir.resolve("virtual-devkit-" + defect + ".yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
     /** An embedded rig file in {@code dir} whose DICE simulator has the given defect switched on. */
     public static Path embeddedRigWithDefect(Path dir, String defect) throws IOException {
         String yaml = """

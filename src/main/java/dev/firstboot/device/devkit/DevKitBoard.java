@@ -17,7 +17,10 @@ import java.util.function.Consumer;
 public final class DevKitBoard {
     private final DevKitFirmware firmware;
     private final StsafeStorage storage;
-    private final DevKitBoot boot;
+    private DevKitBoot boot;
+    private final MacAddress mac;
+    private final Clock clock;
+    private DpsSketch sketch;
     private final List<String> visibleNetworks;
     private final boolean wifiInitialises;
     private final Consumer<byte[]> output;
@@ -35,6 +38,9 @@ public final class DevKitBoard {
                         b.firmware.quirks().hasDpsConnectionStringCommand()))
                 : b.firmware;
         this.storage = StsafeStorage.open(b.stateDirectory);
+        this.mac = b.mac;
+        this.clock = b.clock;
+        this.sketch = b.sketch;
         this.boot = new DevKitBoot(this.firmware, b.mac, storage, b.sketch, b.clock);
         this.visibleNetworks = List.copyOf(b.visibleNetworks);
         this.wifiInitialises = b.wifiInitialises;
@@ -44,6 +50,16 @@ public final class DevKitBoard {
 
     public static Builder builder(DevKitFirmware firmware, MacAddress mac, Path stateDirectory) {
         return new Builder(firmware, mac, stateDirectory);
+    }
+
+    /** Flashes the same firmware built from another sketch (say, with another registration id); takes effect at the next boot. */
+    public synchronized void flash(DpsSketch newSketch) {
+        this.sketch = Objects.requireNonNull(newSketch, "sketch");
+        this.boot = new DevKitBoot(firmware, mac, storage, newSketch, clock);
+    }
+
+    public synchronized DpsSketch sketch() {
+        return sketch;
     }
 
     /** Power on: the board boots as after a reset. Does nothing if already on. */

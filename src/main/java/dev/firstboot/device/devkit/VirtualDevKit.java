@@ -120,14 +120,23 @@ public final class VirtualDevKit implements AutoCloseable {
         return board.state();
     }
 
+    /**
+     * Reflashes the DPS sketch with another registration id (empty: the automatic one), as a developer would rebuild
+     * DPS.ino; the next boot uses it. The stored UDS is kept.
+     */
+    public synchronized void flashRegistrationId(Optional<String> registrationId) {
+        DpsSketch now = board.sketch();
+        board.flash(new DpsSketch(now.globalDeviceEndpoint(), now.idScope(), registrationId));
+    }
+
     public synchronized void powerOn() {
-        control("power-on");
+        control("power on");
         board.powerOn();
         startRegistrationAfterBoot();
     }
 
     public synchronized void powerOff() {
-        control("power-off");
+        control("power off");
         stopRegistration();
         board.powerOff();
     }
@@ -311,7 +320,7 @@ public final class VirtualDevKit implements AutoCloseable {
     }
 
     private void control(String action) {
-        timeline.record(Origin.DEVICE, EventKind.CONTROL, "virtual-devkit", Map.of("action", action));
+        timeline.record(Origin.CONTROLS, EventKind.CONTROL, "virtual-devkit", Map.of("action", action));
     }
 
     /** Board output goes through a queue, so a terminal that reads nothing never blocks the board. */

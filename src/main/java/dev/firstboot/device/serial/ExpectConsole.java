@@ -134,8 +134,18 @@ public final class ExpectConsole implements AutoCloseable {
         return name;
     }
 
-    /** The rig reset or powered the board: the next byte that arrives is recorded as {@code CONSOLE_FIRST_BYTE}. */
+    /**
+     * The rig reset or powered the board: what it printed before is history (later expectations start after it),
+     * and the next byte that arrives is recorded as {@code CONSOLE_FIRST_BYTE}.
+     */
     public void markReset() {
+        lock.lock();
+        try {
+            cursor = lines.size();
+            consumedInCursorLine = partial.length();
+        } finally {
+            lock.unlock();
+        }
         firstByteArmed.set(true);
     }
 
