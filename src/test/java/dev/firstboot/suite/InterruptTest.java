@@ -35,7 +35,7 @@ class InterruptTest {
             boolean sent = false;
             while ((line = in.readLine()) != null) {
                 output.add(line);
-                if (!sent && line.matches("\\[\\s*1/\\d+] .*")) {
+                if (!sent && line.matches("\\[\\s*\\d+/\\d+] PASS .*")) {
                     new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
                     sent = true;
                 }
