@@ -26,3 +26,9 @@ Feature: A DevKit's first boot over its serial console
     Then within 20 seconds DPS refuses the device as unauthorized
     And the device reports that registration failed
     And the device makes no hub connection
+
+  Scenario: The UDS survives a power cycle
+    Given the device's reference certificate is individually enrolled for hub "hub-a"
+    When the board is switched off and on again
+    Then the certificate the device presented to DPS equals the reference certificate byte for byte
+    And within 20 seconds the device is assigned to hub "hub-a"

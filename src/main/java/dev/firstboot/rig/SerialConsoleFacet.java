@@ -16,11 +16,23 @@ public interface SerialConsoleFacet {
     /** Resets with no button held, so the board boots in user mode; does not wait for the boot's outcome. */
     void resetIntoUserMode() throws DeviceException;
 
+    /** Switches the board off and on again (no button held); does not wait for the boot's outcome. */
+    void powerCycle() throws DeviceException;
+
+    /**
+     * Whether a scenario may flash the board's DPS sketch with another registration id (a virtual board can; a
+     * physical board runs what it was flashed with).
+     */
+    boolean canReflash();
+
     /** Types a line (CR-terminated, as a terminal sends it). */
     void sendLine(String line) throws DeviceException;
 
-    /** Types {@code prefix} then the secret then CR; the secret is registered for masking before it is sent. */
-    void sendLineWithSecret(String prefix, Secret secret) throws DeviceException;
+    /**
+     * Types {@code prefix}, the secret, {@code suffix}, then CR; the secret is registered for masking before it is
+     * sent.
+     */
+    void sendLineWithSecret(String prefix, Secret secret, String suffix) throws DeviceException;
 
     /** The next console line (or partial line, for prompts) matching {@code pattern}, already masked. */
     String expectLine(Pattern pattern, Duration deadline) throws DeviceException;

@@ -70,7 +70,38 @@ public final class ConsoleSteps {
         Secret uds = Secret.of(HexFormat.of().formatHex(b).substring(0, length));
         world.rig().redactor().register(uds.reveal());
         typedUds = uds;
-        console().sendLineWithSecret("set_dps_uds ", uds);
+        // Quoted, as the IoT Workbench sends values; the firmware echoes every character after the space as *.
+        console().sendLineWithSecret("set_dps_uds \"", uds, "\"");
+    }
+
+    @When("{int} characters that are not hex digits are typed with set_dps_uds")
+    public void typeNonHex(int length) throws DeviceException {
+        Secret uds = Secret.of("zq".repeat(length / 2 + 1).substring(0, length));
+        world.rig().redactor().register(uds.reveal());
+        typedUds = uds;
+        console().sendLineWithSecret("set_dps_uds \"", uds, "\"");
+    }
+
+    @When("the board is switched off and on again")
+    public void powerCycle() throws DeviceException {
+        console().powerCycle();
+    }
+
+    @Given("the board's firmware is built with registration id {string}")
+    public void builtWith(String id) throws DeviceException {
+        if (!console().canReflash()) {
+            throw new NotApplicableException("the board of rig " + world.rig().name()
+                    + " cannot be reflashed by a scenario; it runs the registration id it was built with");
+        }
+        world.dice().useRegistrationId(id);
+        world.registrationId = id;
+    }
+
+    @Then("the console lists these commands in order:")
+    public void listsCommands(List<String> names) throws DeviceException {
+        for (String name : names) {
+            console().expectLine(Pattern.compile("^ - " + Pattern.quote(name) + ": "), COMMAND_DEADLINE);
+        }
     }
 
     @When("the board resets into user mode")
@@ -88,10 +119,10 @@ public final class ConsoleSteps {
         if (typedUds == null) {
             throw new IllegalStateException("no UDS was typed in this scenario; add: When a fresh UDS is typed with set_dps_uds");
         }
-        String expected = "set_dps_uds " + "*".repeat(typedUds.reveal().length());
+        String expected = "set_dps_uds " + "*".repeat(typedUds.reveal().length() + 2);
         String echoed = console().expectLine(Pattern.compile("^.*set_dps_uds.*$"), COMMAND_DEADLINE);
         if (!echoed.trim().endsWith(expected)) {
-            throw new AssertionError("expected the console to echo the UDS as " + typedUds.reveal().length()
+            throw new AssertionError("expected the console to echo the quoted UDS as " + (typedUds.reveal().length() + 2)
                     + " asterisks (\"" + expected + "\"), but it echoed \"" + echoed.trim() + "\"");
         }
     }

@@ -104,8 +104,10 @@ public final class IdentitySteps {
         Optional<TimelineEvent> answered = world.timeline().await(e -> e.kind() == EventKind.DPS_RESPONSE
                 && e.subject().equals(regId) && e.attribute("operation").equals("register"), FIRST_REQUEST_DEADLINE);
         if (answered.isEmpty()) {
+            List<String> log = world.device().consoleLog();
             throw new AssertionError("the device sent DPS no registration request for " + regId + " within "
-                    + FIRST_REQUEST_DEADLINE.toSeconds() + " s, so there is no certificate to judge");
+                    + FIRST_REQUEST_DEADLINE.toSeconds() + " s, so there is no certificate to judge; its console's last line: "
+                    + (log.isEmpty() ? "(nothing)" : "\"" + log.get(log.size() - 1).trim() + "\""));
         }
         List<List<byte[]>> chains = world.backend().registration(regId).map(Backend.Registration::presentedChains)
                 .orElse(List.of());

@@ -76,7 +76,7 @@ class DevKitSerialRigTest {
                         control.formatted("reset"), control.formatted("press A"), control.formatted("release A")));
                 Runs.Outcome outcome = Runs.run(rig.toString(), dir.resolve("reports"), Optional.empty(),
                         Runs.FEATURES.resolve("devkit/configuration-console.feature"));
-                assertThat(outcome.summary().scenarios()).as(outcome.output()).hasSize(4)
+                assertThat(outcome.summary().scenarios()).as(outcome.output()).hasSize(7)
                         .allSatisfy(s -> assertThat(s.status()).as(s.name() + ": " + s.message()).isEqualTo(ScenarioStatus.PASSED));
                 assertThat(outcome.summary().labels()).containsEntry("device", "devkit-serial").containsEntry("port", link.toString());
                 assertThat(outcome.secrets().leaking()).isEmpty();

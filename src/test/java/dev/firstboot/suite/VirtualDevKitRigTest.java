@@ -43,16 +43,22 @@ class VirtualDevKitRigTest {
         assertThat(outcome.secrets().secretsChecked()).isPositive();
     }
 
-    @ParameterizedTest(name = "{0} is caught by \"{1}\"")
+    @ParameterizedTest(name = "{0} is caught by \"{2}\"")
     @CsvSource(delimiter = '|', value = {
-            "uds-echo-visible      | The UDS is echoed as asterisks | expected the console to echo the UDS as 64 asterisks",
-            "no-invalid-uds-quirk  | says \"Invalid UDS.\" before it accepts | no line matching /\\QInvalid UDS.\\E/",
-            "wrong-registration-id | An enrolled DevKit is assigned | reference O=DEVKIT_TEST,C=US,CN=az-a0b1c2d3e4f5v2v0v0"
+            "uds-echo-visible            | configuration-console.feature | The UDS is echoed as asterisks | expected the console to echo the quoted UDS as 66 asterisks",
+            "no-invalid-uds-quirk        | configuration-console.feature | says \"Invalid UDS.\" before it accepts | no line matching /\\QInvalid UDS.\\E/",
+            "wrong-banner                | configuration-console.feature | help lists the ten commands | without the DevKit's boot banner",
+            "wrong-registration-id       | first-boot.feature | An enrolled DevKit is assigned | reference O=DEVKIT_TEST,C=US,CN=az-a0b1c2d3e4f5v2v0v0",
+            "standard-sha256-measurement | first-boot.feature | An enrolled DevKit is assigned | is not the reference alias certificate",
+            "slow-registration           | first-boot.feature | An enrolled DevKit is assigned | boot → registration request took 6.",
+            "no-hub-line                 | first-boot.feature | An enrolled DevKit is assigned | expected the device to report that it is connected to hub-a.localhost, but it gave no verdict",
+            "uds-not-persisted           | first-boot.feature | The UDS survives a power cycle | no registration request for az-a0b1c2d3e4f5v2v0v0 within 10 s"
     })
-    void devKitDefectIsCaught(String defect, String scenario, String message, @TempDir Path dir) throws Exception {
+    void devKitDefectIsCaught(String defect, String feature, String scenario, String message, @TempDir Path dir)
+            throws Exception {
         Path rig = Runs.virtualDevKitRigWithDefect(dir, defect);
         Runs.Outcome defective = Runs.run(rig.toString(), dir.resolve("reports"), Optional.empty(),
-                Runs.FEATURES.resolve("devkit"));
+                Runs.FEATURES.resolve("devkit").resolve(feature));
         ScenarioResult judged = defective.scenario(scenario);
         assertThat(judged.status()).as(defective.output()).isEqualTo(ScenarioStatus.FAILED);
         assertThat(judged.message()).contains(message);

@@ -33,6 +33,10 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
     static final Pattern USER_MODE = Pattern.compile("You can 1\\. press Button A and reset");
     static final Pattern CONFIGURATION = Pattern.compile("Configuration console:");
     static final Pattern PROMPT = Pattern.compile("^# ");
+    /** The IoT Workbench's probe: any output naming a set_ command proves the configuration console (devkit.md §1.2). */
+    static final String HELP_PROBE = "\r\nhelp\r\n";
+    static final Pattern PROBE_ANSWER = Pattern.compile(" - set_\\w+: ");
+    static final Pattern VERSION = Pattern.compile("DevKitSDK version: (\\S+)");
     static final Pattern UDS_ACCEPTED = Pattern.compile("INFO: Set DPS UDS successfully\\.");
     static final Pattern UDS_REFUSED = Pattern.compile("Usage: set_dps_uds|ERROR: |Error:");
     static final Pattern ASSIGNED = Pattern.compile("Registration Information received from service: (.+)!");
@@ -57,6 +61,8 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
     private Optional<String> registrationId;
     private BootReport verdict;
     private boolean booting;
+    private boolean inConfigurationMode;
+    private boolean versionChecked;
 
     DevKitOnSerial(Settings settings, ExpectConsole console, BoardControls controls,
                    Optional<Consumer<Optional<String>>> flasher, Runnable stopBoard, AutoCloseable owned) {
@@ -98,7 +104,13 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
         try {
             console.markReset();
             controls.perform(ControlAction.RESET);
-            awaitLine(BANNER, settings.bootDeadline(), "the boot banner after a reset");
+            AnyMatch banner = expectAny(List.of(BANNER, CONFIGURATION, USER_MODE), settings.bootDeadline(),
+                    "the boot banner after a reset");
+            if (banner.index() != 0) {
+                throw new DeviceException("the board printed \"" + banner.match().line().trim() + "\" without the "
+                        + "DevKit's boot banner (** MXChip - Microsoft IoT Developer Kit **) before it; is this an AZ3166 "
+                        + "running the DevKit firmware? its console so far: " + String.join(" | ", tail(console.log(), 6)));
+            }
             AnyMatch mode = expectAny(List.of(CONFIGURATION, USER_MODE), settings.bootDeadline(), "the configuration console");
             if (mode.index() == 1) {
                 throw new DeviceException("the board booted in user mode, not configuration mode: button A was not "
@@ -108,6 +120,41 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
         } finally {
             controls.perform(ControlAction.RELEASE_A);
         }
+        inConfigurationMode = true;
+        probe();
+        checkFirmwareVersionOnce();
+    }
+
+    private static List<String> tail(List<String> lines, int n) {
+        return lines.subList(Math.max(0, lines.size() - n), lines.size());
+    }
+
+    /** The help probe the IoT Workbench uses, so a console that only looks like the DevKit's is not taken for it. */
+    private void probe() throws DeviceException {
+        sendRaw(HELP_PROBE);
+        awaitLine(PROBE_ANSWER, Duration.ofSeconds(10), "the answer to the help probe (a \" - set_…: \" line)");
+        awaitLine(Pattern.compile("set_dps_uds"), Duration.ofSeconds(10), "set_dps_uds in the help list");
+        awaitPrompt();
+    }
+
+    /** The board must run the firmware version the rig file declares: the reference certificate depends on it. */
+    private void checkFirmwareVersionOnce() throws DeviceException {
+        if (versionChecked) {
+            return;
+        }
+        sendLine("version");
+        String running = expectAny(List.of(VERSION), Duration.ofSeconds(10), "the version command's answer").match().group(1);
+        awaitPrompt();
+        if (!running.equals(settings.firmwareVersion())) {
+            throw new DeviceException("the board runs firmware " + running + " but the rig file says firmware-version "
+                    + settings.firmwareVersion() + "; correct the rig file or flash the expected firmware");
+        }
+        versionChecked = true;
+    }
+
+    private void awaitPrompt() throws DeviceException {
+        // The prompt is the last thing printed after a command; skip any earlier ones (an empty line prints one too).
+        awaitLine(PROMPT, Duration.ofSeconds(10), "the prompt \"# \"");
     }
 
     @Override
@@ -115,7 +162,31 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
         console.markReset();
         controls.perform(ControlAction.RESET);
         booting = true;
+        inConfigurationMode = false;
         verdict = null;
+    }
+
+    @Override
+    public synchronized void powerCycle() throws DeviceException {
+        controls.perform(ControlAction.POWER_OFF);
+        console.markReset();
+        controls.perform(ControlAction.POWER_ON);
+        booting = true;
+        inConfigurationMode = false;
+        verdict = null;
+    }
+
+    @Override
+    public boolean canReflash() {
+        return flasher.isPresent();
+    }
+
+    private void sendRaw(String text) throws DeviceException {
+        try {
+            console.send(text);
+        } catch (ConsoleException e) {
+            throw new DeviceException(e.getMessage());
+        }
     }
 
     @Override
@@ -128,9 +199,9 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
     }
 
     @Override
-    public void sendLineWithSecret(String prefix, Secret secret) throws DeviceException {
+    public void sendLineWithSecret(String prefix, Secret secret, String suffix) throws DeviceException {
         try {
-            console.sendLineWithSecret(prefix, secret);
+            console.sendLineWithSecret(prefix, secret, suffix);
         } catch (ConsoleException e) {
             throw new DeviceException(e.getMessage());
         }
@@ -158,12 +229,13 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
     @Override
     public synchronized void writeUds(Secret uds) throws DeviceException {
         enterConfigurationMode();
-        sendLineWithSecret("set_dps_uds ", uds);
+        // As the IoT Workbench sends values: the command, the value in double quotes, CR.
+        sendLineWithSecret("set_dps_uds \"", uds, "\"");
         AnyMatch answer = expectAny(List.of(UDS_ACCEPTED, UDS_REFUSED), Duration.ofSeconds(10), "the answer to set_dps_uds");
         if (answer.index() != 0) {
             throw new DeviceException("the board did not take the UDS: it answered \"" + answer.match().line() + "\"");
         }
-        awaitLine(PROMPT, Duration.ofSeconds(10), "the prompt after set_dps_uds");
+        awaitPrompt();
     }
 
     @Override
@@ -176,11 +248,7 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
                     + registrationId.orElse("(automatic)") + " (device.registration-id in the rig file), so a scenario "
                     + "cannot give it \"" + id + "\"; use scenarios that keep the registration id the firmware was built with");
         }
-        try {
-            RegistrationIds.requireValidForCertificate(id);
-        } catch (IdentityException e) {
-            throw new DeviceException(e.getMessage());
-        }
+        // No check here: the firmware judges the id at boot, and its own words for a bad one are part of what is tested.
         flasher.get().accept(Optional.of(id));
         registrationId = Optional.of(id);
     }
@@ -274,6 +342,17 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
 
     @Override
     public void close() {
+        if (inConfigurationMode && flasher.isEmpty()) {
+            // Never leave a bench board in configuration mode without saying so.
+            try {
+                resetIntoUserMode();
+                System.err.println("firstboot: the board on " + settings.labels().getOrDefault("port", "its port")
+                        + " was in configuration mode at the end of the run; it has been reset into user mode");
+            } catch (DeviceException e) {
+                System.err.println("firstboot: the board on " + settings.labels().getOrDefault("port", "its port")
+                        + " is still in configuration mode (" + e.getMessage() + "); reset it by hand");
+            }
+        }
         console.close();
         try {
             owned.close();

@@ -107,6 +107,11 @@ public final class DevKitBoard {
     }
 
     /** The board's secure element, e.g. to inject a fault or check what the console stored. */
+    /** Empties the UDS zone (only a defective board loses it: see {@link DevKitDefect#UDS_NOT_PERSISTED}). */
+    synchronized void forgetUds() {
+        storage.erase(StsafeZone.DPS_UDS);
+    }
+
     public StsafeStorage storage() {
         return storage;
     }
@@ -150,7 +155,10 @@ public final class DevKitBoard {
 
     private void boot() {
         console = null;
-        emit(DevKitBoot.BANNER);
+        // DEFECT HOOK (WRONG_BANNER): another board's name in the banner.
+        emit(defects.contains(DevKitDefect.WRONG_BANNER)
+                ? DevKitBoot.BANNER.replace("MXChip - Microsoft IoT Developer Kit", "MXChip - IoT Developer Board  ")
+                : DevKitBoot.BANNER);
         switch (DevKitBoot.selectMode(held.contains(Button.A), held.contains(Button.B))) {
             case CONFIGURATION -> {
                 state = new BoardState.Configuration(wifiInitialises);

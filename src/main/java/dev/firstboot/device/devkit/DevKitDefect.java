@@ -14,7 +14,20 @@ public enum DevKitDefect {
     /** A 2.0.0 build without the {@code strlen+1} quirk: a correct UDS gets no {@code Invalid UDS.} line. */
     NO_INVALID_UDS_QUIRK("no-invalid-uds-quirk"),
     /** The alias certificate is derived for another CN than the registration id the device registers with. */
-    WRONG_REGISTRATION_ID("wrong-registration-id");
+    WRONG_REGISTRATION_ID("wrong-registration-id"),
+    /** The boot banner names another board. */
+    WRONG_BANNER("wrong-banner"),
+    /** The UDS lives only in RAM: it is gone after a power cycle. */
+    UDS_NOT_PERSISTED("uds-not-persisted"),
+    /** The firmware measures with standard SHA-256 where the DevKit uses its own DICE hash, so its certificate differs. */
+    STANDARD_SHA256_MEASUREMENT("standard-sha256-measurement"),
+    /** The board takes {@link #SLOW_REGISTRATION_DELAY} longer than it should before its first DPS request. */
+    SLOW_REGISTRATION("slow-registration"),
+    /** The firmware never prints {@code Registration Information received from service: <hub>!}. */
+    NO_HUB_LINE("no-hub-line");
+
+    /** How much later a slow-registration board sends its first DPS request. */
+    public static final java.time.Duration SLOW_REGISTRATION_DELAY = java.time.Duration.ofSeconds(6);
 
     private final String configName;
 

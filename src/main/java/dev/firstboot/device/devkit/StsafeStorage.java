@@ -95,6 +95,12 @@ public final class StsafeStorage {
         return true;
     }
 
+    /** Empties a zone, as a chip that lost its contents would; reads then return nothing. */
+    public synchronized void erase(StsafeZone zone) {
+        zones.remove(Objects.requireNonNull(zone, "zone"));
+        save();
+    }
+
     /**
      * Reads up to {@code length} bytes from {@code offset}; empty when the read fails (the firmware's -1), which it
      * does when the request lies outside the zone.

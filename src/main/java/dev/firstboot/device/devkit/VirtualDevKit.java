@@ -139,6 +139,9 @@ public final class VirtualDevKit implements AutoCloseable {
         control("power off");
         stopRegistration();
         board.powerOff();
+        if (board.defects().contains(DevKitDefect.UDS_NOT_PERSISTED)) {
+            board.forgetUds(); // DEFECT HOOK (UDS_NOT_PERSISTED): the UDS was only ever in RAM
+        }
     }
 
     /** Press and release Reset: a registration in progress is cancelled, then the board boots. */
@@ -226,8 +229,14 @@ public final class VirtualDevKit implements AutoCloseable {
             failedBeforeDps(progress, plan, "the DICE identity could not be derived: " + e.getMessage());
             return;
         }
+        X509FirstBoot.Behaviour conforming = X509FirstBoot.Behaviour.conforming();
+        // DEFECT HOOK (SLOW_REGISTRATION): the first DPS request goes out late.
+        X509FirstBoot.Behaviour behaviour = board.defects().contains(DevKitDefect.SLOW_REGISTRATION)
+                ? new X509FirstBoot.Behaviour(DevKitDefect.SLOW_REGISTRATION_DELAY, conforming.honourRetryAfter(),
+                        conforming.registrationDeadline(), conforming.requestTimeout())
+                : conforming;
         X509FirstBoot procedure = new X509FirstBoot(endpoints.get(), timeline, progress, identity,
-                X509FirstBoot.Behaviour.conforming(), d -> !r.cancel.await(d.toNanos(), TimeUnit.NANOSECONDS));
+                behaviour, d -> !r.cancel.await(d.toNanos(), TimeUnit.NANOSECONDS));
         r.procedure = procedure;
         if (r.cancelled()) {
             return;
@@ -253,10 +262,25 @@ public final class VirtualDevKit implements AutoCloseable {
         // DEFECT HOOK (WRONG_REGISTRATION_ID): the certificate is made for another CN than the one registered.
         String certificateCn = board.defects().contains(DevKitDefect.WRONG_REGISTRATION_ID)
                 ? registrationId + "-x" : registrationId;
-        DiceIdentity id = DiceEngine.derive(plan.udsBytes(), image, certificateCn);
+        // DEFECT HOOK (STANDARD_SHA256_MEASUREMENT): CDI from standard SHA-256 instead of the firmware's DICE hash.
+        DiceIdentity id = board.defects().contains(DevKitDefect.STANDARD_SHA256_MEASUREMENT)
+                ? DiceEngine.deriveFromCdi(standardSha256Cdi(plan.udsBytes()), image, certificateCn)
+                : DiceEngine.derive(plan.udsBytes(), image, certificateCn);
         X509Certificate alias = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(id.aliasCertDer()));
         return new X509FirstBoot.Identity(registrationId, id.aliasKey().getPrivate(), List.of(alias));
+    }
+
+    private byte[] standardSha256Cdi(byte[] uds) {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] udsDigest = sha.digest(uds);
+            byte[] coreDigest = sha.digest(image.riotCore());
+            sha.update(udsDigest);
+            return sha.digest(coreDigest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     /**
@@ -286,7 +310,9 @@ public final class VirtualDevKit implements AutoCloseable {
         @Override
         public void assigned(String hubHost, String deviceId) {
             assigned = true;
-            outcome(new RegistrationOutcome.Assigned(hubHost, deviceId));
+            if (!board.defects().contains(DevKitDefect.NO_HUB_LINE)) { // DEFECT HOOK (NO_HUB_LINE)
+                outcome(new RegistrationOutcome.Assigned(hubHost, deviceId));
+            }
         }
 
         @Override

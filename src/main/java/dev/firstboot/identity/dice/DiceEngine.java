@@ -24,8 +24,16 @@ public final class DiceEngine {
         if (uds.length != 32) {
             throw new IdentityException("The UDS must be 32 bytes, but " + uds.length + " were given.");
         }
-        RegistrationIds.requireValidForCertificate(registrationId);
         byte[] cdi = DiceHash.digest(DiceHash.digest(uds), DiceHash.digest(fw.riotCore()));
+        return deriveFromCdi(cdi, fw, registrationId);
+    }
+
+    /**
+     * Everything after DICE: RIoT Core's keys and certificates from a given CDI. {@link #derive} is the firmware's
+     * path; simulators of defective firmware feed it a CDI measured another way.
+     */
+    public static DiceIdentity deriveFromCdi(byte[] cdi, FirmwareImage fw, String registrationId) throws IdentityException {
+        RegistrationIds.requireValidForCertificate(registrationId);
         // RIoT Core hashes the CDI before use ("Don't use CDI directly"); from here on SHA-256 is standard.
         byte[] deviceIdSeed = Sha256.of(cdi);
         KeyPair deviceId = RiotKdf.deriveEccKey(deviceIdSeed, IDENTITY_LABEL);
