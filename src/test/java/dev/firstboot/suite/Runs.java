@@ -29,8 +29,38 @@ public final class Runs {
     }
 
     public static Outcome run(String rig, Path reportRoot, Optional<String> tags, Path... features) throws Exception {
+        return run(rig, reportRoot, tags, line -> { }, features);
+    }
+
+    /** As {@link #run}, calling {@code onLine} with each line of progress as it is printed. */
+    public static Outcome run(String rig, Path reportRoot, Optional<String> tags, java.util.function.Consumer<String> onLine,
+                              Path... features) throws Exception {
         StringWriter text = new StringWriter();
-        SuiteRunner runner = new SuiteRunner(new RigFiles(RIGS), new PrintWriter(text, true));
+        java.io.Writer tee = new java.io.Writer() {
+            private final StringBuilder line = new StringBuilder();
+
+            @Override
+            public synchronized void write(char[] buf, int off, int len) {
+                text.write(buf, off, len);
+                for (int i = off; i < off + len; i++) {
+                    if (buf[i] == '\n') {
+                        onLine.accept(line.toString());
+                        line.setLength(0);
+                    } else {
+                        line.append(buf[i]);
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        SuiteRunner runner = new SuiteRunner(new RigFiles(RIGS), new PrintWriter(tee, true));
         List<Path> paths = features.length == 0 ? List.of(FEATURES) : List.of(features);
         RunSummary summary = runner.run(new SuiteRunner.Options(rig, tags, paths, reportRoot, 1, false));
         return new Outcome(summary, text.toString(), runner.lastSecretScan(), reportRoot.resolve(summary.runId()));

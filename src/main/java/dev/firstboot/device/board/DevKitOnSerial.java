@@ -64,9 +64,12 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
     private boolean inConfigurationMode;
     private boolean versionChecked;
 
-    DevKitOnSerial(Settings settings, ExpectConsole console, BoardControls controls,
+    private final String rigName;
+
+    DevKitOnSerial(String rigName, Settings settings, ExpectConsole console, BoardControls controls,
                    Optional<Consumer<Optional<String>>> flasher, Runnable stopBoard, AutoCloseable owned) {
         this.stopBoard = stopBoard;
+        this.rigName = rigName;
         this.settings = settings;
         this.console = console;
         this.controls = controls;
@@ -220,7 +223,7 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
         try {
             return console.expectAny(patterns, deadline);
         } catch (ConsoleException e) {
-            throw new DeviceException("waiting for " + what + ": " + e.getMessage());
+            throw new DeviceException("rig " + rigName + ", waiting for " + what + ": " + e.getMessage());
         }
     }
 

@@ -65,7 +65,7 @@ public final class DevKitSerialProvider implements DeviceProvider {
                 }
                 ExpectConsole console = ExpectConsole.over(link).named(port).timeline(context.timeline())
                         .redactor(context.redactor()).pacing(pacing).start();
-                return new DevKitOnSerial(settings, console, context.controls()::perform, Optional.empty(), () -> { },
+                return new DevKitOnSerial(context.rigName(), settings, console, context.controls()::perform, Optional.empty(), () -> { },
                         link);
             }
         };

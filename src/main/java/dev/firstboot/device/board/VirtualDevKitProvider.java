@@ -101,7 +101,7 @@ public final class VirtualDevKitProvider implements DeviceProvider {
                 case POWER_ON -> kit.powerOn();
             }
         };
-        return new DevKitOnSerial(settings, console, controls, Optional.of(kit::flashRegistrationId), kit::powerOff,
+        return new DevKitOnSerial(context.rigName(), settings, console, controls, Optional.of(kit::flashRegistrationId), kit::powerOff,
                 () -> {
                     link.close();
                     kit.close();
