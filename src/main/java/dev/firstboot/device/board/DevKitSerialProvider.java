@@ -35,13 +35,16 @@ public final class DevKitSerialProvider implements DeviceProvider {
 
     @Override
     public Spec<Device> configure(PartConfig config) throws RigException {
-        List<String> known = new ArrayList<>(List.of("kind", "port", "baud", "pacing"));
+        List<String> known = new ArrayList<>(List.of("kind", "port", "baud", "pacing", "dps-endpoint", "id-scope"));
         known.addAll(List.of(DevKitConfig.FIELDS));
         config.allowOnly(known.toArray(String[]::new));
         String port = config.string("port");
         int baud = config.integer("baud", JSerialCommLink.DEFAULT_BAUD, 1200, 4_000_000);
         Duration pacing = config.duration("pacing", Duration.ZERO);
-        DevKitOnSerial.Settings settings = DevKitConfig.read(config, kind(), Map.of("port", port));
+        // What DPS.ino was built with: documentation for the bench, and a check that the backend is the one it calls.
+        Optional<String> dpsEndpoint = config.optionalString("dps-endpoint");
+        Optional<String> idScope = config.optionalString("id-scope");
+        DevKitOnSerial.Settings settings = DevKitConfig.read(config, kind(), dpsEndpoint.map(e -> Map.of("port", port, "dps-endpoint", e)).orElse(Map.of("port", port)));
         return new Spec<>() {
             @Override
             public Set<String> capabilities() {
@@ -56,6 +59,11 @@ public final class DevKitSerialProvider implements DeviceProvider {
                                 + "reset and button A; add a controls section with kind: commands (commands for reset, "
                                 + "press-a, release-a, or an operator)");
                     }
+                }
+                if (idScope.isPresent() && !idScope.get().equals(context.endpoints().idScope())) {
+                    throw new RigException("rig " + context.rigName() + ": the board's firmware was built with ID scope "
+                            + idScope.get() + " but the backend serves " + context.endpoints().idScope()
+                            + "; set backend.id-scope to the firmware's");
                 }
                 JSerialCommLink link;
                 try {
