@@ -46,7 +46,12 @@ public final class MqttDeviceClient implements AutoCloseable {
             throws IOException {
         Socket plain = new Socket();
         try {
-            plain.connect(address, (int) timeout.toMillis());
+            InetSocketAddress target = address.isUnresolved()
+                    ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
+            if (target.isUnresolved()) {
+                throw new java.net.UnknownHostException("cannot resolve the hub's host name " + address.getHostString());
+            }
+            plain.connect(target, (int) timeout.toMillis());
             plain.setSoTimeout((int) timeout.toMillis());
             SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain, hostName, address.getPort(), true);
             SSLParameters p = s.getSSLParameters();

@@ -31,6 +31,8 @@ public final class X509FirstBoot implements AutoCloseable {
     static final int DEFAULT_RETRY_AFTER = 1;
     static final int MAX_RETRY_AFTER = 300;
     static final String HUB_API_VERSION = "2020-09-30";
+    /** IoT Hub's MQTT port; the SDKs do not let it be changed. */
+    static final int HUB_MQTT_PORT = 8883;
 
     /** Who the device is: its registration id and the chain it presents (leaf first) with the leaf's key. */
     public record Identity(String registrationId, PrivateKey key, List<X509Certificate> chain) {
@@ -200,7 +202,12 @@ public final class X509FirstBoot implements AutoCloseable {
             if (!behaviour.honourRetryAfter()) {
                 wait = Duration.ZERO;
             }
-            if (System.nanoTime() + wait.toNanos() > end) {
+            long left = end - System.nanoTime();
+            if (wait.toNanos() > left) {
+                // The next poll would come after the device's own deadline: it waits out the deadline, then gives up.
+                if (!pause.pause(Duration.ofNanos(Math.max(0, left)))) {
+                    return Optional.empty();
+                }
                 throw new Failure("no assignment within " + behaviour.registrationDeadline().toSeconds()
                         + " s; DPS last answered " + reply.describe());
             }
@@ -212,10 +219,9 @@ public final class X509FirstBoot implements AutoCloseable {
     }
 
     private BootReport connectToHub(SSLContext tls, String hubHost, String deviceId) {
-        Optional<InetSocketAddress> address = endpoints.resolveHub(hubHost);
-        if (address.isEmpty()) {
-            return fail("DPS assigned hub " + hubHost + ", which this rig does not know how to reach");
-        }
+        // A rig maps its emulated hubs to loopback ports; any other hub is reached as a device would: DNS, port 8883.
+        Optional<InetSocketAddress> address = endpoints.resolveHub(hubHost)
+                .or(() -> Optional.of(InetSocketAddress.createUnresolved(hubHost, HUB_MQTT_PORT)));
         try {
             MqttDeviceClient client = MqttDeviceClient.open(tls, hubHost, address.get(), behaviour.requestTimeout());
             hub = client;
