@@ -1,15 +1,11 @@
 package dev.firstboot.device.board;
 
 import dev.firstboot.identity.IdentityException;
-import dev.firstboot.identity.dice.FirmwareImage;
+import dev.firstboot.device.FirmwareInputs;
 import dev.firstboot.identity.dice.RegistrationIds;
 import dev.firstboot.rig.PartConfig;
 import dev.firstboot.rig.RigException;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -22,26 +18,7 @@ final class DevKitConfig {
     }
 
     static DevKitOnSerial.Settings read(PartConfig config, String kind, Map<String, String> labels) throws RigException {
-        PartConfig firmware = config.section("firmware").orElseThrow(() -> config.error(
-                "firmware: missing block: give the image the board runs as firmware: {bin: FILE, map: FILE}"));
-        firmware.allowOnly("bin", "map");
-        Path bin = firmware.existingFile("bin");
-        Path map = firmware.existingFile("map");
-        FirmwareImage image;
-        try {
-            image = FirmwareImage.parse(Files.readAllBytes(bin), Files.readString(map, StandardCharsets.ISO_8859_1));
-        } catch (IOException e) {
-            throw firmware.error("bin", "cannot read the firmware image: " + e.getMessage());
-        } catch (IdentityException e) {
-            throw firmware.error("map", "this image cannot be measured: " + e.getMessage());
-        }
-        String mac = config.string("mac", "a0b1c2d3e4f5");
-        String version = config.string("firmware-version", "2.0.0");
-        try {
-            RegistrationIds.automatic(mac, version);
-        } catch (IdentityException e) {
-            throw config.error(config.has("mac") ? "mac" : "firmware-version", e.getMessage());
-        }
+        FirmwareInputs inputs = FirmwareInputs.read(config);
         Optional<String> registrationId = config.optionalString("registration-id")
                 .filter(id -> !id.isBlank() && !id.equals("automatic"));
         if (registrationId.isPresent()) {
@@ -52,6 +29,6 @@ final class DevKitConfig {
             }
         }
         Duration bootDeadline = config.duration("boot-deadline", Duration.ofSeconds(15));
-        return new DevKitOnSerial.Settings(kind, bin, map, image, mac, version, registrationId, bootDeadline, labels);
+        return new DevKitOnSerial.Settings(kind, inputs, registrationId, bootDeadline, labels);
     }
 }

@@ -1,11 +1,9 @@
 package dev.firstboot.device.board;
 
+import dev.firstboot.device.FirmwareInputs;
 import dev.firstboot.device.serial.AnyMatch;
 import dev.firstboot.device.serial.ConsoleException;
 import dev.firstboot.device.serial.ExpectConsole;
-import dev.firstboot.identity.IdentityException;
-import dev.firstboot.identity.dice.FirmwareImage;
-import dev.firstboot.identity.dice.RegistrationIds;
 import dev.firstboot.rig.BootReport;
 import dev.firstboot.rig.ControlAction;
 import dev.firstboot.rig.Device;
@@ -44,8 +42,8 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
     static final Pattern GAVE_UP = Pattern.compile("registration failed!|DiceInit failed!|The length of DPS UDS string must be 64"
             + "|The DPS UDS string is empty|Unable to get DPS UDS string|Input value for registrationId in DPS\\.ino");
 
-    record Settings(String kind, Path bin, Path map, FirmwareImage image, String mac, String firmwareVersion,
-                    Optional<String> registrationId, Duration bootDeadline, Map<String, String> labels) {
+    record Settings(String kind, FirmwareInputs inputs, Optional<String> registrationId, Duration bootDeadline,
+                    Map<String, String> labels) {
         Settings {
             labels = Map.copyOf(labels);
         }
@@ -87,8 +85,8 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
     public Map<String, String> labels() {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("device", settings.kind());
-        labels.put("firmware", settings.image().binSha256Hex());
-        labels.put("firmware-version", settings.firmwareVersion());
+        labels.put("firmware", settings.inputs().image().binSha256Hex());
+        labels.put("firmware-version", settings.inputs().firmwareVersion());
         labels.putAll(settings.labels());
         return labels;
     }
@@ -148,9 +146,9 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
         sendLine("version");
         String running = expectAny(List.of(VERSION), Duration.ofSeconds(10), "the version command's answer").match().group(1);
         awaitPrompt();
-        if (!running.equals(settings.firmwareVersion())) {
+        if (!running.equals(settings.inputs().firmwareVersion())) {
             throw new DeviceException("the board runs firmware " + running + " but the rig file says firmware-version "
-                    + settings.firmwareVersion() + "; correct the rig file or flash the expected firmware");
+                    + settings.inputs().firmwareVersion() + "; correct the rig file or flash the expected firmware");
         }
         versionChecked = true;
     }
@@ -274,31 +272,27 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
         if (registrationId.isPresent()) {
             return registrationId.get();
         }
-        try {
-            return RegistrationIds.automatic(settings.mac(), settings.firmwareVersion());
-        } catch (IdentityException e) {
-            throw new DeviceException(e.getMessage());
-        }
+        return settings.inputs().automaticRegistrationId();
     }
 
     @Override
     public Path firmwareBin() {
-        return settings.bin();
+        return settings.inputs().bin();
     }
 
     @Override
     public Path firmwareMap() {
-        return settings.map();
+        return settings.inputs().map();
     }
 
     @Override
     public String mac() {
-        return settings.mac();
+        return settings.inputs().mac();
     }
 
     @Override
     public String firmwareVersion() {
-        return settings.firmwareVersion();
+        return settings.inputs().firmwareVersion();
     }
 
     // ---- the boot ----

@@ -64,8 +64,8 @@ public final class VirtualDevKitProvider implements DeviceProvider {
     private static Device startBoard(DevKitOnSerial.Settings settings, Set<DevKitDefect> defects, RigContext context)
             throws RigException {
         Path dir = context.workDirectory().resolve("virtual-devkit");
-        VirtualDevKit.Builder builder = VirtualDevKit.builder(dir.resolve("state"), settings.bin(), settings.map())
-                .firmwareVersion(settings.firmwareVersion()).mac(new MacAddress(settings.mac()))
+        VirtualDevKit.Builder builder = VirtualDevKit.builder(dir.resolve("state"), settings.inputs().bin(), settings.inputs().map())
+                .firmwareVersion(settings.inputs().firmwareVersion()).mac(new MacAddress(settings.inputs().mac()))
                 .endpoints(context.endpoints()).timeline(context.timeline()).link(dir.resolve("ttyDevKit"))
                 .defects(defects);
         settings.registrationId().ifPresentOrElse(builder::registrationId, builder::automaticRegistrationId);

@@ -1,12 +1,12 @@
 package dev.firstboot.device.dice;
 
+import dev.firstboot.device.FirmwareInputs;
 import dev.firstboot.device.x509.X509FirstBoot;
 import dev.firstboot.identity.IdentityException;
 import dev.firstboot.identity.dice.AliasFields;
 import dev.firstboot.identity.dice.DevKitCertificates;
 import dev.firstboot.identity.dice.DiceEngine;
 import dev.firstboot.identity.dice.DiceIdentity;
-import dev.firstboot.identity.dice.FirmwareImage;
 import dev.firstboot.identity.dice.FixedNonceEcdsa;
 import dev.firstboot.identity.dice.RegistrationIds;
 import dev.firstboot.identity.dice.Uds;
@@ -49,8 +49,7 @@ public final class DiceSimulator implements Device, DiceFacet {
     static final byte[] WRONG_SERIAL = {0x01, 0x02, 0x03, 0x04, 0x05};
     static final Duration STOP_DEADLINE = Duration.ofSeconds(5);
 
-    record Settings(Path bin, Path map, FirmwareImage image, String mac, String firmwareVersion, Set<DiceDefect> defects,
-                    Duration slowBootDelay) {
+    record Settings(FirmwareInputs inputs, Set<DiceDefect> defects, Duration slowBootDelay) {
         Settings {
             defects = Set.copyOf(defects);
         }
@@ -82,8 +81,8 @@ public final class DiceSimulator implements Device, DiceFacet {
     public Map<String, String> labels() {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("device", "dice-simulator");
-        labels.put("firmware", settings.image().binSha256Hex());
-        labels.put("firmware-version", settings.firmwareVersion());
+        labels.put("firmware", settings.inputs().image().binSha256Hex());
+        labels.put("firmware-version", settings.inputs().firmwareVersion());
         if (!settings.defects().isEmpty()) {
             labels.put("defects", settings.defects().stream().map(DiceDefect::configName).sorted().toList().toString());
         }
@@ -126,31 +125,27 @@ public final class DiceSimulator implements Device, DiceFacet {
         if (registrationId.isPresent()) {
             return registrationId.get();
         }
-        try {
-            return RegistrationIds.automatic(settings.mac(), settings.firmwareVersion());
-        } catch (IdentityException e) {
-            throw new DeviceException(e.getMessage());
-        }
+        return settings.inputs().automaticRegistrationId();
     }
 
     @Override
     public Path firmwareBin() {
-        return settings.bin();
+        return settings.inputs().bin();
     }
 
     @Override
     public Path firmwareMap() {
-        return settings.map();
+        return settings.inputs().map();
     }
 
     @Override
     public String mac() {
-        return settings.mac();
+        return settings.inputs().mac();
     }
 
     @Override
     public String firmwareVersion() {
-        return settings.firmwareVersion();
+        return settings.inputs().firmwareVersion();
     }
 
     @Override
@@ -182,7 +177,7 @@ public final class DiceSimulator implements Device, DiceFacet {
         }, "dice-simulator-boot");
         thread.setDaemon(true);
         boot = new Boot(verdict, cancel, procedure, thread);
-        print("DICE simulator booting, firmware " + settings.firmwareVersion() + ", registration id " + regId);
+        print("DICE simulator booting, firmware " + settings.inputs().firmwareVersion() + ", registration id " + regId);
         thread.start();
     }
 
@@ -190,7 +185,7 @@ public final class DiceSimulator implements Device, DiceFacet {
     private X509FirstBoot.Identity identity(String regId) throws DeviceException {
         DiceIdentity id;
         try {
-            id = DiceEngine.derive(Uds.parse(uds.reveal()), settings.image(), regId);
+            id = DiceEngine.derive(Uds.parse(uds.reveal()), settings.inputs().image(), regId);
         } catch (IdentityException e) {
             throw new DeviceException("the device cannot derive its DICE identity: " + e.getMessage());
         }
