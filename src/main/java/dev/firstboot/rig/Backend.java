@@ -19,6 +19,10 @@ public interface Backend extends AutoCloseable {
     void enrollX509Individual(String registrationId, byte[] leafCertificateDer, Optional<String> deviceId, String hubName,
                               boolean enabled);
 
+    /** An individual TPM enrollment, keyed by the endorsement key (a marshalled TPM2B_PUBLIC). */
+    void enrollTpmIndividual(String registrationId, byte[] endorsementKey, Optional<String> deviceId, String hubName,
+                             boolean enabled);
+
     Optional<Registration> registration(String registrationId);
 
     Optional<HubDeviceState> hubDevice(String hubName, String deviceId);

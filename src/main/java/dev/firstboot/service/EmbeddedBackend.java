@@ -75,9 +75,9 @@ final class EmbeddedBackend implements Backend {
                 hubs.put(name, IotHubEmulator.start(name, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss,
                         workers, timeline));
             }
-            DpsService dps = new DpsService(settings.idScope(), settings.retryAfterSeconds(), (hub, deviceId, thumb) -> {
+            DpsService dps = new DpsService(settings.idScope(), settings.retryAfterSeconds(), (hub, deviceId, credential) -> {
                 IotHubEmulator h = hubs.get(hub);
-                h.register(deviceId, thumb);
+                h.register(deviceId, credential);
                 return h.host();
             }, timeline);
             dpsServer = DpsHttpsServer.start(dps, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss, workers,
@@ -122,11 +122,22 @@ final class EmbeddedBackend implements Backend {
     @Override
     public void enrollX509Individual(String registrationId, byte[] leafCertificateDer, Optional<String> deviceId,
                                      String hubName, boolean enabled) {
+        requireHub(hubName);
+        dps.enrollX509Individual(registrationId, leafCertificateDer, deviceId, hubName, enabled);
+    }
+
+    @Override
+    public void enrollTpmIndividual(String registrationId, byte[] endorsementKey, Optional<String> deviceId,
+                                    String hubName, boolean enabled) {
+        requireHub(hubName);
+        dps.enrollTpmIndividual(registrationId, endorsementKey, deviceId, hubName, enabled);
+    }
+
+    private void requireHub(String hubName) {
         if (!hubs.containsKey(hubName)) {
             throw new IllegalArgumentException("no hub named '" + hubName + "' in this rig; its hubs are "
                     + String.join(", ", settings.hubNames()));
         }
-        dps.enrollX509Individual(registrationId, leafCertificateDer, deviceId, hubName, enabled);
     }
 
     @Override

@@ -13,9 +13,11 @@ import java.util.Optional;
  * @param apiVersion     the api-version the device sent; empty when it sent none
  * @param peerChain      the TLS client chain, leaf first, DER; empty when the device presented none
  * @param body           the request body; empty for a GET
+ * @param authorization  the SAS the device sent (TPM and symmetric-key attestation); never logged
  */
 public record DeviceRequest(Operation operation, String idScope, String registrationId, Optional<String> operationId,
-                            Optional<String> apiVersion, List<byte[]> peerChain, byte[] body) {
+                            Optional<String> apiVersion, List<byte[]> peerChain, byte[] body,
+                            Optional<String> authorization) {
     public DeviceRequest {
         peerChain = List.copyOf(peerChain);
         body = body.clone();

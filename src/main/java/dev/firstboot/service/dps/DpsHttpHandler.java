@@ -76,7 +76,8 @@ final class DpsHttpHandler extends ChannelInboundHandlerAdapter {
                 route.path(), route.apiVersion().orElse(""));
         byte[] body = ByteBufUtil.getBytes(request.content());
         DpsReply reply = service.handle(new DeviceRequest(route.operation(), route.idScope(), route.registrationId(),
-                route.operationId(), route.apiVersion(), chain, body));
+                route.operationId(), route.apiVersion(), chain, body,
+                Optional.ofNullable(request.headers().get(HttpHeaderNames.AUTHORIZATION))));
         DpsEvents.response(timeline, route.registrationId(), route.operationName(), reply);
         write(ctx, reply, Optional.of(route), keepAlive);
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.firstboot.pki.Certificates;
 import dev.firstboot.rig.Backend;
+import dev.firstboot.service.hub.DeviceCredential;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Origin;
 import dev.firstboot.timeline.TimelineSink;
@@ -49,12 +50,14 @@ public final class DpsService {
     private final Map<String, Enrollment> enrollments = new HashMap<>();
     private final Map<String, RegistrationRecord> registrations = new HashMap<>();
     private final Map<String, OperationRecord> operations = new HashMap<>();
+    private final TpmAttestation tpm;
     private int retryAfterSeconds;
 
     public DpsService(String idScope, int retryAfterSeconds, HubAssigner hubs, TimelineSink timeline) {
         this.idScope = idScope;
         this.hubs = hubs;
         this.timeline = timeline;
+        this.tpm = new TpmAttestation(idScope, timeline);
         setRetryAfterSeconds(retryAfterSeconds);
     }
 
@@ -77,11 +80,22 @@ public final class DpsService {
     /** An individual X.509 enrollment: the device is known by its leaf certificate, byte for byte. */
     public synchronized void enrollX509Individual(String registrationId, byte[] leafCertificateDer,
                                                   Optional<String> deviceId, String hubName, boolean enabled) {
-        if (registrationId.isBlank()) {
+        enroll(new Enrollment(registrationId, Attestation.X509, leafCertificateDer.clone(),
+                deviceId.filter(d -> !d.isBlank()), hubName, enabled));
+    }
+
+    /** An individual TPM enrollment: the device is known by its endorsement key (a marshalled TPM2B_PUBLIC). */
+    public synchronized void enrollTpmIndividual(String registrationId, byte[] endorsementKey, Optional<String> deviceId,
+                                                 String hubName, boolean enabled) {
+        enroll(new Enrollment(registrationId, Attestation.TPM, endorsementKey.clone(),
+                deviceId.filter(d -> !d.isBlank()), hubName, enabled));
+    }
+
+    private void enroll(Enrollment e) {
+        if (e.registrationId().isBlank()) {
             throw new IllegalArgumentException("an enrollment needs a registration id");
         }
-        enrollments.put(registrationId, new Enrollment(registrationId, leafCertificateDer.clone(),
-                deviceId.filter(d -> !d.isBlank()), hubName, enabled));
+        enrollments.put(e.registrationId(), e);
     }
 
     /** Forgets every enrollment, registration and operation. */
@@ -137,10 +151,14 @@ public final class DpsService {
         }
         Authenticated who;
         try {
-            who = authenticate(request);
+            Enrollment enrolled = enrollments.get(request.registrationId());
+            who = enrolled != null && enrolled.attestation() == Attestation.TPM || hasTpmBody(request)
+                    ? tpm.authenticate(request, record, enrolled) : authenticate(request);
         } catch (Refused r) {
             record.refused = true;
             return errorReply(r.error);
+        } catch (TpmAttestation.Challenge c) {
+            return c.reply;
         }
         record.authenticated = true;
         return request.operation() == DeviceRequest.Operation.REGISTER
@@ -184,7 +202,12 @@ public final class DpsService {
         }
         state.put("lastUpdatedDateTimeUtc", record.updated.toString());
         state.put("etag", record.etag);
-        state.putObject("x509");
+        if (who.enrollment().attestation() == Attestation.TPM) {
+            ObjectNode tpmState = state.putObject("tpm");
+            record.hubKeyBlob.ifPresent(b -> tpmState.put("authenticationKey", b));
+        } else {
+            state.putObject("x509");
+        }
         return new DpsReply(200, record.decidedStatus, 0, Optional.of(op.operationId), write(body), Optional.empty());
     }
 
@@ -205,7 +228,16 @@ public final class DpsService {
             return;
         }
         String deviceId = e.deviceId().orElse(e.registrationId());
-        String host = hubs.assign(e.hubName(), deviceId, Certificates.sha256Thumbprint(who.leafDer));
+        DeviceCredential credential;
+        if (e.attestation() == Attestation.TPM) {
+            // The second blob carries the key the device will sign its hub SAS tokens with (dps.md §1.8 step 4).
+            TpmAttestation.Issued hubKey = tpm.issueHubKey(record);
+            record.hubKeyBlob = Optional.of(hubKey.blobBase64());
+            credential = new DeviceCredential.SymmetricKey(hubKey.key());
+        } else {
+            credential = new DeviceCredential.Thumbprint(Certificates.sha256Thumbprint(who.leafDer));
+        }
+        String host = hubs.assign(e.hubName(), deviceId, credential);
         record.decidedStatus = "assigned";
         record.hubHost = Optional.of(host);
         record.deviceId = Optional.of(deviceId);
@@ -235,10 +267,13 @@ public final class DpsService {
         if (e == null) {
             throw new Refused("no individual enrollment for registration id '" + id + "'");
         }
-        if (!Arrays.equals(e.leafCertificateDer(), leafDer)) {
+        if (e.attestation() != Attestation.X509) {
+            throw new Refused("registration id '" + id + "' is enrolled for TPM attestation, not X.509");
+        }
+        if (!Arrays.equals(e.credential(), leafDer)) {
             throw new Refused("the client certificate is not the one enrolled for '" + id + "' (SHA-256 "
                     + Certificates.sha256Thumbprint(leafDer) + ", enrolled "
-                    + Certificates.sha256Thumbprint(e.leafCertificateDer()) + ")");
+                    + Certificates.sha256Thumbprint(e.credential()) + ")");
         }
         return new Authenticated(e, leafDer);
     }
@@ -295,24 +330,49 @@ public final class DpsService {
         }
     }
 
-    private record Enrollment(String registrationId, byte[] leafCertificateDer, Optional<String> deviceId,
-                              String hubName, boolean enabled) {
+    enum Attestation { X509, TPM }
+
+    /** An individual enrollment: the credential is the leaf certificate (X.509) or the endorsement key (TPM). */
+    record Enrollment(String registrationId, Attestation attestation, byte[] credential, Optional<String> deviceId,
+                      String hubName, boolean enabled) {
     }
 
-    private record Authenticated(Enrollment enrollment, byte[] leafDer) {
+    record Authenticated(Enrollment enrollment, byte[] leafDer) {
     }
 
-    private static final class Refused extends Exception {
+    /** A request DPS turns away: unauthorized, or another error the attestation found. */
+    static final class Refused extends Exception {
         final DpsError error;
 
         Refused(String why) {
-            super(why, null, false, false);
-            this.error = DpsError.unauthorized(why);
+            this(DpsError.unauthorized(why));
+        }
+
+        Refused(DpsError error) {
+            super(error.reason(), null, false, false);
+            this.error = error;
         }
     }
 
-    private static final class RegistrationRecord {
+    private static boolean hasTpmBody(DeviceRequest request) {
+        if (request.operation() != DeviceRequest.Operation.REGISTER) {
+            return false;
+        }
+        try {
+            JsonNode body = JSON.readTree(request.body());
+            return body != null && body.has("tpm");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static final class RegistrationRecord {
         final String registrationId;
+        /** TPM: the keys the device registered with, and the key of the challenge it was last given (secret). */
+        byte[] endorsementKey;
+        byte[] storageRootKey;
+        byte[] challengeKey;
+        Optional<String> hubKeyBlob = Optional.empty();
         final List<List<byte[]>> chains = new ArrayList<>();
         boolean authenticated;
         boolean refused;

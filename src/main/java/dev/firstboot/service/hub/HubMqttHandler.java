@@ -1,5 +1,10 @@
 package dev.firstboot.service.hub;
 
+import dev.firstboot.identity.tpm.SasTokens;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Set;
+
 import dev.firstboot.pki.Certificates;
 import dev.firstboot.service.net.ServerTls;
 import dev.firstboot.timeline.EventKind;
@@ -113,7 +118,7 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
             refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
             return;
         }
-        Optional<String> registered = registry.thumbprint(id);
+        Optional<DeviceCredential> registered = registry.credential(id);
         if (registered.isEmpty()) {
             refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
             return;
@@ -122,8 +127,7 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
             refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
             return;
         }
-        List<byte[]> chain = ServerTls.peerChain(ctx.channel());
-        if (chain.isEmpty() || !Certificates.sha256Thumbprint(chain.get(0)).equals(registered.get())) {
+        if (!authenticated(ctx, id, registered.get(), connect)) {
             refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
             return;
         }
@@ -133,6 +137,28 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
         long idle = keepAlive == 0 ? MAX_IDLE_SECONDS : Math.min(MAX_IDLE_SECONDS, (keepAlive * 3L + 1) / 2);
         ctx.pipeline().replace("idle", "idle", new ReadTimeoutHandler(idle, TimeUnit.SECONDS));
         connack(ctx, MqttConnectReturnCode.CONNECTION_ACCEPTED);
+    }
+
+    /** The certificate for an X.509 device; for a key, a SAS over {@code {hub}/devices/{id}} signed with it. */
+    private boolean authenticated(ChannelHandlerContext ctx, String id, DeviceCredential credential,
+                                  MqttConnectMessage connect) {
+        if (credential instanceof DeviceCredential.Thumbprint thumbprint) {
+            List<byte[]> chain = ServerTls.peerChain(ctx.channel());
+            return !chain.isEmpty() && Certificates.sha256Thumbprint(chain.get(0)).equals(thumbprint.sha256());
+        }
+        DeviceCredential.SymmetricKey key = (DeviceCredential.SymmetricKey) credential;
+        byte[] password = connect.payload().passwordInBytes();
+        if (password == null) {
+            return false;
+        }
+        SasTokens.Verdict verdict = SasTokens.verify(new String(password, StandardCharsets.UTF_8),
+                hubHost + "/devices/" + id, key.key(), Set.of(""), Instant.now());
+        if (verdict instanceof SasTokens.Rejected rejected) {
+            timeline.record(Origin.SERVICE, EventKind.HARNESS_NOTE, id, Map.of("hub", hubName,
+                    "refused", "SAS: " + rejected.reason()));
+            return false;
+        }
+        return true;
     }
 
     private void publish(ChannelHandlerContext ctx, MqttPublishMessage publish) {

@@ -7,13 +7,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** One hub's device identities (X.509 self-signed, by SHA-256 thumbprint) and what each device did. Thread-safe. */
+/** One hub's device identities (X.509 thumbprint or symmetric key) and what each device did. Thread-safe. */
 public final class HubRegistry {
     private final Map<String, Entry> devices = new HashMap<>();
 
-    /** Creates the device, or replaces its thumbprint; counters survive a re-registration, as on a real hub. */
-    public synchronized void register(String deviceId, String sha256Thumbprint) {
-        devices.computeIfAbsent(deviceId, id -> new Entry()).thumbprint = sha256Thumbprint;
+    /** Creates the device, or replaces its credential; counters survive a re-registration, as on a real hub. */
+    public synchronized void register(String deviceId, DeviceCredential credential) {
+        devices.computeIfAbsent(deviceId, id -> new Entry()).credential = credential;
     }
 
     public synchronized Optional<Backend.HubDeviceState> device(String deviceId) {
@@ -23,9 +23,9 @@ public final class HubRegistry {
                 e.telemetryCount));
     }
 
-    synchronized Optional<String> thumbprint(String deviceId) {
+    synchronized Optional<DeviceCredential> credential(String deviceId) {
         Entry e = devices.get(deviceId);
-        return e == null ? Optional.empty() : Optional.of(e.thumbprint);
+        return e == null ? Optional.empty() : Optional.of(e.credential);
     }
 
     /** Marks the device connected on {@code channel}; returns the connection it replaces, which the caller closes. */
@@ -59,7 +59,7 @@ public final class HubRegistry {
     }
 
     private static final class Entry {
-        String thumbprint = "";
+        DeviceCredential credential = new DeviceCredential.Thumbprint("");
         Channel connection;
         int connectCount;
         int telemetryCount;

@@ -76,8 +76,8 @@ public final class IotHubEmulator implements AutoCloseable {
     }
 
     /** Called by DPS on assignment. */
-    public void register(String deviceId, String sha256Thumbprint) {
-        registry.register(deviceId, sha256Thumbprint);
+    public void register(String deviceId, DeviceCredential credential) {
+        registry.register(deviceId, credential);
     }
 
     public Optional<Backend.HubDeviceState> device(String deviceId) {
