@@ -41,6 +41,36 @@ public record ActivationBlob(byte[] credentialBlob, byte[] secret, byte[] idKeyD
         encUriData = encUriData.clone();
     }
 
+    @Override
+    public byte[] credentialBlob() {
+        return credentialBlob.clone();
+    }
+
+    @Override
+    public byte[] secret() {
+        return secret.clone();
+    }
+
+    @Override
+    public byte[] idKeyDuplicate() {
+        return idKeyDuplicate.clone();
+    }
+
+    @Override
+    public byte[] encryptedSeed() {
+        return encryptedSeed.clone();
+    }
+
+    @Override
+    public byte[] idKeyPublic() {
+        return idKeyPublic.clone();
+    }
+
+    @Override
+    public byte[] encUriData() {
+        return encUriData.clone();
+    }
+
     /** Builds the blob with an empty encUriData ({@code BE16(0)}); see {@link #build(TpmPublic, TpmPublic, byte[], byte[], SecureRandom)}. */
     public static ActivationBlob build(TpmPublic ek, TpmPublic srk, byte[] hmacKey, SecureRandom random)
             throws IdentityException {

@@ -123,6 +123,17 @@ class ActivationBlobTest {
     }
 
     @Test
+    void changingAnAccessorsBytesDoesNotChangeTheBlob() throws Exception {
+        ActivationBlob b = blob(new byte[32], new byte[0]);
+        byte[] before = b.toBytes();
+
+        b.secret()[0] ^= 1;
+        b.idKeyDuplicate()[0] ^= 1;
+
+        assertThat(b.toBytes()).isEqualTo(before);
+    }
+
+    @Test
     void toStringShowsSizesOnly() throws Exception {
         assertThat(blob(new byte[32], new byte[0]).toString()).startsWith("ActivationBlob[credential 52 B");
     }
