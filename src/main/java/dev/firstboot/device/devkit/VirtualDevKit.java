@@ -1,7 +1,7 @@
 package dev.firstboot.device.devkit;
 
 import dev.firstboot.device.pty.PtyPair;
-import dev.firstboot.device.x509.X509FirstBoot;
+import dev.firstboot.device.boot.FirstBoot;
 import dev.firstboot.identity.IdentityException;
 import dev.firstboot.identity.dice.DiceEngine;
 import dev.firstboot.identity.dice.DiceIdentity;
@@ -69,7 +69,7 @@ public final class VirtualDevKit implements AutoCloseable {
     /** One registration in progress: its thread, its cancel switch and its hub connection. */
     private static final class Registration {
         final CountDownLatch cancel = new CountDownLatch(1);
-        volatile X509FirstBoot procedure;
+        volatile FirstBoot procedure;
         Thread thread;
 
         boolean cancelled() {
@@ -202,7 +202,7 @@ public final class VirtualDevKit implements AutoCloseable {
             return;
         }
         r.cancel.countDown();
-        X509FirstBoot procedure = r.procedure;
+        FirstBoot procedure = r.procedure;
         if (procedure != null) {
             procedure.close();
         }
@@ -222,20 +222,20 @@ public final class VirtualDevKit implements AutoCloseable {
             failedBeforeDps(progress, plan, "no DPS endpoint is configured for this virtual DevKit");
             return;
         }
-        X509FirstBoot.Identity identity;
+        FirstBoot.Identity identity;
         try {
             identity = identity(plan);
         } catch (IdentityException | CertificateException e) {
             failedBeforeDps(progress, plan, "the DICE identity could not be derived: " + e.getMessage());
             return;
         }
-        X509FirstBoot.Behaviour conforming = X509FirstBoot.Behaviour.conforming();
+        FirstBoot.Behaviour conforming = FirstBoot.Behaviour.conforming();
         // DEFECT HOOK (SLOW_REGISTRATION): the first DPS request goes out late.
-        X509FirstBoot.Behaviour behaviour = board.defects().contains(DevKitDefect.SLOW_REGISTRATION)
-                ? new X509FirstBoot.Behaviour(DevKitDefect.SLOW_REGISTRATION_DELAY, conforming.honourRetryAfter(),
+        FirstBoot.Behaviour behaviour = board.defects().contains(DevKitDefect.SLOW_REGISTRATION)
+                ? new FirstBoot.Behaviour(DevKitDefect.SLOW_REGISTRATION_DELAY, conforming.honourRetryAfter(),
                         conforming.registrationDeadline(), conforming.requestTimeout())
                 : conforming;
-        X509FirstBoot procedure = new X509FirstBoot(endpoints.get(), timeline, progress, identity,
+        FirstBoot procedure = new FirstBoot(endpoints.get(), timeline, progress, identity,
                 behaviour, d -> !r.cancel.await(d.toNanos(), TimeUnit.NANOSECONDS));
         r.procedure = procedure;
         if (r.cancelled()) {
@@ -257,7 +257,7 @@ public final class VirtualDevKit implements AutoCloseable {
     }
 
     /** The identity the firmware derives (variant A): alias certificate alone, CN = registration id. */
-    private X509FirstBoot.Identity identity(BootPlan.Register plan) throws IdentityException, CertificateException {
+    private FirstBoot.Identity identity(BootPlan.Register plan) throws IdentityException, CertificateException {
         String registrationId = plan.registrationId();
         // DEFECT HOOK (WRONG_REGISTRATION_ID): the certificate is made for another CN than the one registered.
         String certificateCn = board.defects().contains(DevKitDefect.WRONG_REGISTRATION_ID)
@@ -268,7 +268,7 @@ public final class VirtualDevKit implements AutoCloseable {
                 : DiceEngine.derive(plan.udsBytes(), image, certificateCn);
         X509Certificate alias = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(id.aliasCertDer()));
-        return new X509FirstBoot.Identity(registrationId, id.aliasKey().getPrivate(), List.of(alias));
+        return new FirstBoot.Identity(registrationId, id.aliasKey().getPrivate(), List.of(alias));
     }
 
     private byte[] standardSha256Cdi(byte[] uds) {
@@ -287,7 +287,7 @@ public final class VirtualDevKit implements AutoCloseable {
      * The firmware's status and register callbacks. Lines are printed under the board's lock and only while this
      * registration is current, so a reset never gets a stale line from the boot it cancelled.
      */
-    private final class FirmwareProgress implements X509FirstBoot.Progress {
+    private final class FirmwareProgress implements FirstBoot.Progress {
         private final Registration registration;
         private boolean assigned;
 

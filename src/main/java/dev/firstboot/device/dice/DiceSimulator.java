@@ -1,7 +1,7 @@
 package dev.firstboot.device.dice;
 
 import dev.firstboot.device.FirmwareInputs;
-import dev.firstboot.device.x509.X509FirstBoot;
+import dev.firstboot.device.boot.FirstBoot;
 import dev.firstboot.identity.IdentityException;
 import dev.firstboot.identity.dice.AliasFields;
 import dev.firstboot.identity.dice.DevKitCertificates;
@@ -68,7 +68,7 @@ public final class DiceSimulator implements Device, DiceFacet {
     }
 
     /** One boot in progress: its thread's result, its cancel switch and its hub connection. */
-    private record Boot(CompletableFuture<BootReport> verdict, CountDownLatch cancel, X509FirstBoot procedure,
+    private record Boot(CompletableFuture<BootReport> verdict, CountDownLatch cancel, FirstBoot procedure,
                         Thread thread) {
     }
 
@@ -155,15 +155,15 @@ public final class DiceSimulator implements Device, DiceFacet {
         }
         stop();
         String regId = expectedRegistrationId();
-        X509FirstBoot.Identity identity = identity(regId);
+        FirstBoot.Identity identity = identity(regId);
         CountDownLatch cancel = new CountDownLatch(1);
-        X509FirstBoot.Behaviour behaviour = new X509FirstBoot.Behaviour(
+        FirstBoot.Behaviour behaviour = new FirstBoot.Behaviour(
                 settings.defects().contains(DiceDefect.SLOW_BOOT) ? settings.slowBootDelay() : Duration.ZERO,
                 !settings.defects().contains(DiceDefect.IGNORES_RETRY_AFTER),
-                X509FirstBoot.Behaviour.conforming().registrationDeadline(),
-                X509FirstBoot.Behaviour.conforming().requestTimeout());
-        X509FirstBoot procedure = new X509FirstBoot(context.endpoints(), context.timeline(),
-                X509FirstBoot.Progress.consoleLines(this::print), identity,
+                FirstBoot.Behaviour.conforming().registrationDeadline(),
+                FirstBoot.Behaviour.conforming().requestTimeout());
+        FirstBoot procedure = new FirstBoot(context.endpoints(), context.timeline(),
+                FirstBoot.Progress.consoleLines(this::print), identity,
                 behaviour, d -> !cancel.await(d.toNanos(), TimeUnit.NANOSECONDS));
         CompletableFuture<BootReport> verdict = new CompletableFuture<>();
         Thread thread = new Thread(() -> {
@@ -182,7 +182,7 @@ public final class DiceSimulator implements Device, DiceFacet {
     }
 
     /** The identity the firmware derives, or a defective variant of it. */
-    private X509FirstBoot.Identity identity(String regId) throws DeviceException {
+    private FirstBoot.Identity identity(String regId) throws DeviceException {
         DiceIdentity id;
         try {
             id = DiceEngine.derive(Uds.parse(uds.reveal()), settings.inputs().image(), regId);
@@ -203,7 +203,7 @@ public final class DiceSimulator implements Device, DiceFacet {
             X509Certificate alias = (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(der));
             // Variant A firmware presents the alias certificate alone (hsm_client_riot_individual).
-            return new X509FirstBoot.Identity(regId, id.aliasKey().getPrivate(), List.of(alias));
+            return new FirstBoot.Identity(regId, id.aliasKey().getPrivate(), List.of(alias));
         } catch (CertificateException e) {
             throw new DeviceException("the device's alias certificate does not parse: " + e.getMessage());
         }

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -67,15 +68,39 @@ public final class DpsHttpsClient {
     }
 
     public Reply register(String registrationId) throws IOException, InterruptedException {
+        return register(registrationId, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * @param tpm           the {@code tpm} object ({@code endorsementKey}, {@code storageRootKey}) of a TPM device
+     * @param authorization a SAS for the {@code Authorization} header
+     */
+    public Reply register(String registrationId, Optional<ObjectNode> tpm, Optional<String> authorization)
+            throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode().put("registrationId", registrationId);
-        HttpRequest request = base(path(registrationId, "register"))
-                .PUT(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)).build();
-        return send(request);
+        tpm.ifPresent(t -> body.set("tpm", t));
+        HttpRequest.Builder request = base(path(registrationId, "register"))
+                .PUT(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+        authorization.ifPresent(a -> request.header("Authorization", a));
+        return send(request.build());
     }
 
     public Reply operationStatus(String registrationId, String operationId) throws IOException, InterruptedException {
-        HttpRequest request = base(path(registrationId, "operations/" + encode(operationId))).GET().build();
-        return send(request);
+        return operationStatus(registrationId, operationId, Optional.empty());
+    }
+
+    public Reply operationStatus(String registrationId, String operationId, Optional<String> authorization)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = base(path(registrationId, "operations/" + encode(operationId))).GET();
+        authorization.ifPresent(a -> request.header("Authorization", a));
+        return send(request.build());
+    }
+
+    /** A new {@code tpm} object for a register body. */
+    public static ObjectNode tpmKeys(byte[] endorsementKey, byte[] storageRootKey) {
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        return JSON.createObjectNode().put("endorsementKey", b64.encodeToString(endorsementKey))
+                .put("storageRootKey", b64.encodeToString(storageRootKey));
     }
 
     private String path(String registrationId, String tail) {

@@ -68,14 +68,23 @@ public final class MqttDeviceClient implements AutoCloseable {
 
     /** Sends CONNECT (clean session, no password: the certificate is the credential) and returns the CONNACK code. */
     public int connect(String clientId, String username, int keepAliveSeconds, Duration timeout) throws IOException {
+        return connect(clientId, username, java.util.Optional.empty(), keepAliveSeconds, timeout);
+    }
+
+    /** Sends CONNECT with a password (a SAS token for key-based devices) and returns the CONNACK code. */
+    public int connect(String clientId, String username, java.util.Optional<String> password, int keepAliveSeconds,
+                       Duration timeout) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         writeString(body, "MQTT");
         body.write(4);                 // protocol level 3.1.1
-        body.write(0x80 | 0x02);       // username, clean session
+        body.write(0x80 | (password.isPresent() ? 0x40 : 0) | 0x02);  // username, [password,] clean session
         body.write(keepAliveSeconds >> 8);
         body.write(keepAliveSeconds & 0xff);
         writeString(body, clientId);
         writeString(body, username);
+        if (password.isPresent()) {
+            writeString(body, password.get());
+        }
         send(CONNECT << 4, body.toByteArray());
         byte[] ack = expect(CONNACK, timeout);
         if (ack.length != 2) {

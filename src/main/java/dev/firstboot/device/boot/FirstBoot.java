@@ -1,4 +1,4 @@
-package dev.firstboot.device.x509;
+package dev.firstboot.device.boot;
 
 import dev.firstboot.device.net.DeviceTls;
 import dev.firstboot.device.net.DpsHttpsClient;
@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * as {@code retry-after} says (clamped as the C SDK clamps it), connect to the assigned hub over MQTT with the same
  * certificate, and send one telemetry message. The hub connection stays open until {@link #close()}, as on a board.
  */
-public final class X509FirstBoot implements AutoCloseable {
+public final class FirstBoot implements AutoCloseable {
     /** The C SDK's default and bounds for retry-after, in seconds (prov_transport.h, prov_client_const.h). */
     static final int DEFAULT_RETRY_AFTER = 1;
     static final int MAX_RETRY_AFTER = 300;
@@ -122,7 +122,7 @@ public final class X509FirstBoot implements AutoCloseable {
     private final Pause pause;
     private volatile MqttDeviceClient hub;
 
-    public X509FirstBoot(DeviceEndpoints endpoints, TimelineSink timeline, Progress progress, Identity identity,
+    public FirstBoot(DeviceEndpoints endpoints, TimelineSink timeline, Progress progress, Identity identity,
                          Behaviour behaviour, Pause pause) {
         this.endpoints = endpoints;
         this.timeline = timeline;
