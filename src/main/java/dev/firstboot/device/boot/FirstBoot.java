@@ -34,12 +34,24 @@ public final class FirstBoot implements AutoCloseable {
     /** IoT Hub's MQTT port; the SDKs do not let it be changed. */
     static final int HUB_MQTT_PORT = 8883;
 
-    /** Who the device is: its registration id and the chain it presents (leaf first) with the leaf's key. */
-    public record Identity(String registrationId, PrivateKey key, List<X509Certificate> chain) {
+    /** An X.509 device: its registration id and the chain it presents (leaf first) with the leaf's key. */
+    public record Identity(String registrationId, PrivateKey key, List<X509Certificate> chain) implements DeviceAuth {
         public Identity {
             chain = List.copyOf(chain);
         }
+
+        @Override
+        public SSLContext tls(X509Certificate trustAnchor) throws AuthException {
+            try {
+                return DeviceTls.clientContext(key, chain, trustAnchor);
+            } catch (IllegalStateException e) {
+                throw new AuthException("the device cannot load its own certificate and key: " + e.getMessage());
+            }
+        }
     }
+
+    /** How many fresh challenges a TPM device asks for after a failed activation before it gives up (never endless). */
+    static final int MAX_ACTIVATION_ATTEMPTS = 3;
 
     /**
      * How this device behaves; the defaults are a conforming device, the rest are defects a harness must catch.
@@ -117,13 +129,13 @@ public final class FirstBoot implements AutoCloseable {
     private final DeviceEndpoints endpoints;
     private final TimelineSink timeline;
     private final Progress progress;
-    private final Identity identity;
+    private final DeviceAuth identity;
     private final Behaviour behaviour;
     private final Pause pause;
     private volatile MqttDeviceClient hub;
 
-    public FirstBoot(DeviceEndpoints endpoints, TimelineSink timeline, Progress progress, Identity identity,
-                         Behaviour behaviour, Pause pause) {
+    public FirstBoot(DeviceEndpoints endpoints, TimelineSink timeline, Progress progress, DeviceAuth identity,
+                     Behaviour behaviour, Pause pause) {
         this.endpoints = endpoints;
         this.timeline = timeline;
         this.progress = progress;
@@ -141,9 +153,9 @@ public final class FirstBoot implements AutoCloseable {
         }
         SSLContext tls;
         try {
-            tls = DeviceTls.clientContext(identity.key(), identity.chain(), endpoints.trustAnchor());
-        } catch (IllegalStateException e) {
-            return fail("the device cannot load its own certificate and key: " + e.getMessage());
+            tls = identity.tls(endpoints.trustAnchor());
+        } catch (DeviceAuth.AuthException e) {
+            return fail(e.getMessage());
         }
         Optional<DpsHttpsClient.Reply> assigned;
         try {
@@ -152,6 +164,8 @@ public final class FirstBoot implements AutoCloseable {
             return fail("could not reach DPS at " + endpoints.dps() + ": " + e.getMessage());
         } catch (Failure f) {
             return fail(f.getMessage());
+        } catch (DeviceAuth.AuthException e) {
+            return fail(e.getMessage());
         }
         if (assigned.isEmpty()) {
             return new BootReport.NoVerdict("the boot was cancelled");
@@ -163,15 +177,36 @@ public final class FirstBoot implements AutoCloseable {
         return connectToHub(tls, hubHost, deviceId);
     }
 
-    private Optional<DpsHttpsClient.Reply> provision(DpsHttpsClient dps) throws IOException, InterruptedException, Failure {
+    private Optional<DpsHttpsClient.Reply> provision(DpsHttpsClient dps)
+            throws IOException, InterruptedException, Failure, DeviceAuth.AuthException {
         String regId = identity.registrationId();
         long end = System.nanoTime() + behaviour.registrationDeadline().toNanos();
         progress.registering();
         milestone("registering", Map.of());
-        DpsHttpsClient.Reply reply = dps.register(regId);
+        DpsHttpsClient.Reply reply = register(dps);
         String operationId = "";
+        int activations = 0;
         while (true) {
             int code = reply.httpStatus();
+            if (code == 401 && identity.answersChallenges() && !reply.text("authenticationKey").isEmpty()) {
+                // The TPM challenge (dps.md §1.8): activate the blob, then register again with a SAS.
+                milestone("challenged", Map.of());
+                activations++;
+                try {
+                    identity.answerChallenge(java.util.Base64.getDecoder().decode(reply.text("authenticationKey")));
+                } catch (DeviceAuth.AuthException | IllegalArgumentException e) {
+                    milestone("activation-failed", Map.of("reason", String.valueOf(e.getMessage())));
+                    if (activations >= MAX_ACTIVATION_ATTEMPTS) {
+                        throw new Failure("TPM activation of DPS's challenge failed " + activations + " times: "
+                                + e.getMessage());
+                    }
+                    reply = register(dps);
+                    continue;
+                }
+                milestone("activated", Map.of());
+                reply = register(dps);
+                continue;
+            }
             if (code >= 429) {
                 // transient: the C SDK retries after retry-after
             } else if (code >= 300) {
@@ -186,6 +221,9 @@ public final class FirstBoot implements AutoCloseable {
                         if (reply.state("assignedHub").isEmpty() || reply.state("deviceId").isEmpty()) {
                             throw new Failure("DPS said assigned without registrationState.assignedHub and deviceId");
                         }
+                        String hubKey = reply.body().path("registrationState").path("tpm").path("authenticationKey").asText("");
+                        identity.assigned(hubKey.isEmpty() ? Optional.empty()
+                                : Optional.of(java.util.Base64.getDecoder().decode(hubKey)));
                         return Optional.of(reply);
                     }
                     case "assigning", "unassigned" -> progress.assigning();
@@ -214,8 +252,14 @@ public final class FirstBoot implements AutoCloseable {
             if (!pause.pause(wait)) {
                 return Optional.empty();
             }
-            reply = operationId.isEmpty() ? dps.register(regId) : dps.operationStatus(regId, operationId);
+            reply = operationId.isEmpty() ? register(dps)
+                    : dps.operationStatus(regId, operationId, identity.dpsAuthorization(endpoints.idScope()));
         }
+    }
+
+    private DpsHttpsClient.Reply register(DpsHttpsClient dps)
+            throws IOException, InterruptedException, DeviceAuth.AuthException {
+        return dps.register(identity.registrationId(), identity.tpmKeys(), identity.dpsAuthorization(endpoints.idScope()));
     }
 
     private BootReport connectToHub(SSLContext tls, String hubHost, String deviceId) {
@@ -227,7 +271,13 @@ public final class FirstBoot implements AutoCloseable {
             hub = client;
             String username = hubHost + "/" + deviceId + "/?api-version=" + HUB_API_VERSION
                     + "&DeviceClientType=firstboot-dice-simulator";
-            int code = client.connect(deviceId, username, 240, behaviour.requestTimeout());
+            Optional<String> password;
+            try {
+                password = identity.hubPassword(hubHost, deviceId);
+            } catch (DeviceAuth.AuthException e) {
+                return fail(e.getMessage());
+            }
+            int code = client.connect(deviceId, username, password, 240, behaviour.requestTimeout());
             if (code != 0) {
                 return fail("the hub " + hubHost + " refused the connection with CONNACK return code " + code);
             }

@@ -1,6 +1,7 @@
 package dev.firstboot.device.dice;
 
 import dev.firstboot.device.FirmwareInputs;
+import dev.firstboot.device.boot.BootThread;
 import dev.firstboot.device.boot.FirstBoot;
 import dev.firstboot.identity.IdentityException;
 import dev.firstboot.identity.dice.AliasFields;
@@ -32,12 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A DevKit-style DICE device in-process: it derives its alias certificate from the UDS written to it and its
@@ -47,7 +43,6 @@ import java.util.concurrent.TimeoutException;
 public final class DiceSimulator implements Device, DiceFacet {
     /** Serial number the wrong-serial defect puts in the alias certificate instead of the firmware's 0a0b0c0d0e. */
     static final byte[] WRONG_SERIAL = {0x01, 0x02, 0x03, 0x04, 0x05};
-    static final Duration STOP_DEADLINE = Duration.ofSeconds(5);
 
     record Settings(FirmwareInputs inputs, Set<DiceDefect> defects, Duration slowBootDelay) {
         Settings {
@@ -60,17 +55,13 @@ public final class DiceSimulator implements Device, DiceFacet {
     private final List<String> console = new CopyOnWriteArrayList<>();
     private Secret uds;
     private Optional<String> registrationId = Optional.empty();
-    private Boot boot;
+    private BootThread boot;
 
     DiceSimulator(Settings settings, RigContext context) {
         this.settings = settings;
         this.context = context;
     }
 
-    /** One boot in progress: its thread's result, its cancel switch and its hub connection. */
-    private record Boot(CompletableFuture<BootReport> verdict, CountDownLatch cancel, FirstBoot procedure,
-                        Thread thread) {
-    }
 
     @Override
     public String kind() {
@@ -156,29 +147,14 @@ public final class DiceSimulator implements Device, DiceFacet {
         stop();
         String regId = expectedRegistrationId();
         FirstBoot.Identity identity = identity(regId);
-        CountDownLatch cancel = new CountDownLatch(1);
         FirstBoot.Behaviour behaviour = new FirstBoot.Behaviour(
                 settings.defects().contains(DiceDefect.SLOW_BOOT) ? settings.slowBootDelay() : Duration.ZERO,
                 !settings.defects().contains(DiceDefect.IGNORES_RETRY_AFTER),
                 FirstBoot.Behaviour.conforming().registrationDeadline(),
                 FirstBoot.Behaviour.conforming().requestTimeout());
-        FirstBoot procedure = new FirstBoot(context.endpoints(), context.timeline(),
-                FirstBoot.Progress.consoleLines(this::print), identity,
-                behaviour, d -> !cancel.await(d.toNanos(), TimeUnit.NANOSECONDS));
-        CompletableFuture<BootReport> verdict = new CompletableFuture<>();
-        Thread thread = new Thread(() -> {
-            try {
-                verdict.complete(procedure.run());
-            } catch (InterruptedException e) {
-                verdict.complete(new BootReport.NoVerdict("the boot was cancelled"));
-            } catch (RuntimeException e) {
-                verdict.complete(new BootReport.Failed("the simulator failed: " + e));
-            }
-        }, "dice-simulator-boot");
-        thread.setDaemon(true);
-        boot = new Boot(verdict, cancel, procedure, thread);
         print("DICE simulator booting, firmware " + settings.inputs().firmwareVersion() + ", registration id " + regId);
-        thread.start();
+        boot = BootThread.start("dice-simulator-boot", pause -> new FirstBoot(context.endpoints(), context.timeline(),
+                FirstBoot.Progress.consoleLines(this::print), identity, behaviour, pause));
     }
 
     /** The identity the firmware derives, or a defective variant of it. */
@@ -211,20 +187,14 @@ public final class DiceSimulator implements Device, DiceFacet {
 
     @Override
     public BootReport awaitBoot(Duration deadline) throws InterruptedException {
-        Boot b;
+        BootThread b;
         synchronized (this) {
             b = boot;
         }
         if (b == null) {
             return new BootReport.NoVerdict("a boot, but the device was never booted");
         }
-        try {
-            return b.verdict().get(deadline.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return new BootReport.NoVerdict("the device's registration result");
-        } catch (ExecutionException e) {
-            return new BootReport.Failed("the simulator failed: " + e.getCause());
-        }
+        return b.await(deadline);
     }
 
     @Override
@@ -248,18 +218,10 @@ public final class DiceSimulator implements Device, DiceFacet {
 
     /** Cancels a boot in progress and drops its hub connection, waiting a bounded time for its thread. */
     private void stop() {
-        Boot b = boot;
+        BootThread b = boot;
         boot = null;
-        if (b == null) {
-            return;
-        }
-        b.cancel().countDown();
-        b.procedure().close();
-        b.thread().interrupt();
-        try {
-            b.thread().join(STOP_DEADLINE.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (b != null) {
+            b.stop();
         }
     }
 
