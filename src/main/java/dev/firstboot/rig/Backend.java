@@ -23,6 +23,9 @@ public interface Backend extends AutoCloseable {
     void enrollTpmIndividual(String registrationId, byte[] endorsementKey, Optional<String> deviceId, String hubName,
                              boolean enabled);
 
+    /** Fault: DPS corrupts the activation blobs it sends TPM devices (this scenario only). */
+    void tamperActivationBlobs(boolean tamper);
+
     Optional<Registration> registration(String registrationId);
 
     Optional<HubDeviceState> hubDevice(String hubName, String deviceId);

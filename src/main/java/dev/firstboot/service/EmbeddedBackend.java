@@ -133,6 +133,11 @@ final class EmbeddedBackend implements Backend {
         dps.enrollTpmIndividual(registrationId, endorsementKey, deviceId, hubName, enabled);
     }
 
+    @Override
+    public void tamperActivationBlobs(boolean tamper) {
+        dps.tamperActivationBlobs(tamper);
+    }
+
     private void requireHub(String hubName) {
         if (!hubs.containsKey(hubName)) {
             throw new IllegalArgumentException("no hub named '" + hubName + "' in this rig; its hubs are "

@@ -13,6 +13,7 @@ public enum BootMark {
     FIRST_BYTE("first byte", e -> e.kind() == EventKind.CONSOLE_FIRST_BYTE),
     REGISTRATION_REQUEST("registration request", e -> e.kind() == EventKind.DPS_REQUEST && e.attribute("operation").equals("register")),
     CHALLENGE("challenge", e -> e.kind() == EventKind.DPS_CHALLENGE),
+    ACTIVATED("activated", e -> e.kind() == EventKind.DEVICE_MILESTONE && e.attribute("milestone").equals("activated")),
     ASSIGNED("assigned", e -> e.kind() == EventKind.DPS_ASSIGNED),
     HUB_CONNECTED("hub connected", e -> e.kind() == EventKind.HUB_CONNACK && e.attribute("returnCode").equals("0"));
 

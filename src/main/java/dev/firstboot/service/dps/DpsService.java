@@ -98,8 +98,14 @@ public final class DpsService {
         enrollments.put(e.registrationId(), e);
     }
 
-    /** Forgets every enrollment, registration and operation. */
+    /** Fault injection: corrupt every activation blob from now on (until {@link #reset()}). */
+    public synchronized void tamperActivationBlobs(boolean tamper) {
+        tpm.tamper(tamper);
+    }
+
+    /** Forgets every enrollment, registration and operation, and clears injected faults. */
     public synchronized void reset() {
+        tpm.tamper(false);
         enrollments.clear();
         registrations.clear();
         operations.clear();

@@ -33,10 +33,15 @@ final class TpmAttestation {
 
     private final String idScope;
     private final TimelineSink timeline;
+    private boolean tamper;
 
     TpmAttestation(String idScope, TimelineSink timeline) {
         this.idScope = idScope;
         this.timeline = timeline;
+    }
+
+    void tamper(boolean on) {
+        tamper = on;
     }
 
     /** A reply that is not a refusal but the challenge itself. */
@@ -111,13 +116,20 @@ final class TpmAttestation {
         return new DpsReply(401, "", 0, Optional.empty(), body.toString(), Optional.empty());
     }
 
-    private static Issued issue(DpsService.RegistrationRecord record) {
+    private Issued issue(DpsService.RegistrationRecord record) {
         byte[] key = new byte[32];
         RANDOM.nextBytes(key);
         try {
             ActivationBlob blob = ActivationBlob.build(TpmPublic.parse(record.endorsementKey),
                     TpmPublic.parse(record.storageRootKey), key, RANDOM);
-            return new Issued(key, Base64.getEncoder().encodeToString(blob.toBytes()));
+            byte[] bytes = blob.toBytes();
+            if (tamper) {
+                // Inside the credential's integrity HMAC: ActivateCredential must refuse it.
+                bytes[6] ^= 0x5a;
+                timeline.record(Origin.SERVICE, EventKind.FAULT_INJECTED, record.registrationId,
+                        Map.of("fault", "tampered activation blob"));
+            }
+            return new Issued(key, Base64.getEncoder().encodeToString(bytes));
         } catch (IdentityException e) {
             throw new IllegalStateException("keys that parsed at registration no longer parse: " + e.getMessage(), e);
         }

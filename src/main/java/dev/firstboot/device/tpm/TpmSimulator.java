@@ -1,0 +1,137 @@
+package dev.firstboot.device.tpm;
+
+import dev.firstboot.device.boot.BootThread;
+import dev.firstboot.device.boot.FirstBoot;
+import dev.firstboot.rig.BootReport;
+import dev.firstboot.rig.Device;
+import dev.firstboot.rig.DeviceException;
+import dev.firstboot.rig.RigContext;
+import dev.firstboot.rig.TpmFacet;
+import dev.firstboot.timeline.EventKind;
+import dev.firstboot.timeline.Origin;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A device with a real TPM 2.0 (swtpm, driven through TSS.Java) that runs the C SDK's TPM first boot: register with
+ * its EK and SRK, activate DPS's challenge inside the TPM, register again with a SAS the TPM signs, poll, activate
+ * the hub key from the assignment, and connect to the hub with a SAS that key signs.
+ */
+final class TpmSimulator implements Device, TpmFacet {
+    private final RigContext context;
+    private final Swtpm swtpm;
+    private final TpmDevice tpm;
+    private final Optional<String> configuredRegistrationId;
+    private final List<String> console = new CopyOnWriteArrayList<>();
+    private BootThread boot;
+    private Duration skew = Duration.ZERO;
+    private boolean wrongHubKey;
+
+    TpmSimulator(RigContext context, Swtpm swtpm, TpmDevice tpm, Optional<String> registrationId) {
+        this.context = context;
+        this.swtpm = swtpm;
+        this.tpm = tpm;
+        this.configuredRegistrationId = registrationId;
+    }
+
+    @Override
+    public String kind() {
+        return "tpm-simulator";
+    }
+
+    @Override
+    public Map<String, String> labels() {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("device", "tpm-simulator");
+        labels.put("tpm", "swtpm (TPM 2.0)");
+        return labels;
+    }
+
+    @Override
+    public <T> Optional<T> facet(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+    }
+
+    @Override
+    public byte[] endorsementKey() throws DeviceException {
+        return tpm.endorsementKey();
+    }
+
+    @Override
+    public String registrationId() throws DeviceException {
+        return configuredRegistrationId.isPresent() ? configuredRegistrationId.get() : tpm.registrationId();
+    }
+
+    @Override
+    public synchronized void clockSkew(Duration skew) {
+        this.skew = skew;
+    }
+
+    @Override
+    public synchronized void signHubSasWithWrongKey(boolean wrong) {
+        this.wrongHubKey = wrong;
+    }
+
+    @Override
+    public synchronized void boot() throws DeviceException {
+        stop();
+        String regId = registrationId();
+        TpmAuth auth = new TpmAuth(tpm, regId, Clock.offset(Clock.systemUTC(), skew), wrongHubKey);
+        print("TPM simulator booting, registration id " + regId);
+        boot = BootThread.start("tpm-simulator-boot", pause -> new FirstBoot(context.endpoints(), context.timeline(),
+                FirstBoot.Progress.consoleLines(this::print), auth, FirstBoot.Behaviour.conforming(), pause));
+    }
+
+    @Override
+    public BootReport awaitBoot(Duration deadline) throws InterruptedException {
+        BootThread b;
+        synchronized (this) {
+            b = boot;
+        }
+        return b == null ? new BootReport.NoVerdict("a boot, but the device was never booted") : b.await(deadline);
+    }
+
+    @Override
+    public List<String> consoleLog() {
+        return List.copyOf(console);
+    }
+
+    private void print(String line) {
+        String masked = context.redactor().mask(line);
+        console.add(masked);
+        context.timeline().record(Origin.DEVICE, EventKind.CONSOLE_LINE, "console", Map.of("line", masked));
+    }
+
+    @Override
+    public synchronized void resetForScenario() {
+        stop();
+        console.clear();
+        skew = Duration.ZERO;
+        wrongHubKey = false;
+    }
+
+    private void stop() {
+        BootThread b = boot;
+        boot = null;
+        if (b != null) {
+            b.stop();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        stop();
+        try {
+            tpm.close();
+        } catch (DeviceException ignored) {
+            // the simulator is stopped next anyway
+        }
+        swtpm.close();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.firstboot.device.tpm;
+
+import dev.firstboot.rig.Device;
+import dev.firstboot.rig.DeviceException;
+import dev.firstboot.rig.DeviceProvider;
+import dev.firstboot.rig.PartConfig;
+import dev.firstboot.rig.RigContext;
+import dev.firstboot.rig.RigException;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@code kind: tpm-simulator}: a TPM 2.0 device on swtpm (Debian's swtpm package), started in the rig's folder. */
+public final class TpmSimulatorDeviceProvider implements DeviceProvider {
+    @Override
+    public String kind() {
+        return "tpm-simulator";
+    }
+
+    @Override
+    public String description() {
+        return "TPM 2.0 device on swtpm via TSS.Java: EK/SRK, DPS challenge activation, SAS signed in the TPM";
+    }
+
+    @Override
+    public Spec<Device> configure(PartConfig config) throws RigException {
+        config.allowOnly("kind", "registration-id", "start-deadline");
+        Optional<String> registrationId = config.optionalString("registration-id").filter(s -> !s.isBlank());
+        if (registrationId.isPresent() && !registrationId.get().matches("[a-z0-9-]{1,128}")) {
+            throw config.error("registration-id", "a TPM registration id is lowercase letters, digits and '-', at "
+                    + "most 128 characters; leave it out to derive it from the EK");
+        }
+        Duration startDeadline = config.duration("start-deadline", Duration.ofSeconds(10));
+        return new Spec<>() {
+            @Override
+            public Set<String> capabilities() {
+                return Set.of("tpm");
+            }
+
+            @Override
+            public Device start(RigContext context) throws RigException {
+                Swtpm swtpm;
+                try {
+                    swtpm = Swtpm.start(context.workDirectory().resolve("tpm"), startDeadline);
+                } catch (IOException e) {
+                    throw new RigException("rig " + context.rigName() + ": " + e.getMessage());
+                }
+                try {
+                    TpmDevice tpm = TpmDevice.connect(swtpm);
+                    tpm.endorsementKey();
+                    tpm.storageRootKey();
+                    return new TpmSimulator(context, swtpm, tpm, registrationId);
+                } catch (DeviceException e) {
+                    swtpm.close();
+                    throw new RigException("rig " + context.rigName() + ": " + e.getMessage());
+                }
+            }
+        };
+    }
+}
