@@ -77,6 +77,22 @@ public final class Runs {
         return out.toString();
     }
 
+    /** A tpm rig file in {@code dir} whose TPM simulator device has the given defect switched on. */
+    public static Path tpmRigWithDefect(Path dir, String defect) throws IOException {
+        String yaml = """
+                name: tpm-%1$s
+                backend:
+                  kind: embedded
+                  hubs: [hub-a, hub-b]
+                device:
+                  kind: tpm-simulator
+                  defects: [%1$s]
+                """.formatted(defect);
+        Path file = dir.resolve("tpm-" + defect + ".yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
     /** A virtual-devkit rig file in {@code dir} whose virtual board has the given defect switched on. */
     public static Path virtualDevKitRigWithDefect(Path dir, String defect) throws IOException {
         String yaml = """

@@ -27,8 +27,13 @@ class VirtualDevKitRigTest {
 
     @Test
     void everyScenarioPassesIncludingTheConsoleAndDevKitOnes() {
-        assertThat(outcome.summary().scenarios()).as(outcome.output())
-                .allSatisfy(s -> assertThat(s.status()).as(s.name() + ": " + s.message()).isEqualTo(ScenarioStatus.PASSED));
+        assertThat(outcome.summary().scenarios()).as(outcome.output()).allSatisfy(s -> {
+            if (s.location().contains("/features/tpm/")) {
+                assertThat(s.status()).isEqualTo(ScenarioStatus.NOT_APPLICABLE);
+            } else {
+                assertThat(s.status()).as(s.name() + ": " + s.message()).isEqualTo(ScenarioStatus.PASSED);
+            }
+        });
         assertThat(outcome.summary().scenarios()).extracting(ScenarioResult::feature)
                 .contains("The DevKit's configuration console takes the UDS as the firmware documents it",
                         "A DevKit's first boot over its serial console",

@@ -60,11 +60,34 @@ public final class FirstBoot implements AutoCloseable {
      * @param honourRetryAfter   false: poll at once, whatever DPS asked
      * @param registrationDeadline how long the device keeps trying to register before it gives up
      * @param requestTimeout     per request and per MQTT exchange
+     * @param maxActivationAttempts how many TPM challenges the device tries to activate before it gives up
+     * @param activationDelay    extra time a TPM device takes to activate a challenge
      */
     public record Behaviour(Duration bootDelay, boolean honourRetryAfter, Duration registrationDeadline,
-                            Duration requestTimeout) {
+                            Duration requestTimeout, int maxActivationAttempts, Duration activationDelay) {
         public static Behaviour conforming() {
-            return new Behaviour(Duration.ZERO, true, Duration.ofSeconds(60), Duration.ofSeconds(10));
+            return new Behaviour(Duration.ZERO, true, Duration.ofSeconds(60), Duration.ofSeconds(10),
+                    MAX_ACTIVATION_ATTEMPTS, Duration.ZERO);
+        }
+
+        public Behaviour withBootDelay(Duration delay) {
+            return new Behaviour(delay, honourRetryAfter, registrationDeadline, requestTimeout, maxActivationAttempts,
+                    activationDelay);
+        }
+
+        public Behaviour ignoringRetryAfter() {
+            return new Behaviour(bootDelay, false, registrationDeadline, requestTimeout, maxActivationAttempts,
+                    activationDelay);
+        }
+
+        public Behaviour withMaxActivationAttempts(int attempts) {
+            return new Behaviour(bootDelay, honourRetryAfter, registrationDeadline, requestTimeout, attempts,
+                    activationDelay);
+        }
+
+        public Behaviour withActivationDelay(Duration delay) {
+            return new Behaviour(bootDelay, honourRetryAfter, registrationDeadline, requestTimeout,
+                    maxActivationAttempts, delay);
         }
     }
 
@@ -192,11 +215,14 @@ public final class FirstBoot implements AutoCloseable {
                 // The TPM challenge (dps.md §1.8): activate the blob, then register again with a SAS.
                 milestone("challenged", Map.of());
                 activations++;
+                if (!pause.pause(behaviour.activationDelay())) {
+                    return Optional.empty();
+                }
                 try {
                     identity.answerChallenge(java.util.Base64.getDecoder().decode(reply.text("authenticationKey")));
                 } catch (DeviceAuth.AuthException | IllegalArgumentException e) {
                     milestone("activation-failed", Map.of("reason", String.valueOf(e.getMessage())));
-                    if (activations >= MAX_ACTIVATION_ATTEMPTS) {
+                    if (activations >= behaviour.maxActivationAttempts()) {
                         throw new Failure("TPM activation of DPS's challenge failed " + activations + " times: "
                                 + e.getMessage());
                     }

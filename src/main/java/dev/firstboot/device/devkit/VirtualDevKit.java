@@ -232,8 +232,7 @@ public final class VirtualDevKit implements AutoCloseable {
         FirstBoot.Behaviour conforming = FirstBoot.Behaviour.conforming();
         // DEFECT HOOK (SLOW_REGISTRATION): the first DPS request goes out late.
         FirstBoot.Behaviour behaviour = board.defects().contains(DevKitDefect.SLOW_REGISTRATION)
-                ? new FirstBoot.Behaviour(DevKitDefect.SLOW_REGISTRATION_DELAY, conforming.honourRetryAfter(),
-                        conforming.registrationDeadline(), conforming.requestTimeout())
+                ? conforming.withBootDelay(DevKitDefect.SLOW_REGISTRATION_DELAY)
                 : conforming;
         FirstBoot procedure = new FirstBoot(endpoints.get(), timeline, progress, identity,
                 behaviour, d -> !r.cancel.await(d.toNanos(), TimeUnit.NANOSECONDS));

@@ -147,14 +147,17 @@ public final class DiceSimulator implements Device, DiceFacet {
         stop();
         String regId = expectedRegistrationId();
         FirstBoot.Identity identity = identity(regId);
-        FirstBoot.Behaviour behaviour = new FirstBoot.Behaviour(
-                settings.defects().contains(DiceDefect.SLOW_BOOT) ? settings.slowBootDelay() : Duration.ZERO,
-                !settings.defects().contains(DiceDefect.IGNORES_RETRY_AFTER),
-                FirstBoot.Behaviour.conforming().registrationDeadline(),
-                FirstBoot.Behaviour.conforming().requestTimeout());
+        FirstBoot.Behaviour behaviour = FirstBoot.Behaviour.conforming();
+        if (settings.defects().contains(DiceDefect.SLOW_BOOT)) {
+            behaviour = behaviour.withBootDelay(settings.slowBootDelay());
+        }
+        if (settings.defects().contains(DiceDefect.IGNORES_RETRY_AFTER)) {
+            behaviour = behaviour.ignoringRetryAfter();
+        }
+        FirstBoot.Behaviour chosen = behaviour;
         print("DICE simulator booting, firmware " + settings.inputs().firmwareVersion() + ", registration id " + regId);
         boot = BootThread.start("dice-simulator-boot", pause -> new FirstBoot(context.endpoints(), context.timeline(),
-                FirstBoot.Progress.consoleLines(this::print), identity, behaviour, pause));
+                FirstBoot.Progress.consoleLines(this::print), identity, chosen, pause));
     }
 
     /** The identity the firmware derives, or a defective variant of it. */

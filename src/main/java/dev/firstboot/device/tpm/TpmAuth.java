@@ -28,13 +28,15 @@ final class TpmAuth implements DeviceAuth {
     private final String registrationId;
     private final Clock clock;
     private final boolean wrongHubKey;
+    private final boolean skipHubKey;
     private boolean activated;
 
-    TpmAuth(TpmDevice tpm, String registrationId, Clock clock, boolean wrongHubKey) {
+    TpmAuth(TpmDevice tpm, String registrationId, Clock clock, boolean wrongHubKey, boolean skipHubKey) {
         this.tpm = tpm;
         this.registrationId = registrationId;
         this.clock = clock;
         this.wrongHubKey = wrongHubKey;
+        this.skipHubKey = skipHubKey;
     }
 
     @Override
@@ -86,7 +88,9 @@ final class TpmAuth implements DeviceAuth {
             throw new AuthException("DPS assigned the device without registrationState.tpm.authenticationKey, so it has "
                     + "no key for the hub");
         }
-        activate(authenticationKey.get(), "the hub key DPS sent with the assignment");
+        if (!skipHubKey) { // DEFECT HOOK (NO_HUB_KEY_ACTIVATION)
+            activate(authenticationKey.get(), "the hub key DPS sent with the assignment");
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.firstboot.rig.Device;
 import dev.firstboot.rig.DeviceException;
 import dev.firstboot.rig.RigContext;
 import dev.firstboot.rig.TpmFacet;
+import dev.firstboot.identity.tpm.TpmRegistrationIds;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Origin;
 
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -28,12 +30,15 @@ final class TpmSimulator implements Device, TpmFacet {
     private final Swtpm swtpm;
     private final TpmDevice tpm;
     private final Optional<String> configuredRegistrationId;
+    private final Set<TpmDefect> defects;
     private final List<String> console = new CopyOnWriteArrayList<>();
     private BootThread boot;
     private Duration skew = Duration.ZERO;
     private boolean wrongHubKey;
 
-    TpmSimulator(RigContext context, Swtpm swtpm, TpmDevice tpm, Optional<String> registrationId) {
+    TpmSimulator(RigContext context, Swtpm swtpm, TpmDevice tpm, Optional<String> registrationId,
+                 Set<TpmDefect> defects) {
+        this.defects = Set.copyOf(defects);
         this.context = context;
         this.swtpm = swtpm;
         this.tpm = tpm;
@@ -50,6 +55,9 @@ final class TpmSimulator implements Device, TpmFacet {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("device", "tpm-simulator");
         labels.put("tpm", "swtpm (TPM 2.0)");
+        if (!defects.isEmpty()) {
+            labels.put("defects", defects.stream().map(TpmDefect::configName).sorted().toList().toString());
+        }
         return labels;
     }
 
@@ -65,7 +73,14 @@ final class TpmSimulator implements Device, TpmFacet {
 
     @Override
     public String registrationId() throws DeviceException {
-        return configuredRegistrationId.isPresent() ? configuredRegistrationId.get() : tpm.registrationId();
+        if (configuredRegistrationId.isPresent()) {
+            return configuredRegistrationId.get();
+        }
+        if (defects.contains(TpmDefect.REGISTRATION_ID_WITHOUT_SIZE_PREFIX)) { // DEFECT HOOK
+            byte[] ek = tpm.endorsementKey();
+            return TpmRegistrationIds.fromEndorsementKey(java.util.Arrays.copyOfRange(ek, 2, ek.length));
+        }
+        return tpm.registrationId();
     }
 
     @Override
@@ -82,10 +97,19 @@ final class TpmSimulator implements Device, TpmFacet {
     public synchronized void boot() throws DeviceException {
         stop();
         String regId = registrationId();
-        TpmAuth auth = new TpmAuth(tpm, regId, Clock.offset(Clock.systemUTC(), skew), wrongHubKey);
+        TpmAuth auth = new TpmAuth(tpm, regId, Clock.offset(Clock.systemUTC(), skew), wrongHubKey,
+                defects.contains(TpmDefect.NO_HUB_KEY_ACTIVATION));
+        FirstBoot.Behaviour behaviour = FirstBoot.Behaviour.conforming();
+        if (defects.contains(TpmDefect.ENDLESS_ACTIVATION_RETRIES)) {
+            behaviour = behaviour.withMaxActivationAttempts(TpmDefect.ENDLESS);
+        }
+        if (defects.contains(TpmDefect.SLOW_ACTIVATION)) {
+            behaviour = behaviour.withActivationDelay(TpmDefect.SLOW_ACTIVATION_DELAY);
+        }
+        FirstBoot.Behaviour chosen = behaviour;
         print("TPM simulator booting, registration id " + regId);
         boot = BootThread.start("tpm-simulator-boot", pause -> new FirstBoot(context.endpoints(), context.timeline(),
-                FirstBoot.Progress.consoleLines(this::print), auth, FirstBoot.Behaviour.conforming(), pause));
+                FirstBoot.Progress.consoleLines(this::print), auth, chosen, pause));
     }
 
     @Override

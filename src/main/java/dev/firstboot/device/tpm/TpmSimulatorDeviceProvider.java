@@ -26,7 +26,12 @@ public final class TpmSimulatorDeviceProvider implements DeviceProvider {
 
     @Override
     public Spec<Device> configure(PartConfig config) throws RigException {
-        config.allowOnly("kind", "registration-id", "start-deadline");
+        config.allowOnly("kind", "registration-id", "start-deadline", "defects");
+        Set<TpmDefect> defects = java.util.EnumSet.noneOf(TpmDefect.class);
+        for (String name : config.strings("defects")) {
+            defects.add(TpmDefect.named(name).orElseThrow(() -> config.error("defects",
+                    "unknown defect \"" + name + "\"; known defects are: " + TpmDefect.names())));
+        }
         Optional<String> registrationId = config.optionalString("registration-id").filter(s -> !s.isBlank());
         if (registrationId.isPresent() && !registrationId.get().matches("[a-z0-9-]{1,128}")) {
             throw config.error("registration-id", "a TPM registration id is lowercase letters, digits and '-', at "
@@ -51,7 +56,7 @@ public final class TpmSimulatorDeviceProvider implements DeviceProvider {
                     TpmDevice tpm = TpmDevice.connect(swtpm);
                     tpm.endorsementKey();
                     tpm.storageRootKey();
-                    return new TpmSimulator(context, swtpm, tpm, registrationId);
+                    return new TpmSimulator(context, swtpm, tpm, registrationId, defects);
                 } catch (DeviceException e) {
                     swtpm.close();
                     throw new RigException("rig " + context.rigName() + ": " + e.getMessage());

@@ -1,0 +1,60 @@
+package dev.firstboot.suite;
+
+import dev.firstboot.device.tpm.Swtpm;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The TPM features on a real TPM 2.0 (swtpm) against our DPS emulator's TPM attestation: all pass for a conforming
+ * device, and each TPM defect is caught by the scenario that judges it.
+ */
+class TpmRigTest {
+    @TempDir
+    static Path reports;
+    static Runs.Outcome outcome;
+
+    @BeforeAll
+    static void runTheTpmFeatures() throws Exception {
+        assumeTrue(Swtpm.installed(), "swtpm is not installed; scripts/test.sh installs it (apt-get install swtpm swtpm-tools)");
+        outcome = Runs.run("tpm", reports, Optional.empty(), Runs.FEATURES.resolve("tpm"));
+    }
+
+    @Test
+    void everyTpmScenarioPassesOnSwtpm() {
+        assertThat(outcome.summary().scenarios()).as(outcome.output()).hasSizeGreaterThanOrEqualTo(6)
+                .allSatisfy(s -> assertThat(s.status()).as(s.name() + ": " + s.message()).isEqualTo(ScenarioStatus.PASSED));
+        assertThat(outcome.secrets().leaking()).isEmpty();
+    }
+
+    @Test
+    void phaseTimingsOfTheChallengeAreRecordedAsMeasurements() {
+        ScenarioResult r = outcome.scenario("answers the challenge");
+        assertThat(r.measurements()).extracting(m -> m.name())
+                .contains("registration request → challenge", "challenge → activated", "activated → assigned");
+    }
+
+    @ParameterizedTest(name = "{0} is caught by \"{1}\"")
+    @CsvSource(delimiter = '|', value = {
+            "registration-id-without-size-prefix | The registration id is the one derived | but the id derived from its endorsement key",
+            "endless-activation-retries          | A tampered activation blob | before it gave up; it must stop after 3",
+            "slow-activation                     | answers the challenge | challenge → activated took 4.",
+            "no-hub-key-activation               | answers the challenge | refused the connection with CONNACK return code 5"
+    })
+    void tpmDefectIsCaught(String defect, String scenario, String message, @TempDir Path dir) throws Exception {
+        Path rig = Runs.tpmRigWithDefect(dir, defect);
+        Runs.Outcome defective = Runs.run(rig.toString(), dir.resolve("reports"), Optional.empty(),
+                Runs.FEATURES.resolve("tpm"));
+        ScenarioResult judged = defective.scenario(scenario);
+        assertThat(judged.status()).as(defective.output()).isEqualTo(ScenarioStatus.FAILED);
+        assertThat(judged.message()).contains(message);
+    }
+}
