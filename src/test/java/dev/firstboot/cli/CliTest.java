@@ -31,7 +31,7 @@ class CliTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String command : new String[]{"run", "rigs", "report", "cert", "devkit-sim"}) {
+        for (String command : new String[]{"run", "rigs", "report", "cert", "devkit-sim", "tpm-sim"}) {
             Result r = run(command, "--help");
             assertThat(r.exit()).as(command).isZero();
             assertThat(r.out()).as(command).contains("Usage: firstboot " + command);

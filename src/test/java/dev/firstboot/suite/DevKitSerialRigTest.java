@@ -117,7 +117,7 @@ class DevKitSerialRigTest {
                     bench.sim.destroyForcibly();
                 }
             }, Runs.FEATURES.resolve("devkit/configuration-console.feature"));
-            assertThat(killed).isTrue();
+            assertThat(killed).as(outcome.output()).isTrue();
             assertThat(outcome.summary().scenarios()).hasSize(7);
             assertThat(outcome.summary().scenarios().get(0).status()).isEqualTo(ScenarioStatus.PASSED);
             assertThat(outcome.summary().scenarios().subList(1, 7)).allSatisfy(s -> {
