@@ -14,6 +14,7 @@ Feature: First boot of a TPM device with DPS's challenge
     When the device boots
     Then within 10 seconds DPS challenges the device
     And within 15 seconds the device is assigned to hub "hub-a"
+    And the device waited at least as long as DPS asked before every status poll
     And the device reports that it is connected to hub "hub-a"
     And hub "hub-a" received telemetry from the device
     And the boot phases stay within these limits:

@@ -29,6 +29,22 @@ public final class Capabilities {
         return out;
     }
 
+    /**
+     * Why a scenario does not apply: the capabilities it needs that the rig lacks, and, for those the rig would have
+     * on a better-equipped machine, what is missing here.
+     */
+    public static String notApplicableReason(Set<String> missing, Set<String> rigCapabilities,
+                                             java.util.Map<String, String> unavailable, String rigName) {
+        StringBuilder out = new StringBuilder("needs " + render(missing) + ", which rig " + rigName
+                + " does not have (it has " + render(rigCapabilities) + ")");
+        for (String m : new TreeSet<>(missing)) {
+            if (unavailable.containsKey(m)) {
+                out.append("; @").append(m).append(" is unavailable here: ").append(unavailable.get(m));
+            }
+        }
+        return out.toString();
+    }
+
     public static String render(Collection<String> capabilities) {
         StringBuilder out = new StringBuilder();
         for (String c : new TreeSet<>(capabilities)) {

@@ -23,6 +23,14 @@ public interface PartProvider<T> {
         /** Tags this part lets scenarios use, without the {@code @}. */
         Set<String> capabilities();
 
+        /**
+         * Capabilities this part would give but cannot on this machine, each with why and what to do (a tool that is
+         * not installed, say). Scenarios needing them are reported not applicable with that reason.
+         */
+        default java.util.Map<String, String> unavailable() {
+            return java.util.Map.of();
+        }
+
         T start(RigContext context) throws RigException;
     }
 }

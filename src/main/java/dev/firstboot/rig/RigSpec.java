@@ -11,4 +11,13 @@ public record RigSpec(String name, String description, Path source, Set<String> 
     public RigSpec {
         capabilities = Set.copyOf(new TreeSet<>(capabilities));
     }
+
+    /** Capabilities the rig's parts cannot give on this machine, with the reason. */
+    public java.util.Map<String, String> unavailable() {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        out.putAll(backend.unavailable());
+        out.putAll(device.unavailable());
+        out.putAll(controls.unavailable());
+        return out;
+    }
 }

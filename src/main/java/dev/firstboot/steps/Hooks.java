@@ -33,8 +33,8 @@ public final class Hooks {
         Set<String> missing = new TreeSet<>(Capabilities.required(scenario.getSourceTagNames()));
         missing.removeAll(world.rig().capabilities());
         if (!missing.isEmpty()) {
-            throw new NotApplicableException("needs " + Capabilities.render(missing) + ", which rig "
-                    + world.rig().name() + " does not have (it has " + Capabilities.render(world.rig().capabilities()) + ")");
+            throw new NotApplicableException(Capabilities.notApplicableReason(missing, world.rig().capabilities(),
+                    world.rig().spec().unavailable(), world.rig().name()));
         }
     }
 

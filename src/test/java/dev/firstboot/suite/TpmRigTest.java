@@ -25,7 +25,7 @@ class TpmRigTest {
     @BeforeAll
     static void runTheTpmFeatures() throws Exception {
         assumeTrue(Swtpm.installed(), "swtpm is not installed; scripts/test.sh installs it (apt-get install swtpm swtpm-tools)");
-        outcome = Runs.run("tpm", reports, Optional.empty(), Runs.FEATURES.resolve("tpm"));
+        outcome = Runs.run("tpm-sim", reports, Optional.empty(), Runs.FEATURES.resolve("tpm"));
     }
 
     @Test
@@ -47,7 +47,9 @@ class TpmRigTest {
             "registration-id-without-size-prefix | The registration id is the one derived | but the id derived from its endorsement key",
             "endless-activation-retries          | A tampered activation blob | before it gave up; it must stop after 3",
             "slow-activation                     | answers the challenge | challenge → activated took 4.",
-            "no-hub-key-activation               | answers the challenge | refused the connection with CONNACK return code 5"
+            "no-hub-key-activation               | answers the challenge | refused the connection with CONNACK return code 5",
+            "wrong-sas-key                       | answers the challenge | but DPS answered HTTP 401 errorCode 401002",
+            "ignores-retry-after                 | answers the challenge | the device did not honour retry-after"
     })
     void tpmDefectIsCaught(String defect, String scenario, String message, @TempDir Path dir) throws Exception {
         Path rig = Runs.tpmRigWithDefect(dir, defect);

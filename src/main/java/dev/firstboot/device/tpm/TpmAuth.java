@@ -27,16 +27,25 @@ final class TpmAuth implements DeviceAuth {
     private final TpmDevice tpm;
     private final String registrationId;
     private final Clock clock;
-    private final boolean wrongHubKey;
-    private final boolean skipHubKey;
+    private final Faults faults;
     private boolean activated;
 
-    TpmAuth(TpmDevice tpm, String registrationId, Clock clock, boolean wrongHubKey, boolean skipHubKey) {
+    /**
+     * What this device does wrong, if anything (defect switches and per-scenario faults of the simulator).
+     *
+     * @param wrongDpsKey signs its DPS SAS with a key of its own instead of the activated one
+     * @param wrongHubKey signs its hub SAS with a key of its own
+     * @param skipHubKey  ignores the hub key that comes with the assignment
+     */
+    record Faults(boolean wrongDpsKey, boolean wrongHubKey, boolean skipHubKey) {
+        static final Faults NONE = new Faults(false, false, false);
+    }
+
+    TpmAuth(TpmDevice tpm, String registrationId, Clock clock, Faults faults) {
         this.tpm = tpm;
         this.registrationId = registrationId;
         this.clock = clock;
-        this.wrongHubKey = wrongHubKey;
-        this.skipHubKey = skipHubKey;
+        this.faults = faults;
     }
 
     @Override
@@ -79,7 +88,8 @@ final class TpmAuth implements DeviceAuth {
         if (!activated) {
             return Optional.empty();
         }
-        return Optional.of(sign(idScope + "/registrations/" + registrationId, Optional.of(KEY_NAME), false));
+        return Optional.of(sign(idScope + "/registrations/" + registrationId, Optional.of(KEY_NAME),
+                faults.wrongDpsKey()));
     }
 
     @Override
@@ -88,14 +98,14 @@ final class TpmAuth implements DeviceAuth {
             throw new AuthException("DPS assigned the device without registrationState.tpm.authenticationKey, so it has "
                     + "no key for the hub");
         }
-        if (!skipHubKey) { // DEFECT HOOK (NO_HUB_KEY_ACTIVATION)
+        if (!faults.skipHubKey()) { // DEFECT HOOK (NO_HUB_KEY_ACTIVATION)
             activate(authenticationKey.get(), "the hub key DPS sent with the assignment");
         }
     }
 
     @Override
     public Optional<String> hubPassword(String hubHost, String deviceId) throws AuthException {
-        return Optional.of(sign(hubHost + "/devices/" + deviceId, Optional.empty(), wrongHubKey));
+        return Optional.of(sign(hubHost + "/devices/" + deviceId, Optional.empty(), faults.wrongHubKey()));
     }
 
     private void activate(byte[] blob, String what) throws AuthException {

@@ -14,7 +14,11 @@ public enum TpmDefect {
     /** Takes {@link #SLOW_ACTIVATION_DELAY} longer to activate DPS's challenge. */
     SLOW_ACTIVATION("slow-activation"),
     /** Ignores the hub key that comes with the assignment and signs its hub SAS with the challenge's key. */
-    NO_HUB_KEY_ACTIVATION("no-hub-key-activation");
+    NO_HUB_KEY_ACTIVATION("no-hub-key-activation"),
+    /** Signs its DPS SAS with a key of its own, not the one it activated from the challenge. */
+    WRONG_SAS_KEY("wrong-sas-key"),
+    /** Polls the registration status at once instead of waiting as retry-after asks. */
+    IGNORES_RETRY_AFTER("ignores-retry-after");
 
     public static final Duration SLOW_ACTIVATION_DELAY = Duration.ofSeconds(4);
     static final int ENDLESS = 12;

@@ -97,11 +97,14 @@ final class TpmSimulator implements Device, TpmFacet {
     public synchronized void boot() throws DeviceException {
         stop();
         String regId = registrationId();
-        TpmAuth auth = new TpmAuth(tpm, regId, Clock.offset(Clock.systemUTC(), skew), wrongHubKey,
-                defects.contains(TpmDefect.NO_HUB_KEY_ACTIVATION));
+        TpmAuth auth = new TpmAuth(tpm, regId, Clock.offset(Clock.systemUTC(), skew), new TpmAuth.Faults(
+                defects.contains(TpmDefect.WRONG_SAS_KEY), wrongHubKey, defects.contains(TpmDefect.NO_HUB_KEY_ACTIVATION)));
         FirstBoot.Behaviour behaviour = FirstBoot.Behaviour.conforming();
         if (defects.contains(TpmDefect.ENDLESS_ACTIVATION_RETRIES)) {
             behaviour = behaviour.withMaxActivationAttempts(TpmDefect.ENDLESS);
+        }
+        if (defects.contains(TpmDefect.IGNORES_RETRY_AFTER)) {
+            behaviour = behaviour.ignoringRetryAfter();
         }
         if (defects.contains(TpmDefect.SLOW_ACTIVATION)) {
             behaviour = behaviour.withActivationDelay(TpmDefect.SLOW_ACTIVATION_DELAY);

@@ -14,6 +14,19 @@ import java.util.Set;
 
 /** {@code kind: tpm-simulator}: a TPM 2.0 device on swtpm (Debian's swtpm package), started in the rig's folder. */
 public final class TpmSimulatorDeviceProvider implements DeviceProvider {
+    static final String NOT_INSTALLED = "swtpm is not installed on this machine (Debian: apt-get install swtpm "
+            + "swtpm-tools; scripts/setup.sh swtpm swtpm-tools does it as root)";
+
+    private final java.util.function.BooleanSupplier swtpmInstalled;
+
+    public TpmSimulatorDeviceProvider() {
+        this(Swtpm::installed);
+    }
+
+    TpmSimulatorDeviceProvider(java.util.function.BooleanSupplier swtpmInstalled) {
+        this.swtpmInstalled = swtpmInstalled;
+    }
+
     @Override
     public String kind() {
         return "tpm-simulator";
@@ -38,14 +51,24 @@ public final class TpmSimulatorDeviceProvider implements DeviceProvider {
                     + "most 128 characters; leave it out to derive it from the EK");
         }
         Duration startDeadline = config.duration("start-deadline", Duration.ofSeconds(10));
+        boolean installed = swtpmInstalled.getAsBoolean();
         return new Spec<>() {
             @Override
             public Set<String> capabilities() {
-                return Set.of("tpm");
+                return installed ? Set.of("tpm") : Set.of();
+            }
+
+            @Override
+            public java.util.Map<String, String> unavailable() {
+                return installed ? java.util.Map.of() : java.util.Map.of("tpm", NOT_INSTALLED);
             }
 
             @Override
             public Device start(RigContext context) throws RigException {
+                if (!installed) {
+                    // Scenarios needing @tpm are reported not applicable with the reason; the rig still starts.
+                    return new UnavailableDevice("tpm-simulator", NOT_INSTALLED);
+                }
                 Swtpm swtpm;
                 try {
                     swtpm = Swtpm.start(context.workDirectory().resolve("tpm"), startDeadline);
