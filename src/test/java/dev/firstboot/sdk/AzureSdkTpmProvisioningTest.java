@@ -1,0 +1,207 @@
+package dev.firstboot.sdk;
+
+import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClient;
+import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientRegistrationResult;
+import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientStatus;
+import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientTransportProtocol;
+import com.microsoft.azure.sdk.iot.provisioning.security.SecurityProviderTpm;
+import com.microsoft.azure.sdk.iot.provisioning.security.exceptions.SecurityProviderException;
+import dev.firstboot.device.tpm.Swtpm;
+import dev.firstboot.device.tpm.TpmDevice;
+import dev.firstboot.rig.Backend;
+import dev.firstboot.rig.DeviceEndpoints;
+import dev.firstboot.rig.DeviceException;
+import dev.firstboot.service.TestBackends;
+import dev.firstboot.timeline.TimelineSink;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Outside proof of our DPS emulator's TPM attestation: the real Azure IoT Java device SDK
+ * ({@code provisioning-device-client}) provisions a real TPM (swtpm, through our {@link TpmDevice}) over HTTPS against
+ * the embedded backend. The SDK drives the whole exchange (PUT without auth, 401 challenge with the activation blob,
+ * PUT with the SAS signed by the imported key, polling, the second blob on assignment); our code only answers the
+ * SDK's {@link SecurityProviderTpm} calls with TPM commands.
+ */
+class AzureSdkTpmProvisioningTest {
+    private static final Duration SWTPM_START = Duration.ofSeconds(10);
+    /** The SDK waits in 4 s steps between its register and status calls; this bounds the whole registration. */
+    private static final Duration REGISTRATION_DEADLINE = Duration.ofSeconds(90);
+    private static final String HUB = "hub-a";
+    private static final String DEVICE_ID = "sdk-tpm-device-1";
+
+    @TempDir
+    Path dir;
+    private Swtpm swtpm;
+    private TpmDevice tpm;
+    private Backend backend;
+    private ProvisioningDeviceClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(Swtpm.installed(), "swtpm is not installed; apt-get install swtpm swtpm-tools"
+                + " (scripts/setup.sh swtpm swtpm-tools as root) to run the Azure SDK TPM test");
+        swtpm = Swtpm.start(dir, SWTPM_START);
+        tpm = TpmDevice.connect(swtpm);
+        backend = TestBackends.embedded(TimelineSink.NONE);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+        if (tpm != null) {
+            tpm.close();
+        }
+        if (swtpm != null) {
+            swtpm.close();
+        }
+    }
+
+    @Test
+    void theAzureJavaSdkProvisionsASwtpmDeviceAgainstTheEmulatorOverHttps() throws Exception {
+        String registrationId = tpm.registrationId();
+        backend.enrollTpmIndividual(registrationId, tpm.endorsementKey(), Optional.of(DEVICE_ID), HUB, true);
+        DeviceEndpoints endpoints = backend.deviceEndpoints();
+        // The SDK builds "https://" + globalEndpoint + "/" + idScope + ...: host:port goes into the URL's authority.
+        String globalEndpoint = endpoints.dps().getHost() + ":" + endpoints.dps().getPort();
+        SdkTpmProvider provider = new SdkTpmProvider(tpm, trusting(endpoints.trustAnchor()));
+
+        // The SDK derives the registration id from the EK itself (base32 of SHA-256); it must be ours.
+        assertThat(provider.getRegistrationId()).isEqualTo(registrationId);
+
+        client = ProvisioningDeviceClient.create(globalEndpoint, endpoints.idScope(),
+                ProvisioningDeviceClientTransportProtocol.HTTPS, provider);
+        CompletableFuture<ProvisioningDeviceClientRegistrationResult> done = new CompletableFuture<>();
+        client.registerDevice((result, exception, context) -> {
+            if (exception != null) {
+                done.completeExceptionally(exception);
+            } else {
+                done.complete(result);
+            }
+        }, null);
+        ProvisioningDeviceClientRegistrationResult result;
+        try {
+            result = done.get(REGISTRATION_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("the SDK's registration callback did not run within "
+                    + REGISTRATION_DEADLINE.toSeconds() + " s; TPM calls so far: " + provider.calls(), e);
+        }
+
+        String hubHost = backend.hubHost(HUB).orElseThrow();
+        assertThat(result.getProvisioningDeviceClientStatus())
+                .as("SDK status (TPM calls: %s)", provider.calls())
+                .isEqualTo(ProvisioningDeviceClientStatus.PROVISIONING_DEVICE_STATUS_ASSIGNED);
+        assertThat(result.getIothubUri()).isEqualTo(hubHost);
+        assertThat(result.getDeviceId()).isEqualTo(DEVICE_ID);
+        assertThat(result.getRegistrationId()).isEqualTo(registrationId);
+
+        // The SDK went through the challenge: one blob from the 401, a SAS signed with the key it held, and the hub
+        // key blob from the assigned result.
+        assertThat(provider.calls()).containsSubsequence("activate", "sign", "activate");
+
+        Backend.Registration record = backend.registration(registrationId).orElseThrow();
+        assertThat(record.status()).isEqualTo("assigned");
+        assertThat(record.assignedHubHost()).contains(hubHost);
+        assertThat(record.deviceId()).contains(DEVICE_ID);
+        assertThat(backend.hubDevice(HUB, DEVICE_ID)).as("the device registered in hub %s", HUB).isPresent();
+    }
+
+    private static SSLContext trusting(X509Certificate ca) throws Exception {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        store.setCertificateEntry("firstboot-run-ca", ca);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(store);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context;
+    }
+
+    /** The SDK's TPM security provider on our swtpm-backed {@link TpmDevice}. */
+    static final class SdkTpmProvider extends SecurityProviderTpm {
+        private final TpmDevice tpm;
+        private final SSLContext ssl;
+        private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+
+        SdkTpmProvider(TpmDevice tpm, SSLContext ssl) {
+            this.tpm = tpm;
+            this.ssl = ssl;
+        }
+
+        List<String> calls() {
+            synchronized (calls) {
+                return List.copyOf(calls);
+            }
+        }
+
+        @Override
+        public byte[] activateIdentityKey(byte[] key) throws SecurityProviderException {
+            calls.add("activate");
+            try {
+                tpm.activate(key);
+                return key;
+            } catch (DeviceException e) {
+                throw new SecurityProviderException("our TPM could not import the activation blob: "
+                        + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public byte[] getEndorsementKey() throws SecurityProviderException {
+            try {
+                return tpm.endorsementKey();
+            } catch (DeviceException e) {
+                throw new SecurityProviderException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public byte[] getStorageRootKey() throws SecurityProviderException {
+            try {
+                return tpm.storageRootKey();
+            } catch (DeviceException e) {
+                throw new SecurityProviderException(e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public byte[] signWithIdentity(byte[] data) throws SecurityProviderException {
+            calls.add("sign");
+            try {
+                return tpm.hmac(data);
+            } catch (DeviceException e) {
+                throw new SecurityProviderException("our TPM could not sign with the identity key: "
+                        + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public SSLContext getSSLContext() {
+            return ssl;
+        }
+    }
+}
