@@ -12,7 +12,7 @@ import dev.firstboot.rig.Backend;
 import dev.firstboot.rig.DeviceEndpoints;
 import dev.firstboot.rig.DeviceException;
 import dev.firstboot.service.TestBackends;
-import dev.firstboot.timeline.TimelineSink;
+import dev.firstboot.timeline.EventKind;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,20 @@ class AzureSdkTpmProvisioningTest {
     private TpmDevice tpm;
     private Backend backend;
     private ProvisioningDeviceClient client;
+    /** What the emulator saw and answered, in order (no bodies). */
+    private final List<Seen> wire = Collections.synchronizedList(new ArrayList<>());
+
+    private record Seen(EventKind kind, Map<String, String> attributes) {
+        /** "operation httpStatus [dpsStatus]" for a response, "operation method apiVersion" for a request. */
+        String summary() {
+            String op = attributes.getOrDefault("operation", "");
+            return switch (kind) {
+                case DPS_RESPONSE -> (op + " " + attributes.get("status") + " " + attributes.get("dpsStatus")).trim();
+                case DPS_REQUEST -> op + " " + attributes.get("method") + " " + attributes.get("apiVersion");
+                default -> kind.name();
+            };
+        }
+    }
 
     @BeforeEach
     void start() throws Exception {
@@ -62,7 +77,11 @@ class AzureSdkTpmProvisioningTest {
                 + " (scripts/setup.sh swtpm swtpm-tools as root) to run the Azure SDK TPM test");
         swtpm = Swtpm.start(dir, SWTPM_START);
         tpm = TpmDevice.connect(swtpm);
-        backend = TestBackends.embedded(TimelineSink.NONE);
+        backend = TestBackends.embedded((origin, kind, subject, attributes) -> {
+            if (kind == EventKind.DPS_REQUEST || kind == EventKind.DPS_RESPONSE || kind == EventKind.DPS_CHALLENGE) {
+                wire.add(new Seen(kind, Map.copyOf(attributes)));
+            }
+        });
     }
 
     @AfterEach
@@ -128,6 +147,17 @@ class AzureSdkTpmProvisioningTest {
         assertThat(record.assignedHubHost()).contains(hubHost);
         assertThat(record.deviceId()).contains(DEVICE_ID);
         assertThat(backend.hubDevice(HUB, DEVICE_ID)).as("the device registered in hub %s", HUB).isPresent();
+
+        // The emulator's side of the same exchange (dps.md §1.8): the SDK's api-version, the 401 challenge, the
+        // authorised register (202 assigning), then the status poll answered with 200 assigned.
+        List<String> seen;
+        synchronized (wire) {
+            seen = wire.stream().map(Seen::summary).toList();
+        }
+        assertThat(seen).as("emulator wire log").containsSubsequence(
+                "register PUT 2019-03-31", "DPS_CHALLENGE", "register 401",
+                "register PUT 2019-03-31", "register 202 assigning",
+                "status GET 2019-03-31", "status 200 assigned");
     }
 
     private static SSLContext trusting(X509Certificate ca) throws Exception {
