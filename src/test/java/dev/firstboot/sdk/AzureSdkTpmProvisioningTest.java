@@ -112,23 +112,9 @@ class AzureSdkTpmProvisioningTest {
         // The SDK derives the registration id from the EK itself (base32 of SHA-256); it must be ours.
         assertThat(provider.getRegistrationId()).isEqualTo(registrationId);
 
-        client = ProvisioningDeviceClient.create(globalEndpoint, endpoints.idScope(),
-                ProvisioningDeviceClientTransportProtocol.HTTPS, provider);
-        CompletableFuture<ProvisioningDeviceClientRegistrationResult> done = new CompletableFuture<>();
-        client.registerDevice((result, exception, context) -> {
-            if (exception != null) {
-                done.completeExceptionally(exception);
-            } else {
-                done.complete(result);
-            }
-        }, null);
-        ProvisioningDeviceClientRegistrationResult result;
-        try {
-            result = done.get(REGISTRATION_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new AssertionError("the SDK's registration callback did not run within "
-                    + REGISTRATION_DEADLINE.toSeconds() + " s; TPM calls so far: " + provider.calls(), e);
-        }
+        Outcome outcome = register(globalEndpoint, endpoints.idScope(), provider);
+        assertThat(outcome.exception()).as("SDK exception (TPM calls: %s)", provider.calls()).isNull();
+        ProvisioningDeviceClientRegistrationResult result = outcome.result();
 
         String hubHost = backend.hubHost(HUB).orElseThrow();
         assertThat(result.getProvisioningDeviceClientStatus())
@@ -150,14 +136,75 @@ class AzureSdkTpmProvisioningTest {
 
         // The emulator's side of the same exchange (dps.md §1.8): the SDK's api-version, the 401 challenge, the
         // authorised register (202 assigning), then the status poll answered with 200 assigned.
-        List<String> seen;
-        synchronized (wire) {
-            seen = wire.stream().map(Seen::summary).toList();
-        }
-        assertThat(seen).as("emulator wire log").containsSubsequence(
+        assertThat(seen()).as("emulator wire log").containsSubsequence(
                 "register PUT 2019-03-31", "DPS_CHALLENGE", "register 401",
                 "register PUT 2019-03-31", "register 202 assigning",
                 "status GET 2019-03-31", "status 200 assigned");
+    }
+
+    /**
+     * Negative control: the same SDK run against an emulator that corrupts its activation blobs must not end in
+     * ASSIGNED. Our TPM refuses the blob inside the SDK's activateIdentityKey and the SDK reports that as a failure.
+     */
+    @Test
+    void theSdkDoesNotGetAssignedWhenTheEmulatorTampersWithTheActivationBlob() throws Exception {
+        String registrationId = tpm.registrationId();
+        backend.enrollTpmIndividual(registrationId, tpm.endorsementKey(), Optional.of(DEVICE_ID), HUB, true);
+        backend.tamperActivationBlobs(true);
+        DeviceEndpoints endpoints = backend.deviceEndpoints();
+        SdkTpmProvider provider = new SdkTpmProvider(tpm, trusting(endpoints.trustAnchor()));
+
+        Outcome outcome = register(endpoints.dps().getHost() + ":" + endpoints.dps().getPort(), endpoints.idScope(),
+                provider);
+
+        assertThat(outcome.status()).as("SDK outcome %s", outcome)
+                .isEqualTo(ProvisioningDeviceClientStatus.PROVISIONING_DEVICE_STATUS_ERROR);
+        assertThat(outcome.exception()).as("SDK exception").isNotNull();
+        Throwable fromProvider = outcome.exception();
+        while (fromProvider != null && !(fromProvider instanceof SecurityProviderException)) {
+            fromProvider = fromProvider.getCause();
+        }
+        assertThat(fromProvider).as("our provider's refusal in the SDK's exception chain: %s", outcome.exception())
+                .isNotNull().hasMessageContaining("TPM2_ActivateCredential").hasMessageContaining("TPM_RC_INTEGRITY");
+        assertThat(provider.calls()).as("the SDK never signed a SAS with a key from a corrupt blob")
+                .containsExactly("activate");
+        assertThat(backend.registration(registrationId).map(Backend.Registration::status)).isNotEqualTo(
+                Optional.of("assigned"));
+        assertThat(backend.hubDevice(HUB, DEVICE_ID)).isEmpty();
+    }
+
+    /** What the SDK's registration callback reported: a result, an exception, or both. */
+    private record Outcome(ProvisioningDeviceClientRegistrationResult result, Exception exception) {
+        ProvisioningDeviceClientStatus status() {
+            return result == null ? null : result.getProvisioningDeviceClientStatus();
+        }
+
+        @Override
+        public String toString() {
+            return "status " + status() + (result == null ? "" : ", dps status " + result.getStatus())
+                    + (exception == null ? "" : ", exception " + exception);
+        }
+    }
+
+    /** Runs the SDK's asynchronous registration and waits for its callback, at most REGISTRATION_DEADLINE. */
+    private Outcome register(String globalEndpoint, String idScope, SdkTpmProvider provider) throws Exception {
+        client = ProvisioningDeviceClient.create(globalEndpoint, idScope, ProvisioningDeviceClientTransportProtocol.HTTPS,
+                provider);
+        CompletableFuture<Outcome> done = new CompletableFuture<>();
+        client.registerDevice((result, exception, context) -> done.complete(new Outcome(result, exception)), null);
+        try {
+            return done.get(REGISTRATION_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("the SDK's registration callback did not run within "
+                    + REGISTRATION_DEADLINE.toSeconds() + " s; TPM calls so far: " + provider.calls()
+                    + "; emulator saw: " + seen(), e);
+        }
+    }
+
+    private List<String> seen() {
+        synchronized (wire) {
+            return wire.stream().map(Seen::summary).toList();
+        }
     }
 
     private static SSLContext trusting(X509Certificate ca) throws Exception {
