@@ -6,6 +6,7 @@ import dev.firstboot.rig.Backend;
 import dev.firstboot.rig.DeviceEndpoints;
 import dev.firstboot.rig.RigException;
 import dev.firstboot.service.dps.DpsHttpsServer;
+import dev.firstboot.service.dps.DpsMqttServer;
 import dev.firstboot.service.dps.DpsService;
 import dev.firstboot.service.hub.IotHubEmulator;
 import dev.firstboot.timeline.TimelineSink;
@@ -40,13 +41,15 @@ final class EmbeddedBackend implements Backend {
     private final DpsService dps;
     private final Map<String, IotHubEmulator> hubs;
     private final DpsHttpsServer dpsServer;
+    private final DpsMqttServer dpsMqttServer;
     private boolean closed;
 
     record Settings(String idScope, int retryAfterSeconds, List<String> hubNames) {
     }
 
     private EmbeddedBackend(Settings settings, TestPki pki, EventLoopGroup boss, EventLoopGroup workers, DpsService dps,
-                            Map<String, IotHubEmulator> hubs, DpsHttpsServer dpsServer) {
+                            Map<String, IotHubEmulator> hubs, DpsHttpsServer dpsServer,
+                            DpsMqttServer dpsMqttServer) {
         this.settings = settings;
         this.pki = pki;
         this.boss = boss;
@@ -54,6 +57,7 @@ final class EmbeddedBackend implements Backend {
         this.dps = dps;
         this.hubs = hubs;
         this.dpsServer = dpsServer;
+        this.dpsMqttServer = dpsMqttServer;
     }
 
     static EmbeddedBackend start(Settings settings, TimelineSink timeline) throws RigException {
@@ -70,6 +74,7 @@ final class EmbeddedBackend implements Backend {
                 new DefaultThreadFactory("firstboot-emulator-io", true), NioIoHandler.newFactory());
         Map<String, IotHubEmulator> hubs = new LinkedHashMap<>();
         DpsHttpsServer dpsServer = null;
+        DpsMqttServer dpsMqttServer = null;
         try {
             for (String name : settings.hubNames()) {
                 hubs.put(name, IotHubEmulator.start(name, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss,
@@ -82,11 +87,17 @@ final class EmbeddedBackend implements Backend {
             }, timeline);
             dpsServer = DpsHttpsServer.start(dps, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss, workers,
                     timeline);
-            return new EmbeddedBackend(settings, pki, boss, workers, dps, Map.copyOf(hubs), dpsServer);
+            dpsMqttServer = DpsMqttServer.start(dps, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss,
+                    workers, timeline);
+            return new EmbeddedBackend(settings, pki, boss, workers, dps, Map.copyOf(hubs), dpsServer,
+                    dpsMqttServer);
         } catch (IOException | RuntimeException e) {
             hubs.values().forEach(IotHubEmulator::close);
             if (dpsServer != null) {
                 dpsServer.close();
+            }
+            if (dpsMqttServer != null) {
+                dpsMqttServer.close();
             }
             shutdown(boss, workers);
             throw new RigException("the embedded DPS and hub emulators did not start on " + LOOPBACK + ": "
@@ -104,12 +115,14 @@ final class EmbeddedBackend implements Backend {
         Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
         hubs.values().forEach(h -> addresses.put(h.host(), new InetSocketAddress(LOOPBACK, h.address().getPort())));
         return new DeviceEndpoints(URI.create("https://localhost:" + dpsServer.address().getPort()), dps.idScope(),
-                pki.caCertificate(), addresses);
+                pki.caCertificate(), addresses,
+                Optional.of(new InetSocketAddress(LOOPBACK, dpsMqttServer.address().getPort())));
     }
 
     @Override
     public void resetForScenario() {
         dps.reset();
+        dpsMqttServer.closeConnections();
         hubs.values().forEach(IotHubEmulator::reset);
         dps.setRetryAfterSeconds(settings.retryAfterSeconds());
     }
@@ -188,6 +201,7 @@ final class EmbeddedBackend implements Backend {
         }
         closed = true;
         dpsServer.close();
+        dpsMqttServer.close();
         hubs.values().forEach(IotHubEmulator::close);
         shutdown(boss, workers);
     }

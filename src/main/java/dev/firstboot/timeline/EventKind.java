@@ -16,6 +16,10 @@ public enum EventKind {
     TLS_HANDSHAKE,
     /** A TLS handshake failed (attribute {@code reason}). */
     TLS_FAILED,
+    /** DPS received an MQTT CONNECT (attributes {@code transport} mqtt, {@code clientId}, {@code username}). */
+    DPS_CONNECT,
+    /** DPS answered an MQTT CONNECT (attributes {@code transport} mqtt, {@code returnCode}; 0 is accepted). */
+    DPS_CONNACK,
     /** DPS received a device request (attributes {@code operation} register|status, {@code transport}, {@code method}, {@code path}). */
     DPS_REQUEST,
     /** DPS answered (attributes {@code operation}, {@code status} HTTP code, {@code dpsStatus}, {@code retryAfter}). */

@@ -1,0 +1,57 @@
+package dev.firstboot.service.dps;
+
+import dev.firstboot.service.net.Listener;
+import dev.firstboot.service.net.ServerTls;
+import dev.firstboot.timeline.TimelineSink;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The DPS device API over MQTT 3.1.1: TLS (client certificate wanted, not required), MQTT framing, and
+ * {@link DpsService} behind them, exactly as {@link DpsHttpsServer} puts it behind HTTP. One instance per port.
+ */
+public final class DpsMqttServer implements AutoCloseable {
+    /** A register body up to the service's limit, plus room for the topic and the MQTT header. */
+    private static final int MAX_MESSAGE_BYTES = DpsService.MAX_BODY_BYTES + 4096;
+    /** A client has this long to finish TLS and send CONNECT; then its keep-alive governs. */
+    static final long CONNECT_DEADLINE_SECONDS = 30;
+
+    private final Listener listener;
+
+    private DpsMqttServer(Listener listener) {
+        this.listener = listener;
+    }
+
+    public static DpsMqttServer start(DpsService service, SSLContext tls, String[] protocols, InetSocketAddress bind,
+                                      EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline)
+            throws IOException {
+        return new DpsMqttServer(Listener.bind(bind, boss, workers, ch -> ch.pipeline()
+                .addLast("idle", new ReadTimeoutHandler(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS))
+                .addLast("tls", ServerTls.newHandler(tls, protocols))
+                .addLast("handshake", new ServerTls.HandshakeRecorder("dps-mqtt", timeline))
+                .addLast("mqtt-decoder", new MqttDecoder(MAX_MESSAGE_BYTES))
+                .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
+                .addLast("dps", new DpsMqttHandler(service, timeline))));
+    }
+
+    public InetSocketAddress address() {
+        return listener.address();
+    }
+
+    /** Closes every device connection, keeping the port open. */
+    public void closeConnections() {
+        listener.closeConnections();
+    }
+
+    @Override
+    public void close() {
+        listener.close();
+    }
+}
