@@ -21,6 +21,7 @@ import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.ssl.SslHandler;
@@ -105,6 +106,34 @@ final class DeviceMqtt implements AutoCloseable {
                 .protocolVersion(version).cleanSession(true).keepAlive(60).build());
         MqttMessage ack = next(MqttMessageType.CONNACK);
         return ((MqttConnAckMessage) ack).variableHeader().connectReturnCode().byteValue();
+    }
+
+    /** Sends CONNECT with a password (a SAS for DPS) and returns the CONNACK return code. */
+    int connect(String clientId, String username, byte[] password) throws InterruptedException {
+        channel.writeAndFlush(MqttMessageBuilders.connect().clientId(clientId).username(username).password(password)
+                .protocolVersion(MqttVersion.MQTT_3_1_1).cleanSession(true).keepAlive(60).build());
+        MqttMessage ack = next(MqttMessageType.CONNACK);
+        return ((MqttConnAckMessage) ack).variableHeader().connectReturnCode().byteValue();
+    }
+
+    /** A PUBLISH the server sent: topic exactly as on the wire, QoS, payload as UTF-8. */
+    record Received(String topic, int qos, String payload) {
+    }
+
+    /** The next message, which must be a PUBLISH from the server. */
+    Received nextPublish() throws InterruptedException {
+        MqttPublishMessage m = (MqttPublishMessage) next(MqttMessageType.PUBLISH);
+        try {
+            return new Received(m.variableHeader().topicName(), m.fixedHeader().qosLevel().value(),
+                    m.payload().toString(StandardCharsets.UTF_8));
+        } finally {
+            m.release();
+        }
+    }
+
+    void publishQos0(String topic, String payload) {
+        channel.writeAndFlush(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_MOST_ONCE)
+                .retained(false).payload(Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8)).build());
     }
 
     /** Publishes at QoS 1 and returns the PUBACK's packet id. */
