@@ -265,6 +265,18 @@ class DpsMqttTest {
     }
 
     @Test
+    void aUsernameWithoutApiVersionIsAcceptedButEveryRequestIsABadRequest() throws Exception {
+        try (DeviceMqtt mqtt = open(enrolled("dev-m11"))) {
+            assertThat(mqtt.connect("dev-m11", EmbeddedRig.ID_SCOPE + "/registrations/dev-m11/ClientVersion=x"))
+                    .isZero();
+            mqtt.publishQos1(REGISTER + "1", registerBody("dev-m11"), 1);
+            DeviceMqtt.Received reply = mqtt.nextPublish();
+            assertThat(reply.topic()).isEqualTo(RES + "400/?$rid=1");
+            assertThat(JSON.readTree(reply.payload()).get("message").asText()).contains("api-version");
+        }
+    }
+
+    @Test
     void garbageNeverStopsTheServerAndTheNextDeviceIsServed() throws Exception {
         KeyMaterial key = enrolled("dev-m09");
         InetSocketAddress dps = endpoints.dpsMqtt().orElseThrow();
