@@ -277,6 +277,20 @@ class DpsMqttTest {
     }
 
     @Test
+    void aPasswordIsNeverWrittenToTheTimeline() throws Exception {
+        String sas = "SharedAccessSignature sr=" + EmbeddedRig.ID_SCOPE
+                + "%2Fregistrations%2Fdev-m12&sig=c2VjcmV0LXNpZ25hdHVyZQ%3D%3D&se=1999999999&skn=registration";
+        try (DeviceMqtt mqtt = open(enrolled("dev-m12"))) {
+            assertThat(mqtt.connect("dev-m12", username("dev-m12"), sas.getBytes(StandardCharsets.UTF_8))).isZero();
+            mqtt.publishQos1(REGISTER + "1", registerBody("dev-m12"), 1);
+            assertThat(mqtt.nextPublish().topic()).startsWith(RES);
+        }
+        rig.await(EventKind.DPS_RESPONSE, "dev-m12");
+        assertThat(rig.timeline.events()).allSatisfy(e -> assertThat(e.attributes().values())
+                .noneMatch(v -> v.contains("c2VjcmV0LXNpZ25hdHVyZQ")));
+    }
+
+    @Test
     void garbageNeverStopsTheServerAndTheNextDeviceIsServed() throws Exception {
         KeyMaterial key = enrolled("dev-m09");
         InetSocketAddress dps = endpoints.dpsMqtt().orElseThrow();
