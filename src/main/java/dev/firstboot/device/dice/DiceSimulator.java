@@ -1,7 +1,7 @@
 package dev.firstboot.device.dice;
 
 import dev.firstboot.device.FirmwareInputs;
-import dev.firstboot.device.boot.BootThread;
+import dev.firstboot.device.boot.SimulatorSession;
 import dev.firstboot.device.boot.FirstBoot;
 import dev.firstboot.identity.IdentityException;
 import dev.firstboot.identity.dice.AliasFields;
@@ -17,8 +17,6 @@ import dev.firstboot.rig.DeviceException;
 import dev.firstboot.rig.DiceFacet;
 import dev.firstboot.rig.RigContext;
 import dev.firstboot.secret.Secret;
-import dev.firstboot.timeline.EventKind;
-import dev.firstboot.timeline.Origin;
 
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
@@ -33,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A DevKit-style DICE device in-process: it derives its alias certificate from the UDS written to it and its
@@ -52,14 +49,14 @@ public final class DiceSimulator implements Device, DiceFacet {
 
     private final Settings settings;
     private final RigContext context;
-    private final List<String> console = new CopyOnWriteArrayList<>();
     private Secret uds;
     private Optional<String> registrationId = Optional.empty();
-    private BootThread boot;
+    private final SimulatorSession session;
 
     DiceSimulator(Settings settings, RigContext context) {
         this.settings = settings;
         this.context = context;
+        this.session = new SimulatorSession(context);
     }
 
 
@@ -144,7 +141,7 @@ public final class DiceSimulator implements Device, DiceFacet {
         if (uds == null) {
             throw new DeviceException("no UDS has been written to the device; write one before it boots");
         }
-        stop();
+        session.stop();
         String regId = expectedRegistrationId();
         FirstBoot.Identity identity = identity(regId);
         FirstBoot.Behaviour behaviour = FirstBoot.Behaviour.conforming();
@@ -155,9 +152,9 @@ public final class DiceSimulator implements Device, DiceFacet {
             behaviour = behaviour.ignoringRetryAfter();
         }
         FirstBoot.Behaviour chosen = behaviour;
-        print("DICE simulator booting, firmware " + settings.inputs().firmwareVersion() + ", registration id " + regId);
-        boot = BootThread.start("dice-simulator-boot", pause -> new FirstBoot(context.endpoints(), context.timeline(),
-                FirstBoot.Progress.consoleLines(this::print), identity, chosen, pause));
+        session.print("DICE simulator booting, firmware " + settings.inputs().firmwareVersion() + ", registration id " + regId);
+        session.start("dice-simulator-boot", pause -> new FirstBoot(context.endpoints(), context.timeline(),
+                FirstBoot.Progress.consoleLines(session::print), identity, chosen, pause));
     }
 
     /** The identity the firmware derives, or a defective variant of it. */
@@ -190,46 +187,24 @@ public final class DiceSimulator implements Device, DiceFacet {
 
     @Override
     public BootReport awaitBoot(Duration deadline) throws InterruptedException {
-        BootThread b;
-        synchronized (this) {
-            b = boot;
-        }
-        if (b == null) {
-            return new BootReport.NoVerdict("a boot, but the device was never booted");
-        }
-        return b.await(deadline);
+        return session.await(deadline);
     }
 
     @Override
     public List<String> consoleLog() {
-        return List.copyOf(console);
-    }
-
-    private void print(String line) {
-        String masked = context.redactor().mask(line);
-        console.add(masked);
-        context.timeline().record(Origin.DEVICE, EventKind.CONSOLE_LINE, "console", Map.of("line", masked));
+        return session.consoleLog();
     }
 
     @Override
     public synchronized void resetForScenario() {
-        stop();
-        console.clear();
+        session.reset();
         uds = null;
         registrationId = Optional.empty();
     }
 
     /** Cancels a boot in progress and drops its hub connection, waiting a bounded time for its thread. */
-    private void stop() {
-        BootThread b = boot;
-        boot = null;
-        if (b != null) {
-            b.stop();
-        }
-    }
-
     @Override
     public synchronized void close() {
-        stop();
+        session.stop();
     }
 }

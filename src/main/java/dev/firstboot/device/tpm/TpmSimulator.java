@@ -1,6 +1,6 @@
 package dev.firstboot.device.tpm;
 
-import dev.firstboot.device.boot.BootThread;
+import dev.firstboot.device.boot.SimulatorSession;
 import dev.firstboot.device.boot.FirstBoot;
 import dev.firstboot.rig.BootReport;
 import dev.firstboot.rig.Device;
@@ -8,8 +8,6 @@ import dev.firstboot.rig.DeviceException;
 import dev.firstboot.rig.RigContext;
 import dev.firstboot.rig.TpmFacet;
 import dev.firstboot.identity.tpm.TpmRegistrationIds;
-import dev.firstboot.timeline.EventKind;
-import dev.firstboot.timeline.Origin;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -18,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A device with a real TPM 2.0 (swtpm, driven through TSS.Java) that runs the C SDK's TPM first boot: register with
@@ -31,8 +28,7 @@ final class TpmSimulator implements Device, TpmFacet {
     private final TpmDevice tpm;
     private final Optional<String> configuredRegistrationId;
     private final Set<TpmDefect> defects;
-    private final List<String> console = new CopyOnWriteArrayList<>();
-    private BootThread boot;
+    private final SimulatorSession session;
     private Duration skew = Duration.ZERO;
     private boolean wrongHubKey;
 
@@ -40,6 +36,7 @@ final class TpmSimulator implements Device, TpmFacet {
                  Set<TpmDefect> defects) {
         this.defects = Set.copyOf(defects);
         this.context = context;
+        this.session = new SimulatorSession(context);
         this.swtpm = swtpm;
         this.tpm = tpm;
         this.configuredRegistrationId = registrationId;
@@ -95,7 +92,7 @@ final class TpmSimulator implements Device, TpmFacet {
 
     @Override
     public synchronized void boot() throws DeviceException {
-        stop();
+        session.stop();
         String regId = registrationId();
         TpmAuth auth = new TpmAuth(tpm, regId, Clock.offset(Clock.systemUTC(), skew), new TpmAuth.Faults(
                 defects.contains(TpmDefect.WRONG_SAS_KEY), wrongHubKey, defects.contains(TpmDefect.NO_HUB_KEY_ACTIVATION)));
@@ -110,50 +107,31 @@ final class TpmSimulator implements Device, TpmFacet {
             behaviour = behaviour.withActivationDelay(TpmDefect.SLOW_ACTIVATION_DELAY);
         }
         FirstBoot.Behaviour chosen = behaviour;
-        print("TPM simulator booting, registration id " + regId);
-        boot = BootThread.start("tpm-simulator-boot", pause -> new FirstBoot(context.endpoints(), context.timeline(),
-                FirstBoot.Progress.consoleLines(this::print), auth, chosen, pause));
+        session.print("TPM simulator booting, registration id " + regId);
+        session.start("tpm-simulator-boot", pause -> new FirstBoot(context.endpoints(), context.timeline(),
+                FirstBoot.Progress.consoleLines(session::print), auth, chosen, pause));
     }
 
     @Override
     public BootReport awaitBoot(Duration deadline) throws InterruptedException {
-        BootThread b;
-        synchronized (this) {
-            b = boot;
-        }
-        return b == null ? new BootReport.NoVerdict("a boot, but the device was never booted") : b.await(deadline);
+        return session.await(deadline);
     }
 
     @Override
     public List<String> consoleLog() {
-        return List.copyOf(console);
-    }
-
-    private void print(String line) {
-        String masked = context.redactor().mask(line);
-        console.add(masked);
-        context.timeline().record(Origin.DEVICE, EventKind.CONSOLE_LINE, "console", Map.of("line", masked));
+        return session.consoleLog();
     }
 
     @Override
     public synchronized void resetForScenario() {
-        stop();
-        console.clear();
+        session.reset();
         skew = Duration.ZERO;
         wrongHubKey = false;
     }
 
-    private void stop() {
-        BootThread b = boot;
-        boot = null;
-        if (b != null) {
-            b.stop();
-        }
-    }
-
     @Override
     public synchronized void close() {
-        stop();
+        session.stop();
         try {
             tpm.close();
         } catch (DeviceException ignored) {
