@@ -23,6 +23,16 @@ public interface Backend extends AutoCloseable {
     void enrollTpmIndividual(String registrationId, byte[] endorsementKey, Optional<String> deviceId, String hubName,
                              boolean enabled);
 
+    /** An individual symmetric-key enrollment: the device signs its SAS tokens with {@code primaryKey} (16 to 64 bytes). */
+    void enrollSymmetricKeyIndividual(String registrationId, byte[] primaryKey, Optional<String> deviceId, String hubName,
+                                      boolean enabled);
+
+    /**
+     * A symmetric-key enrollment group: a registration id with no individual enrollment joins it by signing with the
+     * key derived from {@code groupKey} and its registration id, and becomes a device of that id.
+     */
+    void enrollSymmetricKeyGroup(String groupId, byte[] groupKey, String hubName, boolean enabled);
+
     /** Fault: DPS corrupts the activation blobs it sends TPM devices (this scenario only). */
     void tamperActivationBlobs(boolean tamper);
 

@@ -147,6 +147,19 @@ final class EmbeddedBackend implements Backend {
     }
 
     @Override
+    public void enrollSymmetricKeyIndividual(String registrationId, byte[] primaryKey, Optional<String> deviceId,
+                                             String hubName, boolean enabled) {
+        requireHub(hubName);
+        dps.enrollSymmetricKeyIndividual(registrationId, primaryKey, deviceId, hubName, enabled);
+    }
+
+    @Override
+    public void enrollSymmetricKeyGroup(String groupId, byte[] groupKey, String hubName, boolean enabled) {
+        requireHub(hubName);
+        dps.enrollSymmetricKeyGroup(groupId, groupKey, hubName, enabled);
+    }
+
+    @Override
     public void tamperActivationBlobs(boolean tamper) {
         dps.tamperActivationBlobs(tamper);
     }

@@ -26,7 +26,8 @@ class EmbeddedRigRunTest {
     @Test
     void everyScenarioThatAppliesPassesAndTheDevKitOnesAreNotApplicable() {
         assertThat(outcome.summary().scenarios()).as(outcome.output()).allSatisfy(s -> {
-            if (s.location().contains("/features/devkit/") || s.location().contains("/features/tpm/")) {
+            if (s.location().contains("/features/devkit/") || s.location().contains("/features/tpm/")
+                    || s.location().contains("/features/symmetric-key/")) {
                 assertThat(s.status()).isEqualTo(ScenarioStatus.NOT_APPLICABLE);
                 assertThat(s.message()).contains("needs @").contains("rig embedded");
             } else {

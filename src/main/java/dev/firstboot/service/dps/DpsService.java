@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,9 +49,11 @@ public final class DpsService {
     private final HubAssigner hubs;
     private final TimelineSink timeline;
     private final Map<String, Enrollment> enrollments = new HashMap<>();
+    private final Map<String, SymmetricKeyAttestation.Group> groups = new LinkedHashMap<>();
     private final Map<String, RegistrationRecord> registrations = new HashMap<>();
     private final Map<String, OperationRecord> operations = new HashMap<>();
     private final TpmAttestation tpm;
+    private final SymmetricKeyAttestation symmetricKey;
     private int retryAfterSeconds;
 
     public DpsService(String idScope, int retryAfterSeconds, HubAssigner hubs, TimelineSink timeline) {
@@ -58,6 +61,7 @@ public final class DpsService {
         this.hubs = hubs;
         this.timeline = timeline;
         this.tpm = new TpmAttestation(idScope, timeline);
+        this.symmetricKey = new SymmetricKeyAttestation(idScope);
         setRetryAfterSeconds(retryAfterSeconds);
     }
 
@@ -91,6 +95,33 @@ public final class DpsService {
                 deviceId.filter(d -> !d.isBlank()), hubName, enabled));
     }
 
+    /** An individual symmetric-key enrollment: the device signs its SAS tokens with {@code primaryKey}. */
+    public synchronized void enrollSymmetricKeyIndividual(String registrationId, byte[] primaryKey,
+                                                          Optional<String> deviceId, String hubName, boolean enabled) {
+        requireKeyLength(primaryKey, "the primary key of '" + registrationId + "'");
+        enroll(new Enrollment(registrationId, Attestation.SYMMETRIC_KEY, primaryKey.clone(),
+                deviceId.filter(d -> !d.isBlank()), hubName, enabled));
+    }
+
+    /**
+     * A symmetric-key enrollment group: a registration id with no individual enrollment belongs to it when its SAS
+     * verifies with {@code HMAC-SHA256(groupKey, registrationId)}; its device id is its registration id.
+     */
+    public synchronized void enrollSymmetricKeyGroup(String groupId, byte[] groupKey, String hubName, boolean enabled) {
+        if (groupId.isBlank()) {
+            throw new IllegalArgumentException("an enrollment group needs a group id");
+        }
+        requireKeyLength(groupKey, "the key of enrollment group '" + groupId + "'");
+        groups.put(groupId, new SymmetricKeyAttestation.Group(groupId, groupKey, hubName, enabled));
+    }
+
+    /** DPS takes keys of 16 to 64 bytes, as the real service does. */
+    private static void requireKeyLength(byte[] key, String what) {
+        if (key.length < 16 || key.length > 64) {
+            throw new IllegalArgumentException(what + " must be 16 to 64 bytes, got " + key.length);
+        }
+    }
+
     private void enroll(Enrollment e) {
         if (e.registrationId().isBlank()) {
             throw new IllegalArgumentException("an enrollment needs a registration id");
@@ -107,6 +138,7 @@ public final class DpsService {
     public synchronized void reset() {
         tpm.tamper(false);
         enrollments.clear();
+        groups.clear();
         registrations.clear();
         operations.clear();
     }
@@ -158,8 +190,15 @@ public final class DpsService {
         Authenticated who;
         try {
             Enrollment enrolled = enrollments.get(request.registrationId());
-            who = enrolled != null && enrolled.attestation() == Attestation.TPM || hasTpmBody(request)
-                    ? tpm.authenticate(request, record, enrolled) : authenticate(request);
+            if (enrolled != null && enrolled.attestation() == Attestation.TPM || hasTpmBody(request)) {
+                who = tpm.authenticate(request, record, enrolled);
+            } else if (enrolled != null ? enrolled.attestation() == Attestation.SYMMETRIC_KEY
+                    : request.authorization().isPresent()) {
+                // Without an individual enrollment, only a SAS can make the device a member of a group.
+                who = symmetricKey.authenticate(request, enrolled, groups.values());
+            } else {
+                who = authenticate(request);
+            }
         } catch (Refused r) {
             record.refused = true;
             return errorReply(r.error);
@@ -211,6 +250,9 @@ public final class DpsService {
         if (who.enrollment().attestation() == Attestation.TPM) {
             ObjectNode tpmState = state.putObject("tpm");
             record.hubKeyBlob.ifPresent(b -> tpmState.put("authenticationKey", b));
+        } else if (who.enrollment().attestation() == Attestation.SYMMETRIC_KEY) {
+            ObjectNode keyState = state.putObject("symmetricKey");
+            who.enrollmentGroupId().ifPresent(g -> keyState.put("enrollmentGroupId", g));
         } else {
             state.putObject("x509");
         }
@@ -240,6 +282,9 @@ public final class DpsService {
             TpmAttestation.Issued hubKey = tpm.issueHubKey(record);
             record.hubKeyBlob = Optional.of(hubKey.blobBase64());
             credential = new DeviceCredential.SymmetricKey(hubKey.key());
+        } else if (e.attestation() == Attestation.SYMMETRIC_KEY) {
+            // The individual key, or the group member's derived key: the device signs its hub SAS with the same key.
+            credential = new DeviceCredential.SymmetricKey(e.credential());
         } else {
             credential = new DeviceCredential.Thumbprint(Certificates.sha256Thumbprint(who.leafDer));
         }
@@ -274,7 +319,8 @@ public final class DpsService {
             throw new Refused("no individual enrollment for registration id '" + id + "'");
         }
         if (e.attestation() != Attestation.X509) {
-            throw new Refused("registration id '" + id + "' is enrolled for TPM attestation, not X.509");
+            throw new Refused("registration id '" + id + "' is enrolled for " + e.attestation()
+                    + " attestation, not X.509");
         }
         if (!Arrays.equals(e.credential(), leafDer)) {
             throw new Refused("the client certificate is not the one enrolled for '" + id + "' (SHA-256 "
@@ -336,14 +382,20 @@ public final class DpsService {
         }
     }
 
-    enum Attestation { X509, TPM }
+    enum Attestation { X509, TPM, SYMMETRIC_KEY }
 
-    /** An individual enrollment: the credential is the leaf certificate (X.509) or the endorsement key (TPM). */
+    /**
+     * An individual enrollment: the credential is the leaf certificate (X.509), the endorsement key (TPM) or the
+     * primary key (symmetric key; for a group member, the key derived from the group key).
+     */
     record Enrollment(String registrationId, Attestation attestation, byte[] credential, Optional<String> deviceId,
                       String hubName, boolean enabled) {
     }
 
-    record Authenticated(Enrollment enrollment, byte[] leafDer) {
+    record Authenticated(Enrollment enrollment, byte[] leafDer, Optional<String> enrollmentGroupId) {
+        Authenticated(Enrollment enrollment, byte[] leafDer) {
+            this(enrollment, leafDer, Optional.empty());
+        }
     }
 
     /** A request DPS turns away: unauthorized, or another error the attestation found. */

@@ -69,7 +69,8 @@ final class TpmAttestation {
             throw new DpsService.Refused("no individual enrollment for registration id '" + id + "'");
         }
         if (enrollment.attestation() != DpsService.Attestation.TPM) {
-            throw new DpsService.Refused("registration id '" + id + "' is enrolled for X.509 attestation, not TPM");
+            throw new DpsService.Refused("registration id '" + id + "' is enrolled for " + enrollment.attestation()
+                    + " attestation, not TPM");
         }
         if (request.operation() == DeviceRequest.Operation.REGISTER) {
             readKeys(request, record);

@@ -1,0 +1,106 @@
+package dev.firstboot.steps;
+
+import dev.firstboot.rig.SymmetricKeyFacet;
+import dev.firstboot.suite.NotApplicableException;
+import dev.firstboot.timeline.EventKind;
+import dev.firstboot.timeline.TimelineEvent;
+import io.cucumber.java.en.Given;
+import io.cucumber.java.en.Then;
+
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Optional;
+
+/** Symmetric-key devices: individual keys and enrollment groups, SAS tokens signed with the key. */
+public final class SymmetricKeySteps {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final World world;
+    private final BootSteps boot;
+
+    public SymmetricKeySteps(World world, BootSteps boot) {
+        this.world = world;
+        this.boot = boot;
+    }
+
+    private SymmetricKeyFacet device() {
+        return world.device().facet(SymmetricKeyFacet.class).orElseThrow(() -> new NotApplicableException(
+                "the device of rig " + world.rig().name() + " (" + world.device().kind() + ") has no symmetric key"));
+    }
+
+    /** A fresh key, as the portal generates one: 32 random bytes (shown base64-encoded). */
+    private byte[] freshKey() {
+        byte[] key = new byte[32];
+        RANDOM.nextBytes(key);
+        return key;
+    }
+
+    private void individual(String hub, Optional<String> deviceId, boolean enabled) {
+        world.hubHost(hub);
+        byte[] key = freshKey();
+        SymmetricKeyFacet device = device();
+        world.registrationId = device.registrationId();
+        device.provisionKey(key);
+        world.backend().enrollSymmetricKeyIndividual(world.registrationId, key, deviceId, hub, enabled);
+    }
+
+    @Given("the device has a symmetric key individually enrolled for hub {string} as device {string}")
+    public void enrolledAs(String hub, String deviceId) {
+        individual(hub, Optional.of(deviceId), true);
+    }
+
+    @Given("the device has a symmetric key individually enrolled for hub {string}")
+    public void enrolled(String hub) {
+        individual(hub, Optional.empty(), true);
+    }
+
+    @Given("the device has a symmetric key individually enrolled for hub {string}, but disabled")
+    public void enrolledDisabled(String hub) {
+        individual(hub, Optional.empty(), false);
+    }
+
+    @Given("the device registers as {string} with the group key of symmetric-key enrollment group {string} for hub {string}")
+    public void groupMember(String registrationId, String groupId, String hub) {
+        groupMember(registrationId, groupId, hub, true);
+    }
+
+    @Given("the device registers as {string} with the group key of symmetric-key enrollment group {string} for hub {string}, but the group is disabled")
+    public void disabledGroupMember(String registrationId, String groupId, String hub) {
+        groupMember(registrationId, groupId, hub, false);
+    }
+
+    private void groupMember(String registrationId, String groupId, String hub, boolean enabled) {
+        world.hubHost(hub);
+        byte[] groupKey = freshKey();
+        SymmetricKeyFacet device = device();
+        device.useRegistrationId(registrationId);
+        device.provisionGroupKey(groupKey);
+        world.registrationId = registrationId;
+        world.backend().enrollSymmetricKeyGroup(groupId, groupKey, hub, enabled);
+    }
+
+    @Given("the device signs with a key that is not the one it was given")
+    public void wrongKey() {
+        device().signWithWrongKey(true);
+    }
+
+    @Then("within {int} seconds the device is assigned to hub {string} under its registration id")
+    public void assignedUnderRegistrationId(int seconds, String hub) throws InterruptedException {
+        boot.assignedAs(seconds, hub, world.registrationId());
+    }
+
+    @Then("DPS's refusal carries error code {int}")
+    public void refusalCode(int errorCode) {
+        String regId = world.registrationId();
+        List<TimelineEvent> refusals = world.timeline().events(e -> e.kind() == EventKind.DPS_RESPONSE
+                && e.subject().equals(regId) && e.attribute("status").startsWith("4"));
+        if (refusals.isEmpty()) {
+            throw new AssertionError("DPS refused no request of " + regId);
+        }
+        TimelineEvent first = refusals.get(0);
+        if (!first.attribute("errorCode").equals(String.valueOf(errorCode))) {
+            throw new AssertionError("expected DPS to refuse " + regId + " with error code " + errorCode + ", but it "
+                    + "answered " + BootSteps.describe(first));
+        }
+    }
+}
