@@ -1,6 +1,6 @@
 package dev.firstboot.device.symkey;
 
-import dev.firstboot.device.boot.BootThread;
+import dev.firstboot.device.boot.SimulatorSession;
 import dev.firstboot.device.boot.FirstBoot;
 import dev.firstboot.identity.symkey.GroupKeys;
 import dev.firstboot.rig.BootReport;
@@ -8,8 +8,6 @@ import dev.firstboot.rig.Device;
 import dev.firstboot.rig.DeviceException;
 import dev.firstboot.rig.RigContext;
 import dev.firstboot.rig.SymmetricKeyFacet;
-import dev.firstboot.timeline.EventKind;
-import dev.firstboot.timeline.Origin;
 
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A device provisioned with a symmetric key that runs the C SDK's first boot: register with a SAS signed with its key
@@ -30,8 +27,7 @@ final class SymmetricKeyDevice implements Device, SymmetricKeyFacet {
     private final RigContext context;
     private final String configuredRegistrationId;
     private final Set<SymmetricKeyDefect> defects;
-    private final List<String> console = new CopyOnWriteArrayList<>();
-    private BootThread boot;
+    private final SimulatorSession session;
     private String registrationId;
     /** What the scenario provisioned: the device's own key, or a group key to derive it from. */
     private Optional<byte[]> ownKey = Optional.empty();
@@ -40,6 +36,7 @@ final class SymmetricKeyDevice implements Device, SymmetricKeyFacet {
 
     SymmetricKeyDevice(RigContext context, String registrationId, Set<SymmetricKeyDefect> defects) {
         this.context = context;
+        this.session = new SimulatorSession(context);
         this.configuredRegistrationId = registrationId;
         this.registrationId = registrationId;
         this.defects = Set.copyOf(defects);
@@ -125,54 +122,35 @@ final class SymmetricKeyDevice implements Device, SymmetricKeyFacet {
 
     @Override
     public synchronized void boot() throws DeviceException {
-        stop();
+        session.stop();
         SymmetricKeyAuth auth = new SymmetricKeyAuth(registrationId, signingKey(), Clock.systemUTC(),
                 defects.contains(SymmetricKeyDefect.HUB_SAS_WITH_KEY_NAME));
-        print("symmetric-key device booting, registration id " + registrationId);
-        boot = BootThread.start("symmetric-key-boot", pause -> new FirstBoot(context.endpoints(), context.timeline(),
-                FirstBoot.Progress.consoleLines(this::print), auth, FirstBoot.Behaviour.conforming(), pause));
+        session.print("symmetric-key device booting, registration id " + registrationId);
+        session.start("symmetric-key-boot", pause -> new FirstBoot(context.endpoints(), context.timeline(),
+                FirstBoot.Progress.consoleLines(session::print), auth, FirstBoot.Behaviour.conforming(), pause));
     }
 
     @Override
     public BootReport awaitBoot(Duration deadline) throws InterruptedException {
-        BootThread b;
-        synchronized (this) {
-            b = boot;
-        }
-        return b == null ? new BootReport.NoVerdict("a boot, but the device was never booted") : b.await(deadline);
+        return session.await(deadline);
     }
 
     @Override
     public List<String> consoleLog() {
-        return List.copyOf(console);
-    }
-
-    private void print(String line) {
-        String masked = context.redactor().mask(line);
-        console.add(masked);
-        context.timeline().record(Origin.DEVICE, EventKind.CONSOLE_LINE, "console", Map.of("line", masked));
+        return session.consoleLog();
     }
 
     @Override
     public synchronized void resetForScenario() {
-        stop();
-        console.clear();
+        session.reset();
         registrationId = configuredRegistrationId;
         ownKey = Optional.empty();
         groupKey = Optional.empty();
         wrongKey = false;
     }
 
-    private void stop() {
-        BootThread b = boot;
-        boot = null;
-        if (b != null) {
-            b.stop();
-        }
-    }
-
     @Override
     public synchronized void close() {
-        stop();
+        session.stop();
     }
 }
