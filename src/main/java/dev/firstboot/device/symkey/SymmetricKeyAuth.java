@@ -2,7 +2,6 @@ package dev.firstboot.device.symkey;
 
 import dev.firstboot.device.boot.DeviceAuth;
 import dev.firstboot.identity.tpm.SasTokens;
-import dev.firstboot.pki.TestPki;
 
 import javax.net.ssl.SSLContext;
 import java.security.cert.X509Certificate;
@@ -40,11 +39,7 @@ final class SymmetricKeyAuth implements DeviceAuth {
 
     @Override
     public SSLContext tls(X509Certificate trustAnchor) throws AuthException {
-        try {
-            return TestPki.clientContextTrusting(trustAnchor, Optional.empty());
-        } catch (IllegalStateException e) {
-            throw new AuthException("cannot set up TLS: " + e.getMessage());
-        }
+        return DeviceAuth.serverAuthenticatedTls(trustAnchor);
     }
 
     @Override

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.firstboot.device.boot.DeviceAuth;
 import dev.firstboot.device.net.DpsHttpsClient;
 import dev.firstboot.identity.tpm.SasTokens;
-import dev.firstboot.pki.TestPki;
 import dev.firstboot.rig.DeviceException;
 
 import javax.net.ssl.SSLContext;
@@ -55,11 +54,7 @@ final class TpmAuth implements DeviceAuth {
 
     @Override
     public SSLContext tls(X509Certificate trustAnchor) throws AuthException {
-        try {
-            return TestPki.clientContextTrusting(trustAnchor, Optional.empty());
-        } catch (IllegalStateException e) {
-            throw new AuthException("cannot set up TLS: " + e.getMessage());
-        }
+        return DeviceAuth.serverAuthenticatedTls(trustAnchor);
     }
 
     @Override

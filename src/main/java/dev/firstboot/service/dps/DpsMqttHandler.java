@@ -1,5 +1,6 @@
 package dev.firstboot.service.dps;
 
+import dev.firstboot.service.net.MqttHousekeeping;
 import dev.firstboot.service.net.ServerTls;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Origin;
@@ -26,7 +27,6 @@ import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
-import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
 import java.nio.charset.StandardCharsets;
@@ -84,14 +84,12 @@ final class DpsMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
             }
             return;
         }
+        if (MqttHousekeeping.handle(ctx, msg)) {
+            return;
+        }
         switch (type) {
             case PUBLISH -> publish(ctx, (MqttPublishMessage) msg);
             case SUBSCRIBE -> subscribe(ctx, (MqttSubscribeMessage) msg);
-            case UNSUBSCRIBE -> ctx.writeAndFlush(MqttMessageBuilders.unsubAck()
-                    .packetId(((MqttUnsubscribeMessage) msg).variableHeader().messageId()).build());
-            case PINGREQ -> ctx.writeAndFlush(new MqttMessage(
-                    new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
-            case PUBACK -> { }
             default -> ctx.close();
         }
     }

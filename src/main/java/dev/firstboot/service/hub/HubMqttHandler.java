@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Set;
 
 import dev.firstboot.pki.Certificates;
+import dev.firstboot.service.net.MqttHousekeeping;
 import dev.firstboot.service.net.ServerTls;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Origin;
@@ -29,7 +30,6 @@ import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
-import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
 import java.util.LinkedHashMap;
@@ -76,14 +76,12 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
             }
             return;
         }
+        if (MqttHousekeeping.handle(ctx, msg)) {
+            return;
+        }
         switch (type) {
             case PUBLISH -> publish(ctx, (MqttPublishMessage) msg);
             case SUBSCRIBE -> subscribe(ctx, (MqttSubscribeMessage) msg);
-            case UNSUBSCRIBE -> ctx.writeAndFlush(MqttMessageBuilders.unsubAck()
-                    .packetId(((MqttUnsubscribeMessage) msg).variableHeader().messageId()).build());
-            case PINGREQ -> ctx.writeAndFlush(new MqttMessage(
-                    new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
-            case PUBACK -> { }
             default -> ctx.close();
         }
     }
