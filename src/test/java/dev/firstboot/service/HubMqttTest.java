@@ -97,6 +97,29 @@ class HubMqttTest {
     }
 
     @Test
+    void twinGetAndReportedPatchAreAnsweredAsSdkSamplesExpect() throws Exception {
+        KeyMaterial key = provisioned("dev-120", "hub-a");
+        try (DeviceMqtt mqtt = open(key, "hub-a.localhost")) {
+            assertThat(mqtt.connect("dev-120", "hub-a.localhost/dev-120/" + USERNAME_QUERY)).isZero();
+            MqttMessage suback = mqtt.subscribe(4, "$iothub/twin/res/#", MqttQoS.AT_LEAST_ONCE);
+            assertThat(((MqttSubAckMessage) suback).payload().grantedQoSLevels()).containsExactly(1);
+
+            mqtt.publishQos0("$iothub/twin/GET/?$rid=7", "");
+            DeviceMqtt.Received twin = mqtt.nextPublish();
+            assertThat(twin.topic()).isEqualTo("$iothub/twin/res/200/?$rid=7");
+            assertThat(twin.payload()).contains("\"desired\"").contains("\"reported\"").contains("\"$version\":1");
+
+            mqtt.publishQos0("$iothub/twin/PATCH/properties/reported/?$rid=8", "{\"firmware\":\"2.0.0\"}");
+            assertThat(mqtt.nextPublish().topic()).isEqualTo("$iothub/twin/res/204/?$rid=8&$version=2");
+            mqtt.publishQos0("$iothub/twin/GET/?$rid=9", "");
+            assertThat(mqtt.nextPublish().payload()).contains("\"firmware\":\"2.0.0\"").contains("\"$version\":2");
+
+            mqtt.publishQos0("$iothub/twin/PATCH/properties/reported/?$rid=10", "not json");
+            assertThat(mqtt.nextPublish().topic()).isEqualTo("$iothub/twin/res/400/?$rid=10");
+        }
+    }
+
+    @Test
     void aUsernameForAnotherHubOrDeviceIsRefusedWithReturnCode4() throws Exception {
         KeyMaterial key = provisioned("dev-102", "hub-a");
         try (DeviceMqtt mqtt = open(key, "hub-a.localhost")) {

@@ -43,6 +43,12 @@ import java.util.concurrent.TimeUnit;
  * subscriptions and keep-alive. Anything the hub does not expect closes the connection; nothing reaches the server.
  */
 final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
+    private static final String METHOD_RESPONSE = "$iothub/methods/res/";
+    private static final java.util.regex.Pattern TWIN_GET = java.util.regex.Pattern.compile(
+            "\\$iothub/twin/GET/\\?\\$rid=([^&]*)");
+    private static final java.util.regex.Pattern TWIN_PATCH = java.util.regex.Pattern.compile(
+            "\\$iothub/twin/PATCH/properties/reported/\\?\\$rid=([^&]*)");
+
     private static final int MQTT_3_1_1 = 4;
     /** Keep-alive 0 means "no keep-alive"; the hub still drops a connection silent for this long. */
     private static final long MAX_IDLE_SECONDS = 3600;
@@ -170,15 +176,53 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
         attrs.put("qos", Integer.toString(qos.value()));
         attrs.put("bytes", Integer.toString(publish.payload().readableBytes()));
         timeline.record(Origin.SERVICE, EventKind.HUB_PUBLISH, id, attrs);
-        if (!topic.startsWith(telemetry) || qos == MqttQoS.EXACTLY_ONCE) {
+        if (qos == MqttQoS.EXACTLY_ONCE) {
             ctx.close();
             return;
         }
-        registry.telemetry(id);
+        if (topic.startsWith(telemetry)) {
+            registry.telemetry(id);
+        } else if (!twin(ctx, id, topic, publish)) {
+            ctx.close();
+            return;
+        }
         if (qos == MqttQoS.AT_LEAST_ONCE) {
             ctx.writeAndFlush(MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build());
         }
     }
+
+    /**
+     * The twin and method topics SDK samples use (dps.md §5.2): a twin GET gets the device's twin, a reported
+     * PATCH gets 204 with the new version, a method response is taken. False for any other topic.
+     */
+    private boolean twin(ChannelHandlerContext ctx, String id, String topic, MqttPublishMessage publish) {
+        if (topic.startsWith(METHOD_RESPONSE)) {
+            return true;
+        }
+        java.util.regex.Matcher get = TWIN_GET.matcher(topic);
+        java.util.regex.Matcher patch = TWIN_PATCH.matcher(topic);
+        if (get.matches()) {
+            respond(ctx, "$iothub/twin/res/200/?$rid=" + get.group(1), registry.twin(id));
+            return true;
+        }
+        if (patch.matches()) {
+            String body = publish.payload().toString(StandardCharsets.UTF_8);
+            java.util.OptionalLong version = registry.patchReported(id, body);
+            if (version.isEmpty()) {
+                respond(ctx, "$iothub/twin/res/400/?$rid=" + patch.group(1), "");
+            } else {
+                respond(ctx, "$iothub/twin/res/204/?$rid=" + patch.group(1) + "&$version=" + version.getAsLong(), "");
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static void respond(ChannelHandlerContext ctx, String topic, String body) {
+        ctx.writeAndFlush(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_MOST_ONCE)
+                .payload(io.netty.buffer.Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)).build());
+    }
+
 
     private static void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage subscribe) {
         List<MqttTopicSubscription> wanted = subscribe.payload().topicSubscriptions();

@@ -9,6 +9,7 @@ import java.util.Optional;
 
 /** One hub's device identities (X.509 thumbprint or symmetric key) and what each device did. Thread-safe. */
 public final class HubRegistry {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private final Map<String, Entry> devices = new HashMap<>();
 
     /** Creates the device, or replaces its credential; counters survive a re-registration, as on a real hub. */
@@ -54,6 +55,45 @@ public final class HubRegistry {
         }
     }
 
+    /** The device's twin document, as a twin GET returns it: desired (empty here) and reported, with versions. */
+    synchronized String twin(String deviceId) {
+        Entry e = devices.get(deviceId);
+        com.fasterxml.jackson.databind.node.ObjectNode doc = JSON.createObjectNode();
+        doc.putObject("desired").put("$version", 1);
+        com.fasterxml.jackson.databind.node.ObjectNode reported = doc.putObject("reported");
+        if (e != null) {
+            e.reported.fields().forEachRemaining(f -> reported.set(f.getKey(), f.getValue()));
+        }
+        reported.put("$version", e == null ? 1 : e.reportedVersion);
+        return doc.toString();
+    }
+
+    /** Merges a reported-properties patch (a JSON object; null values remove); the new version, or empty if not JSON. */
+    synchronized java.util.OptionalLong patchReported(String deviceId, String json) {
+        Entry e = devices.get(deviceId);
+        if (e == null) {
+            return java.util.OptionalLong.empty();
+        }
+        com.fasterxml.jackson.databind.JsonNode patch;
+        try {
+            patch = JSON.readTree(json);
+        } catch (java.io.IOException ex) {
+            return java.util.OptionalLong.empty();
+        }
+        if (patch == null || !patch.isObject()) {
+            return java.util.OptionalLong.empty();
+        }
+        patch.fields().forEachRemaining(f -> {
+            if (f.getValue().isNull()) {
+                e.reported.remove(f.getKey());
+            } else {
+                e.reported.set(f.getKey(), f.getValue());
+            }
+        });
+        e.reportedVersion++;
+        return java.util.OptionalLong.of(e.reportedVersion);
+    }
+
     synchronized void clear() {
         devices.clear();
     }
@@ -63,5 +103,7 @@ public final class HubRegistry {
         Channel connection;
         int connectCount;
         int telemetryCount;
+        final com.fasterxml.jackson.databind.node.ObjectNode reported = JSON.createObjectNode();
+        long reportedVersion = 1;
     }
 }
