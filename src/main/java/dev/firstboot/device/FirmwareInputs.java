@@ -45,6 +45,11 @@ public record FirmwareInputs(Path bin, Path map, FirmwareImage image, String mac
         return new FirmwareInputs(bin, map, image, mac, version);
     }
 
+    /** The id the firmware registers with: the one it was built with, else the automatic one. */
+    public String registrationId(java.util.Optional<String> builtIn) throws DeviceException {
+        return builtIn.isPresent() ? builtIn.get() : automaticRegistrationId();
+    }
+
     /** {@code az-<mac>v<x>v<y>v<z>}, as the firmware makes it. */
     public String automaticRegistrationId() throws DeviceException {
         try {

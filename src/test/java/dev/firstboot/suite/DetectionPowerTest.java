@@ -22,7 +22,9 @@ class DetectionPowerTest {
             "wrong-serial                    | An individually enrolled device | differing fields: serial number: presented 0102030405, reference 0a0b0c0d0e",
             "cn-differs-from-registration-id | An individually enrolled device | subject: presented O=DEVKIT_TEST,C=US,CN=firstboot-dice-01-x, reference O=DEVKIT_TEST,C=US,CN=firstboot-dice-01",
             "ignores-retry-after             | The device waits as long as DPS asks | the device did not honour retry-after: it polled",
-            "slow-boot                       | The first boot stays within its time budget | boot → registration request took 3."
+            "slow-boot                       | The first boot stays within its time budget | boot → registration request took 3.",
+            "no-telemetry                    | An individually enrolled device | hub hub-a received no telemetry from devkit-01 within 5 s",
+            "connects-after-refusal          | A device that is not enrolled is refused | expected no hub connection, but firstboot-dice-01 connected to hub"
     })
     void defectIsCaught(String defect, String scenario, String message) throws Exception {
         Path rig = Runs.embeddedRigWithDefect(dir, defect);

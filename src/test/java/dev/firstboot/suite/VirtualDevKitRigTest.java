@@ -57,6 +57,7 @@ class VirtualDevKitRigTest {
             "standard-sha256-measurement | first-boot.feature | An enrolled DevKit is assigned | is not the reference alias certificate",
             "slow-registration           | first-boot.feature | An enrolled DevKit is assigned | boot → registration request took 6.",
             "no-hub-line                 | first-boot.feature | An enrolled DevKit is assigned | expected the device to report that it is connected to hub-a.localhost, but it gave no verdict",
+            "no-failure-line             | first-boot.feature | A DevKit that is not enrolled says registration failed | expected the device to report that registration failed, but it gave no verdict",
             "uds-not-persisted           | first-boot.feature | The UDS survives a power cycle | no registration request for az-a0b1c2d3e4f5v2v0v0 within 10 s"
     })
     void devKitDefectIsCaught(String defect, String feature, String scenario, String message, @TempDir Path dir)

@@ -269,10 +269,7 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
 
     @Override
     public synchronized String expectedRegistrationId() throws DeviceException {
-        if (registrationId.isPresent()) {
-            return registrationId.get();
-        }
-        return settings.inputs().automaticRegistrationId();
+        return settings.inputs().registrationId(registrationId);
     }
 
     @Override

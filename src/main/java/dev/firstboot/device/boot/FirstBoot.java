@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -53,41 +54,61 @@ public final class FirstBoot implements AutoCloseable {
     /** How many fresh challenges a TPM device asks for after a failed activation before it gives up (never endless). */
     static final int MAX_ACTIVATION_ATTEMPTS = 3;
 
+    /** Ways a simulated device departs from what the C SDK does; each is a defect some check must catch. */
+    public enum Deviation {
+        /** Polls at once, whatever retry-after DPS asked for. */
+        IGNORES_RETRY_AFTER,
+        /** Connects to its hub but never sends the telemetry message. */
+        NO_TELEMETRY,
+        /** Refused by DPS, it connects to a hub it knows of anyway. */
+        HUB_AFTER_REFUSAL
+    }
+
     /**
      * How this device behaves; the defaults are a conforming device, the rest are defects a harness must catch.
      *
-     * @param bootDelay          time from reset to the first DPS request (the firmware's start-up)
-     * @param honourRetryAfter   false: poll at once, whatever DPS asked
-     * @param registrationDeadline how long the device keeps trying to register before it gives up
-     * @param requestTimeout     per request and per MQTT exchange
+     * @param bootDelay             time from reset to the first DPS request (the firmware's start-up)
+     * @param registrationDeadline  how long the device keeps trying to register before it gives up
+     * @param requestTimeout        per request and per MQTT exchange
      * @param maxActivationAttempts how many TPM challenges the device tries to activate before it gives up
-     * @param activationDelay    extra time a TPM device takes to activate a challenge
+     * @param activationDelay       extra time a TPM device takes to activate a challenge
+     * @param deviations            what it does wrong on purpose
      */
-    public record Behaviour(Duration bootDelay, boolean honourRetryAfter, Duration registrationDeadline,
-                            Duration requestTimeout, int maxActivationAttempts, Duration activationDelay) {
+    public record Behaviour(Duration bootDelay, Duration registrationDeadline, Duration requestTimeout,
+                            int maxActivationAttempts, Duration activationDelay, Set<Deviation> deviations) {
+        public Behaviour {
+            deviations = deviations.isEmpty() ? Set.of() : Set.copyOf(deviations);
+        }
+
         public static Behaviour conforming() {
-            return new Behaviour(Duration.ZERO, true, Duration.ofSeconds(60), Duration.ofSeconds(10),
-                    MAX_ACTIVATION_ATTEMPTS, Duration.ZERO);
+            return new Behaviour(Duration.ZERO, Duration.ofSeconds(60), Duration.ofSeconds(10),
+                    MAX_ACTIVATION_ATTEMPTS, Duration.ZERO, Set.of());
         }
 
         public Behaviour withBootDelay(Duration delay) {
-            return new Behaviour(delay, honourRetryAfter, registrationDeadline, requestTimeout, maxActivationAttempts,
-                    activationDelay);
-        }
-
-        public Behaviour ignoringRetryAfter() {
-            return new Behaviour(bootDelay, false, registrationDeadline, requestTimeout, maxActivationAttempts,
-                    activationDelay);
+            return new Behaviour(delay, registrationDeadline, requestTimeout, maxActivationAttempts, activationDelay,
+                    deviations);
         }
 
         public Behaviour withMaxActivationAttempts(int attempts) {
-            return new Behaviour(bootDelay, honourRetryAfter, registrationDeadline, requestTimeout, attempts,
-                    activationDelay);
+            return new Behaviour(bootDelay, registrationDeadline, requestTimeout, attempts, activationDelay,
+                    deviations);
         }
 
         public Behaviour withActivationDelay(Duration delay) {
-            return new Behaviour(bootDelay, honourRetryAfter, registrationDeadline, requestTimeout,
-                    maxActivationAttempts, delay);
+            return new Behaviour(bootDelay, registrationDeadline, requestTimeout, maxActivationAttempts, delay,
+                    deviations);
+        }
+
+        public Behaviour with(Deviation deviation) {
+            Set<Deviation> more = new java.util.HashSet<>(deviations);
+            more.add(deviation);
+            return new Behaviour(bootDelay, registrationDeadline, requestTimeout, maxActivationAttempts,
+                    activationDelay, more);
+        }
+
+        boolean deviates(Deviation d) {
+            return deviations.contains(d);
         }
     }
 
@@ -186,9 +207,9 @@ public final class FirstBoot implements AutoCloseable {
         } catch (IOException e) {
             return fail("could not reach DPS at " + endpoints.dps() + ": " + e.getMessage());
         } catch (Failure f) {
-            return fail(f.getMessage());
+            return refused(tls, f.getMessage());
         } catch (DeviceAuth.AuthException e) {
-            return fail(e.getMessage());
+            return refused(tls, e.getMessage());
         }
         if (assigned.isEmpty()) {
             return new BootReport.NoVerdict("the boot was cancelled");
@@ -263,7 +284,7 @@ public final class FirstBoot implements AutoCloseable {
                 }
             }
             Duration wait = Duration.ofSeconds(clamp(reply.retryAfterSeconds().orElse(DEFAULT_RETRY_AFTER)));
-            if (!behaviour.honourRetryAfter()) {
+            if (behaviour.deviates(Deviation.IGNORES_RETRY_AFTER)) {
                 wait = Duration.ZERO;
             }
             long left = end - System.nanoTime();
@@ -309,14 +330,25 @@ public final class FirstBoot implements AutoCloseable {
             }
             milestone("hub-connected", Map.of("hub", hubHost, "deviceId", deviceId));
             progress.hubConnected(hubHost, deviceId);
-            String telemetry = "{\"deviceId\":\"" + deviceId + "\",\"messageId\":1,\"firstBoot\":true}";
-            client.publishAtLeastOnce("devices/" + deviceId + "/messages/events/",
-                    telemetry.getBytes(StandardCharsets.UTF_8), behaviour.requestTimeout());
-            milestone("telemetry-acknowledged", Map.of("hub", hubHost));
+            if (!behaviour.deviates(Deviation.NO_TELEMETRY)) {
+                String telemetry = "{\"deviceId\":\"" + deviceId + "\",\"messageId\":1,\"firstBoot\":true}";
+                client.publishAtLeastOnce("devices/" + deviceId + "/messages/events/",
+                        telemetry.getBytes(StandardCharsets.UTF_8), behaviour.requestTimeout());
+                milestone("telemetry-acknowledged", Map.of("hub", hubHost));
+            }
             return new BootReport.Connected(hubHost, deviceId);
         } catch (IOException e) {
             return fail("hub connection to " + hubHost + " failed: " + e.getMessage());
         }
+    }
+
+    /** DPS refused the device; a conforming device stops there, a defective one tries a hub anyway. */
+    private BootReport refused(SSLContext tls, String reason) {
+        BootReport failed = fail(reason);
+        if (behaviour.deviates(Deviation.HUB_AFTER_REFUSAL) && !endpoints.hubAddresses().isEmpty()) {
+            connectToHub(tls, endpoints.hubAddresses().keySet().iterator().next(), identity.registrationId());
+        }
+        return failed;
     }
 
     private static int clamp(int seconds) {

@@ -24,7 +24,9 @@ public enum DevKitDefect {
     /** The board takes {@link #SLOW_REGISTRATION_DELAY} longer than it should before its first DPS request. */
     SLOW_REGISTRATION("slow-registration"),
     /** The firmware never prints {@code Registration Information received from service: <hub>!}. */
-    NO_HUB_LINE("no-hub-line");
+    NO_HUB_LINE("no-hub-line"),
+    /** The firmware never prints {@code registration failed!} when DPS refuses it. */
+    NO_FAILURE_LINE("no-failure-line");
 
     /** How much later a slow-registration board sends its first DPS request. */
     public static final java.time.Duration SLOW_REGISTRATION_DELAY = java.time.Duration.ofSeconds(6);

@@ -321,7 +321,7 @@ public final class VirtualDevKit implements AutoCloseable {
 
         @Override
         public void failed(String reason) {
-            if (!assigned) {
+            if (!assigned && !board.defects().contains(DevKitDefect.NO_FAILURE_LINE)) { // DEFECT HOOK (NO_FAILURE_LINE)
                 outcome(new RegistrationOutcome.Failed());
             }
             // After the assignment the failure is the hub's; the spec gives no serial line for it.

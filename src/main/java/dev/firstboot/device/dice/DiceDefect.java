@@ -16,7 +16,11 @@ public enum DiceDefect {
     /** The device polls DPS at once instead of waiting as retry-after asks. */
     IGNORES_RETRY_AFTER("ignores-retry-after"),
     /** The device takes longer from reset to its first DPS request than a DevKit does ({@code slow-boot-delay}). */
-    SLOW_BOOT("slow-boot");
+    SLOW_BOOT("slow-boot"),
+    /** The device connects to its hub but never sends its first telemetry message. */
+    NO_TELEMETRY("no-telemetry"),
+    /** Refused by DPS, the device connects to a hub it knows of anyway. */
+    CONNECTS_AFTER_REFUSAL("connects-after-refusal");
 
     private final String configName;
 

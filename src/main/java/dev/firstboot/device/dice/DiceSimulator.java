@@ -110,10 +110,7 @@ public final class DiceSimulator implements Device, DiceFacet {
 
     @Override
     public synchronized String expectedRegistrationId() throws DeviceException {
-        if (registrationId.isPresent()) {
-            return registrationId.get();
-        }
-        return settings.inputs().automaticRegistrationId();
+        return settings.inputs().registrationId(registrationId);
     }
 
     @Override
@@ -149,7 +146,13 @@ public final class DiceSimulator implements Device, DiceFacet {
             behaviour = behaviour.withBootDelay(settings.slowBootDelay());
         }
         if (settings.defects().contains(DiceDefect.IGNORES_RETRY_AFTER)) {
-            behaviour = behaviour.ignoringRetryAfter();
+            behaviour = behaviour.with(FirstBoot.Deviation.IGNORES_RETRY_AFTER);
+        }
+        if (settings.defects().contains(DiceDefect.NO_TELEMETRY)) {
+            behaviour = behaviour.with(FirstBoot.Deviation.NO_TELEMETRY);
+        }
+        if (settings.defects().contains(DiceDefect.CONNECTS_AFTER_REFUSAL)) {
+            behaviour = behaviour.with(FirstBoot.Deviation.HUB_AFTER_REFUSAL);
         }
         FirstBoot.Behaviour chosen = behaviour;
         session.print("DICE simulator booting, firmware " + settings.inputs().firmwareVersion() + ", registration id " + regId);

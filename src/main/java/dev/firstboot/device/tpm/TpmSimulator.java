@@ -101,7 +101,7 @@ final class TpmSimulator implements Device, TpmFacet {
             behaviour = behaviour.withMaxActivationAttempts(TpmDefect.ENDLESS);
         }
         if (defects.contains(TpmDefect.IGNORES_RETRY_AFTER)) {
-            behaviour = behaviour.ignoringRetryAfter();
+            behaviour = behaviour.with(FirstBoot.Deviation.IGNORES_RETRY_AFTER);
         }
         if (defects.contains(TpmDefect.SLOW_ACTIVATION)) {
             behaviour = behaviour.withActivationDelay(TpmDefect.SLOW_ACTIVATION_DELAY);
