@@ -53,7 +53,7 @@ public final class DpsHttpsServer implements AutoCloseable {
                     .addLast("http", new HttpServerCodec())
                     .addLast("aggregate", new DpsAggregator(DpsService.MAX_BODY_BYTES))
                     .addLast("deadline", new RequestDeadline(limits.idleTimeout()));
-            serviceApi.ifPresent(api -> ch.pipeline().addLast("service-api", api.newHandler()));
+            serviceApi.ifPresent(api -> ch.pipeline().addLast("service-api", api.newHandler(timeline)));
             ch.pipeline().addLast("dps", new DpsHttpHandler(service, timeline));
         }));
     }

@@ -17,7 +17,12 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 
+import dev.firstboot.timeline.EventKind;
+import dev.firstboot.timeline.Origin;
+import dev.firstboot.timeline.TimelineSink;
+
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,10 +34,14 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The timeline subject of service API events, so they never pass for a device's own requests. */
+    static final String SUBJECT = "service-api";
     private final ServiceApi api;
+    private final TimelineSink timeline;
 
-    AdminHttpHandler(ServiceApi api) {
+    AdminHttpHandler(ServiceApi api, TimelineSink timeline) {
         this.api = api;
+        this.timeline = timeline;
     }
 
     @Override
@@ -58,9 +67,19 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
         } finally {
             ReferenceCountUtil.release(msg);
         }
+        Map<String, String> seen = new LinkedHashMap<>();
+        seen.put("operation", "service-api");
+        seen.put("transport", "https");
+        seen.put("method", call.method());
+        seen.put("path", call.route().path());
+        seen.put("apiVersion", call.route().apiVersion().orElse(""));
+        seen.put("authorization", call.authorization().map(AdminHttpHandler::shape).orElse("none"));
+        seen.put("ifMatch", call.ifMatch().isPresent() ? "present" : "none");
+        timeline.record(Origin.SERVICE, EventKind.DPS_REQUEST, SUBJECT, seen);
         if (!api.tryAcquire()) {
             AdminResponse busy = AdminService.error(429, AdminService.TOO_MANY_REQUESTS, "Too many requests are"
                     + " being worked on; retry after the number of seconds in retry-after");
+            record(busy);
             write(ctx, withHeader(busy, "retry-after", "1"), keepAlive);
             return;
         }
@@ -77,6 +96,7 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
                 } finally {
                     api.release();
                 }
+                record(response);
                 write(ctx, response, keep);
                 ctx.channel().config().setAutoRead(true);
             });
@@ -90,6 +110,43 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ctx.close();
+    }
+
+    private void record(AdminResponse response) {
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put("operation", "service-api");
+        a.put("status", Integer.toString(response.status()));
+        a.put("errorCode", response.errorCode().map(String::valueOf).orElse(""));
+        a.put("message", response.errorCode().isPresent()
+                ? response.body().map(b -> b.path("message").asText()).orElse("") : "");
+        timeline.record(Origin.SERVICE, EventKind.DPS_RESPONSE, SUBJECT, a);
+    }
+
+    /**
+     * What an Authorization header looks like without what makes it a secret: the scheme, the field names in
+     * order, and whether {@code sr} was URL-encoded (e.g. "SharedAccessSignature sr,sig,se,skn sr-encoded").
+     */
+    static String shape(String header) {
+        String h = header.trim();
+        int space = h.indexOf(' ');
+        if (space < 0) {
+            return "unknown scheme";
+        }
+        String scheme = h.substring(0, space);
+        if (!scheme.equals("SharedAccessSignature")) {
+            return scheme.length() <= 32 ? scheme + " (not a SAS)" : "unknown scheme";
+        }
+        StringBuilder names = new StringBuilder();
+        boolean encoded = false;
+        for (String part : h.substring(space + 1).split("&", -1)) {
+            int eq = part.indexOf('=');
+            String name = eq < 0 ? "?" : part.substring(0, eq);
+            names.append(names.length() == 0 ? "" : ",").append(name.length() <= 8 ? name : "?");
+            if (name.equals("sr") && part.contains("%")) {
+                encoded = true;
+            }
+        }
+        return scheme + " " + names + (encoded ? " sr-encoded" : " sr-raw");
     }
 
     private static Optional<String> header(FullHttpRequest request, String name) {

@@ -1,5 +1,6 @@
 package dev.firstboot.service.dps.admin;
 
+import dev.firstboot.timeline.TimelineSink;
 import io.netty.channel.ChannelHandler;
 
 import java.util.concurrent.ExecutorService;
@@ -53,9 +54,13 @@ public final class ServiceApi implements AutoCloseable {
         return sas;
     }
 
-    /** A handler for one connection; requests outside the service API's paths pass on to the next handler. */
-    public ChannelHandler newHandler() {
-        return new AdminHttpHandler(this);
+    /**
+     * A handler for one connection; requests outside the service API's paths pass on to the next handler. Each
+     * request and answer goes on {@code timeline} as DPS_REQUEST / DPS_RESPONSE with subject
+     * {@value AdminHttpHandler#SUBJECT} (method, path, api-version, the token's field names, never its values).
+     */
+    public ChannelHandler newHandler(TimelineSink timeline) {
+        return new AdminHttpHandler(this, timeline);
     }
 
     AdminService service() {
