@@ -157,7 +157,7 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static AdminResponse withHeader(AdminResponse r, String name, String value) {
-        Map<String, String> headers = new java.util.LinkedHashMap<>(r.headers());
+        Map<String, String> headers = new LinkedHashMap<>(r.headers());
         headers.put(name, value);
         return new AdminResponse(r.status(), r.body(), headers, r.errorCode());
     }

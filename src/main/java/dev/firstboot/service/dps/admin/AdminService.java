@@ -291,15 +291,17 @@ final class AdminService {
         try {
             node = body.length == 0 ? null : JSON.readTree(body);
         } catch (JsonProcessingException e) {
-            throw new Refusal(error(400, BAD_REQUEST, "The body is not valid JSON (" + e.getOriginalMessage()
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
+            // Jackson's own message may quote the body, which can hold keys: say only where it broke.
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr();
+            throw new Refusal(error(400, BAD_REQUEST, "The body is not valid JSON (it breaks" + where
                     + "); send a JSON object"));
         } catch (java.io.IOException e) {
             throw new Refusal(error(400, BAD_REQUEST, "The body could not be read as JSON; send a JSON object"));
         }
         if (!(node instanceof ObjectNode object)) {
             throw new Refusal(error(400, BAD_REQUEST, "The body must be a JSON object, was "
-                    + (node == null ? "empty" : node.getNodeType().toString().toLowerCase())));
+                    + (node == null ? "empty" : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT))));
         }
         return object;
     }

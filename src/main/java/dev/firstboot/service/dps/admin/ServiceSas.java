@@ -2,6 +2,13 @@ package dev.firstboot.service.dps.admin;
 
 import dev.firstboot.identity.tpm.SasTokens;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
@@ -69,7 +76,7 @@ public final class ServiceSas {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Policy p && p.name.equals(name) && java.security.MessageDigest.isEqual(p.key, key);
+            return o instanceof Policy p && p.name.equals(name) && MessageDigest.isEqual(p.key, key);
         }
 
         @Override
@@ -141,8 +148,8 @@ public final class ServiceSas {
     /** A token as the Node service SDK writes it ({@code sr} verbatim, then sig, skn, se). A secret. */
     public static String token(String hostName, Policy policy, Instant expiry) {
         byte[] sig = hmacSha256(policy.key, SasTokens.stringToSign(hostName, expiry));
-        return PREFIX + "sr=" + hostName + "&sig=" + java.net.URLEncoder.encode(Base64.getEncoder()
-                .encodeToString(sig), java.nio.charset.StandardCharsets.UTF_8) + "&skn=" + policy.name() + "&se="
+        return PREFIX + "sr=" + hostName + "&sig=" + URLEncoder.encode(Base64.getEncoder()
+                .encodeToString(sig), StandardCharsets.UTF_8) + "&skn=" + policy.name() + "&se="
                 + expiry.getEpochSecond();
     }
 
@@ -175,8 +182,8 @@ public final class ServiceSas {
             return new Refused("the token's skn '" + skn.get() + "' is not a policy of this service");
         }
         Optional<String> sr = field(token, "sr");
-        String host = sr.map(s -> java.net.URLDecoder.decode(s.replace("+", "%2B"),
-                java.nio.charset.StandardCharsets.UTF_8)).orElse("").toLowerCase(Locale.ROOT);
+        String host = sr.map(s -> URLDecoder.decode(s.replace("+", "%2B"),
+                StandardCharsets.UTF_8)).orElse("").toLowerCase(Locale.ROOT);
         if (!hostNames.contains(host)) {
             return new Refused("the token's sr '" + host + "' is not this service's host name " + hostNames);
         }
@@ -189,10 +196,10 @@ public final class ServiceSas {
 
     private static byte[] hmacSha256(byte[] key, byte[] data) {
         try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
             return mac.doFinal(data);
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JVM has no HmacSHA256", e);
         }
     }

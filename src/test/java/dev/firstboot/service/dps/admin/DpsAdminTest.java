@@ -156,6 +156,9 @@ class DpsAdminTest {
         JsonNode body = error(owner("PUT", "/enrollments/dev-1" + V, "{\"registrationId\": "), 400,
                 AdminService.BAD_REQUEST);
         assertThat(body.get("message").asText()).contains("not valid JSON");
+        JsonNode leaky = error(owner("PUT", "/enrollments/dev-1" + V, "{\"primaryKey\": s3cr3tK3yMaterial}"), 400,
+                AdminService.BAD_REQUEST);
+        assertThat(leaky.get("message").asText()).contains("line 1").doesNotContain("s3cr3tK3yMaterial");
         error(owner("PUT", "/enrollments/dev-1" + V, "[1,2]"), 400, AdminService.BAD_REQUEST);
         error(owner("PUT", "/enrollments/dev-1" + V, ""), 400, AdminService.BAD_REQUEST);
     }
