@@ -93,9 +93,10 @@ final class BoardWorker {
         int exit = -1;
         try {
             Files.createDirectories(dir);
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "dev.firstboot.cli.Main", "run",
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(childJvmOptions());
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.firstboot.cli.Main", "run",
                     "--rig", job.farmFile().toAbsolutePath() + "#" + job.board().name(), "--report", dir.toString()));
             for (ScenarioPlan.Planned p : work) {
                 command.add("--features");
@@ -161,6 +162,18 @@ final class BoardWorker {
             out.add(record(p, boot, attempt, outcome, message, s.path("durationSeconds").asDouble(), samples));
         }
         return out;
+    }
+
+    /**
+     * A board's run waits on its board far more than it computes: the client compiler only and the serial collector
+     * start it faster and leave the cores to the other boards. {@code FIRSTBOOT_BOARD_JAVA_OPTS} replaces them.
+     */
+    static List<String> childJvmOptions() {
+        String env = System.getenv("FIRSTBOOT_BOARD_JAVA_OPTS");
+        if (env != null) {
+            return env.isBlank() ? List.of() : List.of(env.trim().split("\\s+"));
+        }
+        return List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     }
 
     private ScenarioRun record(ScenarioPlan.Planned p, int boot, int attempt, ScenarioRun.Outcome outcome, String message,

@@ -32,7 +32,9 @@ final class FarmReport {
     static final String SUMMARY = "farm-summary.json";
     static final String TIMING = "timing-stats.json";
     static final int FORMAT = 1;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            // totals and other derived fields are written for readers, and recomputed when read back
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** A board as the report describes it. */
     record BoardState(String name, String host, String pool, boolean online, String detail) {

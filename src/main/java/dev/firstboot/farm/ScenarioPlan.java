@@ -39,11 +39,17 @@ final class ScenarioPlan {
         }
     }
 
+    private static final java.util.regex.Pattern FEATURE_LINE = java.util.regex.Pattern.compile("(.+\\.feature):(\\d+)");
+
     static List<Planned> discover(List<Path> features, Optional<String> tags) throws UsageException {
         List<DiscoverySelector> selectors = new ArrayList<>();
         for (Path f : features) {
             Path p = f.toAbsolutePath().normalize();
-            if (Files.isDirectory(p)) {
+            java.util.regex.Matcher line = FEATURE_LINE.matcher(p.toString());
+            if (!Files.exists(p) && line.matches() && Files.isRegularFile(Path.of(line.group(1)))) {
+                selectors.add(DiscoverySelectors.selectFile(Path.of(line.group(1)).toFile(),
+                        org.junit.platform.engine.discovery.FilePosition.from(Integer.parseInt(line.group(2)))));
+            } else if (Files.isDirectory(p)) {
                 selectors.add(DiscoverySelectors.selectDirectory(p.toFile()));
             } else if (Files.isRegularFile(p) && p.toString().endsWith(".feature")) {
                 selectors.add(DiscoverySelectors.selectFile(p.toFile()));
