@@ -51,22 +51,22 @@ class FarmTimingTest {
 
         StringWriter text = new StringWriter();
         FarmRunner.Outcome outcome = new FarmRunner(new PrintWriter(text, true)).run(new FarmRunner.Options(farm, List.of(),
-                false, 3, 1, Optional.empty(), List.of(scenario), dir.resolve("reports")));
+                false, 2, 1, Optional.empty(), List.of(scenario), dir.resolve("reports")));
         System.out.println(text);
 
         assertThat(outcome.exitCode()).as(text.toString()).isEqualTo(ExitCodes.PASSED);
-        assertThat(outcome.runs()).hasSize(6).allSatisfy(r -> assertThat(r.outcome()).as(r.message())
+        assertThat(outcome.runs()).hasSize(4).allSatisfy(r -> assertThat(r.outcome()).as(r.message())
                 .isEqualTo(ScenarioRun.Outcome.PASSED));
-        assertThat(outcome.runs()).extracting(ScenarioRun::boot).containsOnly(1, 2, 3);
+        assertThat(outcome.runs()).extracting(ScenarioRun::boot).containsOnly(1, 2);
 
         JsonNode timing = new ObjectMapper().readTree(outcome.runDirectory().resolve(FarmReport.TIMING).toFile());
         assertThat(timing.path("phases")).isNotEmpty().allSatisfy(p -> {
-            assertThat(p.path("n").asInt()).isEqualTo(3);
+            assertThat(p.path("n").asInt()).isEqualTo(2);
             assertThat(p.path("p50").asDouble()).isPositive().isLessThanOrEqualTo(p.path("p95").asDouble());
         });
         assertThat(timing.path("phases")).extracting(p -> p.path("board").asText()).contains("vdk-01", "vdk-02");
         assertThat(text.toString()).contains("Boot-phase timing per board (p50 / p95 over n boots):")
-                .containsPattern("vdk-01 +boot → .* n=3 +p50");
-        assertThat(Files.readString(outcome.runDirectory().resolve("junit.xml"))).contains("(boot 3)");
+                .containsPattern("vdk-01 +boot → .* n=2 +p50");
+        assertThat(Files.readString(outcome.runDirectory().resolve("junit.xml"))).contains("(boot 2)");
     }
 }
