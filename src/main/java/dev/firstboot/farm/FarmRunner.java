@@ -137,6 +137,7 @@ public final class FarmRunner {
             extra.put("retries", options.retries());
             extra.put("wallSeconds", wall.toMillis() / 1000.0);
             FarmReport.writeAll(runDir, farm.name(), List.of(runId), states, runs, extra);
+            writeAllureEnvironment(allureDir, farm, states, options);
             int exit = exitCode(runs, states);
             printSummary(runDir, states, runs, wall, exit);
             return new Outcome(runDir, runs, states, wall, exit);
@@ -255,6 +256,23 @@ public final class FarmRunner {
             out.println(exit == ExitCodes.PASSED ? "Result: PASSED" : exit == ExitCodes.NOTHING_RAN
                     ? "Result: NOTHING RAN — no selected scenario applies to these boards" : "Result: FAILED");
             out.flush();
+        }
+    }
+
+    private static void writeAllureEnvironment(Path allureDir, FarmFiles.Farm farm, List<FarmReport.BoardState> states,
+                                               Options options) {
+        StringBuilder env = new StringBuilder();
+        env.append("harness=").append(dev.firstboot.suite.HarnessVersion.get()).append('\n');
+        env.append("farm=").append(farm.name()).append('\n');
+        env.append("mode=").append(options.spread() ? "spread" : "every-board").append('\n');
+        for (FarmReport.BoardState s : states) {
+            env.append("board.").append(s.name()).append('=').append(s.online() ? "online" : "offline")
+                    .append(s.host().isEmpty() ? "" : " on " + s.host()).append(", pool ").append(s.pool()).append('\n');
+        }
+        try {
+            Files.writeString(allureDir.resolve("environment.properties"), env.toString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write to " + allureDir + ": " + e.getMessage(), e);
         }
     }
 
