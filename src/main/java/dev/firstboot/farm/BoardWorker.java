@@ -31,11 +31,13 @@ import java.util.stream.Stream;
  */
 final class BoardWorker {
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String INTERRUPTED = "not run: the farm run was interrupted";
     /** Children still running, so an interrupted farm run can stop them. */
     static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     record Job(String runId, FarmFiles.Board board, Path farmFile, List<ScenarioPlan.Planned> work, int repeat,
-               int retries, Duration scenarioTimeout, Path boardDirectory, Path allureDirectory) {
+               int retries, Duration scenarioTimeout, Path boardDirectory, Path allureDirectory,
+               java.util.concurrent.atomic.AtomicBoolean stopping) {
     }
 
     private final Job job;
@@ -53,6 +55,12 @@ final class BoardWorker {
         for (int boot = 1; boot <= job.repeat(); boot++) {
             List<ScenarioPlan.Planned> pending = job.work();
             for (int attempt = 1; !pending.isEmpty(); attempt++) {
+                if (job.stopping().get()) {
+                    for (ScenarioPlan.Planned p : pending) {
+                        all.add(record(p, boot, attempt, ScenarioRun.Outcome.NOT_RUN, INTERRUPTED, 0, List.of()));
+                    }
+                    break;
+                }
                 if (job.repeat() > 1 || attempt > 1) {
                     progress.accept(job.board().name(), (attempt > 1 ? "retry " + (attempt - 1) + " of " + job.retries()
                             + " for " + pending.size() + " rig failure(s)" : "boot " + boot + " of " + job.repeat())
@@ -60,7 +68,7 @@ final class BoardWorker {
                 }
                 Path dir = job.boardDirectory().resolve("boot-" + boot + "-attempt-" + attempt);
                 List<ScenarioRun> runs = runChild(pending, dir, boot, attempt);
-                boolean mayRetry = attempt <= job.retries();
+                boolean mayRetry = attempt <= job.retries() && !job.stopping().get();
                 List<ScenarioPlan.Planned> again = new ArrayList<>();
                 List<ScenarioRun> marked = new ArrayList<>();
                 for (int i = 0; i < runs.size(); i++) {
@@ -136,20 +144,22 @@ final class BoardWorker {
                 problem = "rig failure: the board's run left an unreadable summary.json: " + e.getMessage();
             }
         }
-        String missing = problem != null ? problem : "rig failure: the board's run ended (exit code " + exit
-                + ") without a result for this scenario; see " + dir.resolve("console.txt");
+        boolean stopped = job.stopping().get();
+        String missing = stopped ? INTERRUPTED : problem != null ? problem : "rig failure: the board's run ended (exit code "
+                + exit + ") without a result for this scenario; see " + dir.resolve("console.txt");
         List<ScenarioRun> out = new ArrayList<>();
         for (ScenarioPlan.Planned p : work) {
             JsonNode s = results.get(p.location());
             if (s == null) {
-                out.add(record(p, boot, attempt, ScenarioRun.Outcome.RIG_FAILURE, missing, 0, List.of()));
+                out.add(record(p, boot, attempt, stopped ? ScenarioRun.Outcome.NOT_RUN : ScenarioRun.Outcome.RIG_FAILURE,
+                        missing, 0, List.of()));
                 continue;
             }
             String message = s.path("message").asText("");
             ScenarioRun.Outcome outcome = switch (s.path("status").asText()) {
                 case "PASSED" -> ScenarioRun.Outcome.PASSED;
                 case "NOT_APPLICABLE" -> ScenarioRun.Outcome.NOT_APPLICABLE;
-                case "NOT_RUN" -> FailureKind.of(message) == FailureKind.RIG
+                case "NOT_RUN" -> job.stopping().get() ? ScenarioRun.Outcome.NOT_RUN : FailureKind.of(message) == FailureKind.RIG
                         ? ScenarioRun.Outcome.RIG_FAILURE : ScenarioRun.Outcome.NOT_RUN;
                 default -> FailureKind.of(message) == FailureKind.RIG
                         ? ScenarioRun.Outcome.RIG_FAILURE : ScenarioRun.Outcome.FAILED;

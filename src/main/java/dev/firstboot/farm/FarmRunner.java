@@ -89,7 +89,18 @@ public final class FarmRunner {
         // Health checks, all boards at once.
         Map<String, Health> health = new LinkedHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(boards.size());
-        Thread hook = new Thread(() -> BoardWorker.LIVE.forEach(Process::destroy), "farm-interrupt");
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Finisher> finisher = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread hook = new Thread(() -> {
+            // Ctrl-C: start no new board run, stop the running ones (each keeps what it finished), then report.
+            stopping.set(true);
+            BoardWorker.LIVE.forEach(Process::destroy);
+            Finisher f = finisher.get();
+            if (f != null) {
+                f.awaitWorkers(Duration.ofSeconds(30));
+                f.finish(true);
+            }
+        }, "farm-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             Map<String, Future<Health>> checks = new LinkedHashMap<>();
@@ -112,7 +123,7 @@ public final class FarmRunner {
 
             Map<String, List<ScenarioPlan.Planned>> work = assign(boards, health, plan, options.spread());
             List<ScenarioRun> runs = new ArrayList<>(offlineRuns(runId, boards, states, health, plan, options, allureDir));
-            Map<String, Future<List<ScenarioRun>>> workers = new LinkedHashMap<>();
+            Map<String, Future<List<ScenarioRun>>> workers = new ConcurrentHashMap<>();
             for (int i = 0; i < boards.size(); i++) {
                 FarmFiles.Board b = boards.get(i);
                 List<ScenarioPlan.Planned> mine = work.getOrDefault(b.name(), List.of());
@@ -121,12 +132,101 @@ public final class FarmRunner {
                 }
                 say(b.name(), mine.size() + " scenario(s) to run");
                 BoardWorker.Job job = new BoardWorker.Job(runId, b, options.farmFile(), mine, options.repeat(),
-                        options.retries(), farm.scenarioTimeout(), runDir.resolve("boards").resolve(b.name()), allureDir);
+                        options.retries(), farm.scenarioTimeout(), runDir.resolve("boards").resolve(b.name()), allureDir,
+                        stopping);
                 BoardWorker worker = new BoardWorker(job, states.get(i), this::say);
                 workers.put(b.name(), pool.submit(worker::run));
             }
-            for (var w : workers.entrySet()) {
-                runs.addAll(get(w.getValue(), List.of()));
+            Finisher f = new Finisher(runDir, farm, options, states, runs, work, workers, allureDir, t0, runId, stopping);
+            finisher.set(f);
+            if (stopping.get()) {
+                return f.finish(true);
+            }
+            f.awaitWorkers(null);
+            return f.finish(false);
+        } finally {
+            pool.shutdownNow();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is stopping the boards' runs
+            }
+        }
+    }
+
+    /** Writes the farm's reports once: at the end of the run, or from the interrupt hook, whichever comes first. */
+    private final class Finisher {
+        private final Path runDir;
+        private final FarmFiles.Farm farm;
+        private final Options options;
+        private final List<FarmReport.BoardState> states;
+        private final List<ScenarioRun> offline;
+        private final Map<String, List<ScenarioPlan.Planned>> work;
+        private final Map<String, Future<List<ScenarioRun>>> workers;
+        private final Path allureDir;
+        private final long t0;
+        private final String runId;
+        private final java.util.concurrent.atomic.AtomicBoolean stopping;
+        private Outcome outcome;
+
+        Finisher(Path runDir, FarmFiles.Farm farm, Options options, List<FarmReport.BoardState> states,
+                 List<ScenarioRun> offline, Map<String, List<ScenarioPlan.Planned>> work,
+                 Map<String, Future<List<ScenarioRun>>> workers, Path allureDir, long t0, String runId,
+                 java.util.concurrent.atomic.AtomicBoolean stopping) {
+            this.stopping = stopping;
+            this.runDir = runDir;
+            this.farm = farm;
+            this.options = options;
+            this.states = states;
+            this.offline = offline;
+            this.work = work;
+            this.workers = workers;
+            this.allureDir = allureDir;
+            this.t0 = t0;
+            this.runId = runId;
+        }
+
+        /** Waits for every board's worker; with a deadline, gives up on those still running when it passes. */
+        void awaitWorkers(Duration deadline) {
+            long end = deadline == null ? Long.MAX_VALUE : System.nanoTime() + deadline.toNanos();
+            for (Future<List<ScenarioRun>> w : workers.values()) {
+                try {
+                    if (deadline == null) {
+                        w.get();
+                    } else {
+                        w.get(Math.max(0, end - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                    // reported below: a board whose worker has no result gets its scenarios as not run
+                }
+            }
+        }
+
+        synchronized Outcome finish(boolean interruptedHook) {
+            if (outcome != null) {
+                return outcome;
+            }
+            // The workers may finish before the interrupt hook gets here; the run was interrupted all the same.
+            boolean interrupted = interruptedHook || stopping.get();
+            List<ScenarioRun> runs = new ArrayList<>(offline);
+            for (FarmReport.BoardState s : states) {
+                Future<List<ScenarioRun>> w = workers.get(s.name());
+                List<ScenarioRun> mine = w != null && w.isDone() ? get(w, List.of()) : List.of();
+                if (mine.isEmpty() && w != null) {
+                    mine = new ArrayList<>();
+                    for (int boot = 1; boot <= options.repeat(); boot++) {
+                        for (ScenarioPlan.Planned p : work.getOrDefault(s.name(), List.of())) {
+                            mine.add(new ScenarioRun(runId, s.name(), s.host(), s.pool(), boot, 1, p.feature(), p.name(),
+                                    p.location(), interrupted ? ScenarioRun.Outcome.NOT_RUN : ScenarioRun.Outcome.RIG_FAILURE,
+                                    interrupted ? BoardWorker.INTERRUPTED : "rig failure: the board's worker gave no result",
+                                    0, List.of(), false));
+                        }
+                    }
+                }
+                runs.addAll(mine);
             }
             runs.sort(Comparator.comparing(ScenarioRun::board).thenComparing(ScenarioRun::boot)
                     .thenComparing(ScenarioRun::location).thenComparing(ScenarioRun::attempt));
@@ -135,19 +235,18 @@ public final class FarmRunner {
             extra.put("mode", options.spread() ? "spread" : "every-board");
             extra.put("repeat", options.repeat());
             extra.put("retries", options.retries());
+            extra.put("interrupted", interrupted);
             extra.put("wallSeconds", wall.toMillis() / 1000.0);
             FarmReport.writeAll(runDir, farm.name(), List.of(runId), states, runs, extra);
             writeAllureEnvironment(allureDir, farm, states, options);
-            int exit = exitCode(runs, states);
-            printSummary(runDir, states, runs, wall, exit);
-            return new Outcome(runDir, runs, states, wall, exit);
-        } finally {
-            pool.shutdownNow();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is stopping the boards' runs
+            int exit = interrupted ? ExitCodes.INTERRUPTED : exitCode(runs, states);
+            if (interrupted) {
+                say("");
+                say("Interrupted: finished results are kept; the rest are marked not run.");
             }
+            printSummary(runDir, states, runs, wall, exit);
+            outcome = new Outcome(runDir, runs, states, wall, exit);
+            return outcome;
         }
     }
 
@@ -254,7 +353,8 @@ public final class FarmRunner {
                     wall.toMillis() / 1000.0, runDir, FarmReport.TIMING);
             out.println("HTML report: firstboot report " + runDir);
             out.println(exit == ExitCodes.PASSED ? "Result: PASSED" : exit == ExitCodes.NOTHING_RAN
-                    ? "Result: NOTHING RAN — no selected scenario applies to these boards" : "Result: FAILED");
+                    ? "Result: NOTHING RAN — no selected scenario applies to these boards"
+                    : exit == ExitCodes.INTERRUPTED ? "Result: INTERRUPTED" : "Result: FAILED");
             out.flush();
         }
     }

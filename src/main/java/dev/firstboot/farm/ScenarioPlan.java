@@ -83,6 +83,18 @@ final class ScenarioPlan {
                         fs.getFile().toPath().toAbsolutePath().normalize() + ":" + line, needs));
             }
         }
+        for (Path f : features) {
+            java.util.regex.Matcher line = FEATURE_LINE.matcher(f.toAbsolutePath().normalize().toString());
+            if (!Files.exists(f) && line.matches()) {
+                String file = Path.of(line.group(1)).toAbsolutePath().normalize().toString();
+                List<String> lines = out.stream().map(Planned::location).filter(l -> l.startsWith(file + ":"))
+                        .map(l -> l.substring(file.length() + 1)).toList();
+                if (!lines.contains(line.group(2))) {
+                    throw new UsageException("no scenario starts at line " + line.group(2) + " of " + file
+                            + "; its scenarios (with these tags) start at lines " + String.join(", ", lines));
+                }
+            }
+        }
         return out;
     }
 

@@ -114,6 +114,9 @@ class FarmInventoryTest {
                 .startsWith("2|").contains("--board devkit-07: no such board");
         assertThat(cli("run", "--farm", f.toString(), "--repeat", "0")).startsWith("2|").contains("--repeat must be 1 to 1000");
         assertThat(cli("run", "--farm", dir.resolve("nope.yaml").toString())).startsWith("2|").contains("no such farm file");
+        assertThat(cli("run", "--farm", f.toString(), "--features",
+                Runs.FEATURES.resolve("devkit/configuration-console.feature") + ":36"))
+                .startsWith("2|").contains("no scenario starts at line 36 of").contains("start at lines 14, 30, 35,");
     }
 
     @Test
