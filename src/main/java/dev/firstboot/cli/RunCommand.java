@@ -33,7 +33,7 @@ final class RunCommand implements Callable<Integer> {
             description = "Cucumber tag expression selecting scenarios, e.g. \"@x509 and not @slow\".")
     String tags;
 
-    @Option(names = "--features", paramLabel = "PATH", description = "Feature file or folder (repeatable; default: features/).")
+    @Option(names = "--features", paramLabel = "PATH", description = "Feature file, FILE.feature:LINE (one scenario), or folder (repeatable; default: features/).")
     List<Path> features;
 
     @Option(names = "--report", paramLabel = "DIR", description = "Folder for run reports (default: reports/).")
