@@ -82,7 +82,7 @@ final class BoardWorker {
                 Map<String, ScenarioRun> byName = new HashMap<>();
                 marked.forEach(r -> byName.put(r.name(), r));
                 FarmReport.importAllure(findRun(dir).map(d -> d.resolve("allure-results")).orElse(dir.resolve("none")),
-                        job.allureDirectory(), state, byName);
+                        job.allureDirectory(), state, byName, boot, job.repeat());
                 all.addAll(marked);
                 pending = again;
             }

@@ -50,7 +50,7 @@ final class FarmReport {
      * id of their own per board (so Allure shows retries of a scenario on a board as retries, and the same scenario on
      * two boards as two tests); a scenario whose run was a rig failure is marked broken, not failed.
      */
-    static void importAllure(Path from, Path to, BoardState board, Map<String, ScenarioRun> byName) {
+    static void importAllure(Path from, Path to, BoardState board, Map<String, ScenarioRun> byName, int boot, int repeat) {
         if (!Files.isDirectory(from)) {
             return;
         }
@@ -65,8 +65,12 @@ final class FarmReport {
                     ObjectNode result = (ObjectNode) JSON.readTree(f.toFile());
                     label(result, board);
                     String history = result.path("historyId").asText(result.path("fullName").asText(fileName));
-                    result.put("historyId", md5(board.name() + "\n" + history));
                     ScenarioRun run = byName.get(result.path("name").asText());
+                    // Repeated boots are tests of their own, not retries of one another; retries share their boot's id.
+                    result.put("historyId", md5(board.name() + "\n" + (repeat > 1 ? "boot " + boot + "\n" : "") + history));
+                    if (repeat > 1) {
+                        result.put("name", result.path("name").asText() + " (boot " + boot + ")");
+                    }
                     if (run != null && run.outcome() == ScenarioRun.Outcome.RIG_FAILURE) {
                         result.put("status", "broken");
                         ObjectNode details = result.has("statusDetails") && result.get("statusDetails").isObject()

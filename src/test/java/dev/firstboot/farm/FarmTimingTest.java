@@ -68,5 +68,10 @@ class FarmTimingTest {
         assertThat(text.toString()).contains("Boot-phase timing per board (p50 / p95 over n boots):")
                 .containsPattern("vdk-01 +boot → .* n=2 +p50");
         assertThat(Files.readString(outcome.runDirectory().resolve("junit.xml"))).contains("(boot 2)");
+        // In Allure each boot is a test of its own on its board, not a retry of the first boot.
+        List<JsonNode> results = FarmRunTest.allureResults(outcome.runDirectory());
+        assertThat(results).hasSize(4);
+        assertThat(results.stream().map(r -> r.path("historyId").asText()).distinct()).hasSize(4);
+        assertThat(results.stream().map(r -> r.path("name").asText())).allMatch(n -> n.matches(".* \\(boot [12]\\)"));
     }
 }
