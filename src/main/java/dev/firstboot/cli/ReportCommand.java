@@ -14,7 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
-@Command(name = "report", mixinStandardHelpOptions = true,
+@Command(name = "report", mixinStandardHelpOptions = true, subcommands = ReportMergeCommand.class,
         description = {"Turn a run's Allure results into an HTML report, offline.",
                 "The Allure command line is fetched once from Maven Central into .allure/."})
 final class ReportCommand implements Callable<Integer> {

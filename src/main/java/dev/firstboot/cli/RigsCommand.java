@@ -28,6 +28,14 @@ final class RigsCommand implements Callable<Integer> {
         int bad = 0;
         for (String name : names) {
             try {
+                java.nio.file.Path file = files.directory().resolve(name + ".yaml");
+                if (dev.firstboot.rig.FarmFiles.isFarmFile(file)) {
+                    var farm = dev.firstboot.rig.FarmFiles.read(file);
+                    out.printf("%-28s farm of %d boards: %s (run it with --farm %s)%n", name, farm.boards().size(),
+                            String.join(" ", farm.boards().stream().map(dev.firstboot.rig.FarmFiles.Board::name).toList()),
+                            "rigs/" + name + ".yaml");
+                    continue;
+                }
                 RigSpec rig = files.load(name);
                 out.printf("%-28s %s%n", name + (name.equals(RigFiles.DEFAULT_RIG) ? " (default)" : ""),
                         Capabilities.render(rig.capabilities()));

@@ -70,6 +70,9 @@ public final class RigFiles {
     }
 
     public RigSpec load(String nameOrFile) throws RigException {
+        if (FarmFiles.isBoardReference(nameOrFile)) {
+            return FarmFiles.boardRig(nameOrFile);
+        }
         return read(locate(nameOrFile));
     }
 
@@ -123,7 +126,7 @@ public final class RigFiles {
         return new RigSpec(name, description, file, capabilities, maxParallel, backend, device, controls);
     }
 
-    private static <T, P extends PartProvider<T>> PartProvider.Spec<T> configure(PartConfig top, String field,
+    static <T, P extends PartProvider<T>> PartProvider.Spec<T> configure(PartConfig top, String field,
                                                                               Class<P> type, String defaultKind)
             throws RigException {
         var providers = new TreeMap<String, P>();

@@ -218,17 +218,24 @@ public final class SuiteRunner {
         }
     }
 
+    private static final java.util.regex.Pattern FEATURE_LINE = java.util.regex.Pattern.compile("(.+\\.feature):(\\d+)");
+
     private static List<DiscoverySelector> selectors(List<Path> features) throws UsageException {
         List<DiscoverySelector> selectors = new ArrayList<>();
         for (Path f : features) {
             Path p = f.toAbsolutePath().normalize();
-            if (Files.isDirectory(p)) {
+            java.util.regex.Matcher line = FEATURE_LINE.matcher(p.toString());
+            if (!Files.exists(p) && line.matches() && Files.isRegularFile(Path.of(line.group(1)))) {
+                // file.feature:LINE selects the one scenario (or example row) on that line, as farm boards are given work
+                selectors.add(DiscoverySelectors.selectFile(Path.of(line.group(1)).toFile(),
+                        org.junit.platform.engine.discovery.FilePosition.from(Integer.parseInt(line.group(2)))));
+            } else if (Files.isDirectory(p)) {
                 selectors.add(DiscoverySelectors.selectDirectory(p.toFile()));
             } else if (Files.isRegularFile(p) && p.toString().endsWith(".feature")) {
                 selectors.add(DiscoverySelectors.selectFile(p.toFile()));
             } else {
                 throw new UsageException("no feature file or folder at " + p + "; pass --features with a .feature file "
-                        + "or a folder of them");
+                        + "(optionally FILE.feature:LINE for one scenario) or a folder of them");
             }
         }
         if (selectors.isEmpty()) {

@@ -1,0 +1,235 @@
+package dev.firstboot.farm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.firstboot.rig.FarmFiles;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
+
+/**
+ * One board's share of a farm run. The board runs one scenario at a time: its scenarios go, in order, to a
+ * {@code firstboot run --rig FARM#BOARD} child process of its own, so a driver that hangs or crashes takes down only
+ * that board's run, and the farm's deadline can end it. Rig failures are retried in a new child, up to
+ * {@code retries} times.
+ */
+final class BoardWorker {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String INTERRUPTED = "not run: the farm run was interrupted";
+    /** Children still running, so an interrupted farm run can stop them. */
+    static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    record Job(String runId, FarmFiles.Board board, Path farmFile, List<ScenarioPlan.Planned> work, int repeat,
+               int retries, Duration scenarioTimeout, Path boardDirectory, Path allureDirectory,
+               java.util.concurrent.atomic.AtomicBoolean stopping) {
+    }
+
+    private final Job job;
+    private final BiConsumer<String, String> progress;
+    private final FarmReport.BoardState state;
+
+    BoardWorker(Job job, FarmReport.BoardState state, BiConsumer<String, String> progress) {
+        this.job = job;
+        this.state = state;
+        this.progress = progress;
+    }
+
+    List<ScenarioRun> run() {
+        List<ScenarioRun> all = new ArrayList<>();
+        for (int boot = 1; boot <= job.repeat(); boot++) {
+            List<ScenarioPlan.Planned> pending = job.work();
+            for (int attempt = 1; !pending.isEmpty(); attempt++) {
+                if (job.stopping().get()) {
+                    for (ScenarioPlan.Planned p : pending) {
+                        all.add(record(p, boot, attempt, ScenarioRun.Outcome.NOT_RUN, INTERRUPTED, 0, List.of()));
+                    }
+                    break;
+                }
+                if (job.repeat() > 1 || attempt > 1) {
+                    progress.accept(job.board().name(), (attempt > 1 ? "retry " + (attempt - 1) + " of " + job.retries()
+                            + " for " + pending.size() + " rig failure(s)" : "boot " + boot + " of " + job.repeat())
+                            + " · " + pending.size() + " scenario(s)");
+                }
+                Path dir = job.boardDirectory().resolve("boot-" + boot + "-attempt-" + attempt);
+                List<ScenarioRun> runs = runChild(pending, dir, boot, attempt);
+                boolean mayRetry = attempt <= job.retries() && !job.stopping().get();
+                List<ScenarioPlan.Planned> again = new ArrayList<>();
+                List<ScenarioRun> marked = new ArrayList<>();
+                for (int i = 0; i < runs.size(); i++) {
+                    ScenarioRun r = runs.get(i);
+                    boolean retry = mayRetry && r.outcome() == ScenarioRun.Outcome.RIG_FAILURE;
+                    if (retry) {
+                        again.add(pending.get(i));
+                    }
+                    marked.add(retry ? withRetried(r) : r);
+                }
+                Map<String, ScenarioRun> byName = new HashMap<>();
+                marked.forEach(r -> byName.put(r.name(), r));
+                FarmReport.importAllure(findRun(dir).map(d -> d.resolve("allure-results")).orElse(dir.resolve("none")),
+                        job.allureDirectory(), state, byName, boot, job.repeat());
+                all.addAll(marked);
+                pending = again;
+            }
+        }
+        return all;
+    }
+
+    private static ScenarioRun withRetried(ScenarioRun r) {
+        return new ScenarioRun(r.runId(), r.board(), r.host(), r.pool(), r.boot(), r.attempt(), r.feature(), r.name(),
+                r.location(), r.outcome(), r.message(), r.durationSeconds(), r.measurements(), true);
+    }
+
+    /** Runs the child and reads its summary; every scenario it gave no result for is a rig failure. */
+    private List<ScenarioRun> runChild(List<ScenarioPlan.Planned> work, Path dir, int boot, int attempt) {
+        String problem = null;
+        int exit = -1;
+        try {
+            Files.createDirectories(dir);
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(childJvmOptions());
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.firstboot.cli.Main", "run",
+                    "--rig", job.farmFile().toAbsolutePath() + "#" + job.board().name(), "--report", dir.toString()));
+            for (ScenarioPlan.Planned p : work) {
+                command.add("--features");
+                command.add(p.location());
+            }
+            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+            LIVE.add(child);
+            Thread reader = new Thread(() -> relay(child, dir.resolve("console.txt")), "farm-" + job.board().name());
+            reader.setDaemon(true);
+            reader.start();
+            Duration deadline = job.scenarioTimeout().multipliedBy(work.size()).plusSeconds(60);
+            try {
+                if (!child.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+                    problem = "rig failure: the board's run did not finish within " + deadline.toSeconds()
+                            + " s (scenario-timeout × scenarios); it was stopped. Check the board and its driver.";
+                    stop(child);
+                }
+                exit = child.exitValue();
+                reader.join(10_000);
+            } finally {
+                LIVE.remove(child);
+            }
+        } catch (IOException e) {
+            problem = "rig failure: cannot start the board's run: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            problem = "rig failure: the farm run was interrupted";
+        }
+        Map<String, JsonNode> results = new HashMap<>();
+        Optional<Path> run = findRun(dir);
+        if (run.isPresent()) {
+            try {
+                for (JsonNode s : JSON.readTree(run.get().resolve("summary.json").toFile()).path("scenarios")) {
+                    results.put(s.path("location").asText(), s);
+                }
+            } catch (IOException e) {
+                problem = "rig failure: the board's run left an unreadable summary.json: " + e.getMessage();
+            }
+        }
+        boolean stopped = job.stopping().get();
+        String missing = stopped ? INTERRUPTED : problem != null ? problem : "rig failure: the board's run ended (exit code "
+                + exit + ") without a result for this scenario; see " + dir.resolve("console.txt");
+        List<ScenarioRun> out = new ArrayList<>();
+        for (ScenarioPlan.Planned p : work) {
+            JsonNode s = results.get(p.location());
+            if (s == null) {
+                out.add(record(p, boot, attempt, stopped ? ScenarioRun.Outcome.NOT_RUN : ScenarioRun.Outcome.RIG_FAILURE,
+                        missing, 0, List.of()));
+                continue;
+            }
+            String message = s.path("message").asText("");
+            ScenarioRun.Outcome outcome = switch (s.path("status").asText()) {
+                case "PASSED" -> ScenarioRun.Outcome.PASSED;
+                case "NOT_APPLICABLE" -> ScenarioRun.Outcome.NOT_APPLICABLE;
+                case "NOT_RUN" -> job.stopping().get() ? ScenarioRun.Outcome.NOT_RUN : FailureKind.of(message) == FailureKind.RIG
+                        ? ScenarioRun.Outcome.RIG_FAILURE : ScenarioRun.Outcome.NOT_RUN;
+                default -> FailureKind.of(message) == FailureKind.RIG
+                        ? ScenarioRun.Outcome.RIG_FAILURE : ScenarioRun.Outcome.FAILED;
+            };
+            List<ScenarioRun.Sample> samples = new ArrayList<>();
+            for (JsonNode m : s.path("measurements")) {
+                samples.add(new ScenarioRun.Sample(m.path("name").asText(), m.path("value").asDouble(),
+                        m.path("unit").asText(), m.path("limit").asDouble()));
+            }
+            out.add(record(p, boot, attempt, outcome, message, s.path("durationSeconds").asDouble(), samples));
+        }
+        return out;
+    }
+
+    /**
+     * A board's run waits on its board far more than it computes: the client compiler only and the serial collector
+     * start it faster and leave the cores to the other boards. {@code FIRSTBOOT_BOARD_JAVA_OPTS} replaces them.
+     */
+    static List<String> childJvmOptions() {
+        String env = System.getenv("FIRSTBOOT_BOARD_JAVA_OPTS");
+        if (env != null) {
+            return env.isBlank() ? List.of() : List.of(env.trim().split("\\s+"));
+        }
+        return List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    }
+
+    private ScenarioRun record(ScenarioPlan.Planned p, int boot, int attempt, ScenarioRun.Outcome outcome, String message,
+                               double seconds, List<ScenarioRun.Sample> samples) {
+        return new ScenarioRun(job.runId(), job.board().name(), state.host(), state.pool(), boot, attempt, p.feature(),
+                p.name(), p.location(), outcome, message, seconds, samples, false);
+    }
+
+    /** The child's run folder: the one folder under {@code dir} with a summary.json. */
+    static Optional<Path> findRun(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> runs = Files.list(dir)) {
+            return runs.filter(p -> Files.isRegularFile(p.resolve("summary.json"))).findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Prints the child's scenario lines with the board's name; keeps all it says in console.txt. */
+    private void relay(Process child, Path log) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+             Writer file = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                file.write(line);
+                file.write('\n');
+                String t = line.strip();
+                if (t.matches("\\[\\s*\\d+/\\d+].*") || t.startsWith("↳") || t.startsWith("firstboot:")) {
+                    progress.accept(job.board().name(), line.stripTrailing());
+                }
+            }
+        } catch (IOException e) {
+            progress.accept(job.board().name(), "lost the board's output: " + e.getMessage());
+        }
+    }
+
+    /** Asks the child to stop (its interrupt hook writes what finished), then forces it and its own children. */
+    static void stop(Process child) throws InterruptedException {
+        List<ProcessHandle> descendants = child.descendants().toList();
+        child.destroy();
+        if (!child.waitFor(15, TimeUnit.SECONDS)) {
+            child.destroyForcibly();
+            child.waitFor(10, TimeUnit.SECONDS);
+        }
+        descendants.forEach(ProcessHandle::destroyForcibly);
+    }
+}
