@@ -1,7 +1,8 @@
 package dev.firstboot.service.dps;
 
+import dev.firstboot.service.fault.FaultPlan;
+import dev.firstboot.service.fault.FaultyTls;
 import dev.firstboot.service.net.Listener;
-import dev.firstboot.service.net.ServerTls;
 import dev.firstboot.timeline.TimelineSink;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -30,13 +31,21 @@ public final class DpsHttpsServer implements AutoCloseable {
     public static DpsHttpsServer start(DpsService service, SSLContext tls, String[] protocols, InetSocketAddress bind,
                                        EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline)
             throws IOException {
-        return new DpsHttpsServer(Listener.bind(bind, boss, workers, ch -> ch.pipeline()
-                .addLast("idle", new ReadTimeoutHandler(IDLE_DEADLINE.toSeconds(), TimeUnit.SECONDS))
-                .addLast("tls", ServerTls.newHandler(tls, protocols))
-                .addLast("handshake", new ServerTls.HandshakeRecorder("dps", timeline))
-                .addLast("http", new HttpServerCodec())
-                .addLast("aggregate", new DpsAggregator(DpsService.MAX_BODY_BYTES))
-                .addLast("dps", new DpsHttpHandler(service, timeline))));
+        return start(service, tls, protocols, bind, boss, workers, timeline, FaultPlan.none());
+    }
+
+    /** As above, with the faults {@code faults} injects on each connection and request. */
+    public static DpsHttpsServer start(DpsService service, SSLContext tls, String[] protocols, InetSocketAddress bind,
+                                       EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline,
+                                      FaultPlan faults)
+            throws IOException {
+        return new DpsHttpsServer(Listener.bind(bind, boss, workers, ch -> {
+            ch.pipeline().addLast("idle", new ReadTimeoutHandler(IDLE_DEADLINE.toSeconds(), TimeUnit.SECONDS));
+            FaultyTls.install(ch.pipeline(), faults, "dps", tls, protocols, timeline);
+            ch.pipeline().addLast("http", new HttpServerCodec())
+                    .addLast("aggregate", new DpsAggregator(DpsService.MAX_BODY_BYTES))
+                    .addLast("dps", new DpsHttpHandler(service, timeline, faults));
+        }));
     }
 
     public InetSocketAddress address() {

@@ -1,7 +1,8 @@
 package dev.firstboot.service.dps;
 
+import dev.firstboot.service.fault.FaultPlan;
+import dev.firstboot.service.fault.FaultyTls;
 import dev.firstboot.service.net.Listener;
-import dev.firstboot.service.net.ServerTls;
 import dev.firstboot.timeline.TimelineSink;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.mqtt.MqttDecoder;
@@ -32,13 +33,21 @@ public final class DpsMqttServer implements AutoCloseable {
     public static DpsMqttServer start(DpsService service, SSLContext tls, String[] protocols, InetSocketAddress bind,
                                       EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline)
             throws IOException {
-        return new DpsMqttServer(Listener.bind(bind, boss, workers, ch -> ch.pipeline()
-                .addLast("idle", new ReadTimeoutHandler(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS))
-                .addLast("tls", ServerTls.newHandler(tls, protocols))
-                .addLast("handshake", new ServerTls.HandshakeRecorder("dps-mqtt", timeline))
-                .addLast("mqtt-decoder", new MqttDecoder(MAX_MESSAGE_BYTES))
-                .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
-                .addLast("dps", new DpsMqttHandler(service, timeline))));
+        return start(service, tls, protocols, bind, boss, workers, timeline, FaultPlan.none());
+    }
+
+    /** As above, with the faults {@code faults} injects on each connection and request. */
+    public static DpsMqttServer start(DpsService service, SSLContext tls, String[] protocols, InetSocketAddress bind,
+                                      EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline,
+                                      FaultPlan faults)
+            throws IOException {
+        return new DpsMqttServer(Listener.bind(bind, boss, workers, ch -> {
+            ch.pipeline().addLast("idle", new ReadTimeoutHandler(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS));
+            FaultyTls.install(ch.pipeline(), faults, "dps-mqtt", tls, protocols, timeline);
+            ch.pipeline().addLast("mqtt-decoder", new MqttDecoder(MAX_MESSAGE_BYTES))
+                    .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
+                    .addLast("dps", new DpsMqttHandler(service, timeline, faults));
+        }));
     }
 
     public InetSocketAddress address() {
