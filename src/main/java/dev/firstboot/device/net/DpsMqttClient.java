@@ -106,9 +106,12 @@ public final class DpsMqttClient implements DpsTransport {
             publish.write(body.getBytes(StandardCharsets.UTF_8));
             send(PUBLISH << 4, publish.toByteArray());
             return awaitResponse(rid);
-        } catch (IOException e) {
+        } catch (EOFException | SocketTimeoutException e) {
             drop();
             throw e;
+        } catch (IOException e) {
+            drop();
+            throw new IOException("the MQTT connection to DPS failed: " + e.getMessage(), e);
         }
     }
 
