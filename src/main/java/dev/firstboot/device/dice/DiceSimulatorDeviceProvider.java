@@ -21,8 +21,8 @@ public final class DiceSimulatorDeviceProvider implements DeviceProvider {
 
     @Override
     public String description() {
-        return "DICE/RIoT device simulator: DevKit alias certificate from a UDS and a firmware image, first boot over "
-                + "HTTPS and MQTT";
+        return "DICE/RIoT device simulator: DevKit alias certificate from a UDS and a firmware image, registers with DPS "
+                + "over HTTPS or MQTT (transport), then MQTT to its hub";
     }
 
     @Override
