@@ -104,16 +104,29 @@ public final class TestPki {
 
     /** A TLS server key for the given host names and IP addresses; the chain is the leaf, then this CA. */
     public KeyMaterial issueServer(List<String> dnsNames, List<String> ipAddresses) {
+        Instant now = Instant.now();
+        return issueServer(dnsNames, ipAddresses, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(2)));
+    }
+
+    /**
+     * As {@link #issueServer(List, List)}, but expired: valid from two days ago until one day ago, so a client that
+     * checks dates (every conforming device) refuses it. For the expired-certificate fault.
+     */
+    public KeyMaterial issueExpiredServer(List<String> dnsNames, List<String> ipAddresses) {
+        Instant now = Instant.now();
+        return issueServer(dnsNames, ipAddresses, now.minus(Duration.ofDays(2)), now.minus(Duration.ofDays(1)));
+    }
+
+    private KeyMaterial issueServer(List<String> dnsNames, List<String> ipAddresses, Instant notBefore,
+                                    Instant notAfter) {
         if (dnsNames.isEmpty() && ipAddresses.isEmpty()) {
             throw new IllegalArgumentException("a server certificate needs at least one DNS name or IP address");
         }
         KeyPair keys = newKeyPair();
         String cn = dnsNames.isEmpty() ? ipAddresses.get(0) : dnsNames.get(0);
-        Instant now = Instant.now();
         try {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCertificate, serial(),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), name(cn),
-                    keys.getPublic());
+                    Date.from(notBefore), Date.from(notAfter), name(cn), keys.getPublic());
             List<GeneralName> names = new ArrayList<>();
             dnsNames.forEach(d -> names.add(new GeneralName(GeneralName.dNSName, d)));
             ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));

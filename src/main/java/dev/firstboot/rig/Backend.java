@@ -48,6 +48,11 @@ public interface Backend extends AutoCloseable {
 
     void setRetryAfter(Duration retryAfter);
 
+    /** The faults this backend can inject, when it can; empty for a backend that cannot (a real DPS). */
+    default Optional<Faults> faults() {
+        return Optional.empty();
+    }
+
     Duration retryAfter();
 
     @Override

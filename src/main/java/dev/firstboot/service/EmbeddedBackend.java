@@ -4,10 +4,12 @@ import dev.firstboot.pki.KeyMaterial;
 import dev.firstboot.pki.TestPki;
 import dev.firstboot.rig.Backend;
 import dev.firstboot.rig.DeviceEndpoints;
+import dev.firstboot.rig.Faults;
 import dev.firstboot.rig.RigException;
 import dev.firstboot.service.dps.DpsHttpsServer;
 import dev.firstboot.service.dps.DpsMqttServer;
 import dev.firstboot.service.dps.DpsService;
+import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.hub.IotHubEmulator;
 import dev.firstboot.timeline.TimelineSink;
 import io.netty.channel.EventLoopGroup;
@@ -42,14 +44,18 @@ final class EmbeddedBackend implements Backend {
     private final Map<String, IotHubEmulator> hubs;
     private final DpsHttpsServer dpsServer;
     private final DpsMqttServer dpsMqttServer;
+    private final FaultPlan faults;
     private boolean closed;
 
-    record Settings(String idScope, int retryAfterSeconds, List<String> hubNames) {
+    record Settings(String idScope, int retryAfterSeconds, List<String> hubNames, FaultPlan.Limits limits) {
+        Settings(String idScope, int retryAfterSeconds, List<String> hubNames) {
+            this(idScope, retryAfterSeconds, hubNames, FaultPlan.Limits.NONE);
+        }
     }
 
     private EmbeddedBackend(Settings settings, TestPki pki, EventLoopGroup boss, EventLoopGroup workers, DpsService dps,
                             Map<String, IotHubEmulator> hubs, DpsHttpsServer dpsServer,
-                            DpsMqttServer dpsMqttServer) {
+                            DpsMqttServer dpsMqttServer, FaultPlan faults) {
         this.settings = settings;
         this.pki = pki;
         this.boss = boss;
@@ -58,6 +64,7 @@ final class EmbeddedBackend implements Backend {
         this.hubs = hubs;
         this.dpsServer = dpsServer;
         this.dpsMqttServer = dpsMqttServer;
+        this.faults = faults;
     }
 
     static EmbeddedBackend start(Settings settings, TimelineSink timeline) throws RigException {
@@ -72,13 +79,15 @@ final class EmbeddedBackend implements Backend {
                 new DefaultThreadFactory("firstboot-emulator-accept", true), NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2,
                 new DefaultThreadFactory("firstboot-emulator-io", true), NioIoHandler.newFactory());
+        FaultPlan faults = new FaultPlan(timeline, settings.hubNames(),
+                () -> pki.serverContext(pki.issueExpiredServer(names, List.of(LOOPBACK))), settings.limits());
         Map<String, IotHubEmulator> hubs = new LinkedHashMap<>();
         DpsHttpsServer dpsServer = null;
         DpsMqttServer dpsMqttServer = null;
         try {
             for (String name : settings.hubNames()) {
                 hubs.put(name, IotHubEmulator.start(name, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss,
-                        workers, timeline));
+                        workers, timeline, faults));
             }
             DpsService dps = new DpsService(settings.idScope(), settings.retryAfterSeconds(), (hub, deviceId, credential) -> {
                 IotHubEmulator h = hubs.get(hub);
@@ -86,11 +95,11 @@ final class EmbeddedBackend implements Backend {
                 return h.host();
             }, timeline);
             dpsServer = DpsHttpsServer.start(dps, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss, workers,
-                    timeline);
+                    timeline, faults);
             dpsMqttServer = DpsMqttServer.start(dps, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss,
-                    workers, timeline);
+                    workers, timeline, faults);
             return new EmbeddedBackend(settings, pki, boss, workers, dps, Map.copyOf(hubs), dpsServer,
-                    dpsMqttServer);
+                    dpsMqttServer, faults);
         } catch (IOException | RuntimeException e) {
             hubs.values().forEach(IotHubEmulator::close);
             if (dpsServer != null) {
@@ -121,6 +130,7 @@ final class EmbeddedBackend implements Backend {
 
     @Override
     public void resetForScenario() {
+        faults.clear();
         dps.reset();
         dpsMqttServer.closeConnections();
         hubs.values().forEach(IotHubEmulator::reset);
@@ -200,6 +210,11 @@ final class EmbeddedBackend implements Backend {
                     + DpsService.MAX_RETRY_AFTER_SECONDS + ", got " + retryAfter.toMillis() + " ms");
         }
         dps.setRetryAfterSeconds((int) Math.min(Integer.MAX_VALUE, retryAfter.toSeconds()));
+    }
+
+    @Override
+    public Optional<Faults> faults() {
+        return Optional.of(faults);
     }
 
     @Override

@@ -6,11 +6,13 @@ import dev.firstboot.rig.PartConfig;
 import dev.firstboot.rig.RigContext;
 import dev.firstboot.rig.RigException;
 import dev.firstboot.service.dps.DpsService;
+import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.hub.IotHubEmulator;
 
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -22,6 +24,9 @@ import java.util.regex.Pattern;
  *   id-scope: 0ne00FB0001   # default
  *   retry-after: 1s         # whole seconds, 0 to 300; default 1s
  *   hubs: [hub-a]           # default; names are a-z, 0-9 and '-'
+ *   faults:                 # optional rate limits for the whole run (features inject the rest)
+ *     registrations-per-minute: 1000   # 0 (default) is off; the real service allows 1,000 per unit
+ *     polling-limit: true              # 5 status polls per 10 s per device, as DPS; default false
  * </pre>
  */
 public final class EmbeddedBackendProvider implements BackendProvider {
@@ -42,7 +47,7 @@ public final class EmbeddedBackendProvider implements BackendProvider {
 
     @Override
     public Spec<Backend> configure(PartConfig config) throws RigException {
-        config.allowOnly("kind", "id-scope", "retry-after", "hubs");
+        config.allowOnly("kind", "id-scope", "retry-after", "hubs", "faults");
         String idScope = config.string("id-scope", DEFAULT_ID_SCOPE);
         if (!ID_SCOPE.matcher(idScope).matches()) {
             throw config.error("id-scope", "expected an ID scope of letters and digits like " + DEFAULT_ID_SCOPE
@@ -66,12 +71,20 @@ public final class EmbeddedBackendProvider implements BackendProvider {
                 throw config.error("hubs", "hub \"" + hub + "\" is listed twice");
             }
         }
+        FaultPlan.Limits limits = FaultPlan.Limits.NONE;
+        Optional<PartConfig> faults = config.section("faults");
+        if (faults.isPresent()) {
+            PartConfig f = faults.get();
+            f.allowOnly("registrations-per-minute", "polling-limit");
+            limits = new FaultPlan.Limits(f.integer("registrations-per-minute", 0, 0, 1_000_000),
+                    f.bool("polling-limit", false));
+        }
         EmbeddedBackend.Settings settings = new EmbeddedBackend.Settings(idScope, (int) retryAfter.toSeconds(),
-                List.copyOf(unique));
+                List.copyOf(unique), limits);
         return new Spec<>() {
             @Override
             public Set<String> capabilities() {
-                return Set.of("x509", "mqtt");
+                return Set.of("x509", "mqtt", "faults");
             }
 
             @Override

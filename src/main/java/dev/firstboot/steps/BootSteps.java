@@ -210,9 +210,13 @@ public final class BootSteps {
                 && e.attribute("milestone").equals("failed");
     }
 
-    /** A 4xx with an error body; a TPM challenge is a 401 too, but it carries no errorCode and is not a refusal. */
+    /**
+     * A 4xx with an error body; a TPM challenge is a 401 too, but it carries no errorCode and is not a refusal, and a
+     * 429 is throttling, after which the device retries (dps.md §1.5).
+     */
     private static boolean refusal(TimelineEvent response) {
-        return response.attribute("status").startsWith("4") && !response.attribute("errorCode").isEmpty();
+        return response.attribute("status").startsWith("4") && !response.attribute("status").equals("429")
+                && !response.attribute("errorCode").isEmpty();
     }
 
     private static Predicate<TimelineEvent> dpsResponse(String regId) {

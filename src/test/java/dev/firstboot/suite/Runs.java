@@ -129,6 +129,7 @@ public final class Runs {
                     map: %3$s
                   mac: a0b1c2d3e4f5
                   firmware-version: 2.0.0
+                  registration-budget: 8s
                   defects: [%1$s]
                 """.formatted(defect, FIRMWARE_A.resolve("DPS.ino.bin"), FIRMWARE_A.resolve("DPS.ino.map"));
         Path file = dir.resolve("embedded-" + defect + ".yaml");

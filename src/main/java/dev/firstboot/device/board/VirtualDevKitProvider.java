@@ -38,13 +38,18 @@ public final class VirtualDevKitProvider implements DeviceProvider {
 
     @Override
     public Spec<Device> configure(PartConfig config) throws RigException {
-        List<String> known = new ArrayList<>(List.of("kind", "defects"));
+        List<String> known = new ArrayList<>(List.of("kind", "defects", "registration-budget"));
         known.addAll(List.of(DevKitConfig.FIELDS));
         config.allowOnly(known.toArray(String[]::new));
         Set<DevKitDefect> defects = EnumSet.noneOf(DevKitDefect.class);
         for (String name : config.strings("defects")) {
             defects.add(DevKitDefect.named(name).orElseThrow(() -> config.error("defects",
                     "unknown defect \"" + name + "\"; known defects are: " + DevKitDefect.names())));
+        }
+        java.time.Duration budget = config.duration("registration-budget", java.time.Duration.ofSeconds(60));
+        if (budget.compareTo(java.time.Duration.ofSeconds(1)) < 0 || budget.compareTo(java.time.Duration.ofMinutes(30)) > 0) {
+            throw config.error("registration-budget", "expected 1s to 30m (how long the firmware keeps trying before "
+                    + "it gives up), got " + budget.toMillis() + " ms");
         }
         DevKitOnSerial.Settings settings = DevKitConfig.read(config, kind(), defects.isEmpty() ? Map.of()
                 : Map.of("defects", defects.stream().map(DevKitDefect::configName).sorted().toList().toString()));
@@ -56,18 +61,19 @@ public final class VirtualDevKitProvider implements DeviceProvider {
 
             @Override
             public Device start(RigContext context) throws RigException {
-                return startBoard(settings, defects, context);
+                return startBoard(settings, defects, budget, context);
             }
         };
     }
 
-    private static Device startBoard(DevKitOnSerial.Settings settings, Set<DevKitDefect> defects, RigContext context)
+    private static Device startBoard(DevKitOnSerial.Settings settings, Set<DevKitDefect> defects,
+                                     java.time.Duration budget, RigContext context)
             throws RigException {
         Path dir = context.workDirectory().resolve("virtual-devkit");
         VirtualDevKit.Builder builder = VirtualDevKit.builder(dir.resolve("state"), settings.inputs().bin(), settings.inputs().map())
                 .firmwareVersion(settings.inputs().firmwareVersion()).mac(new MacAddress(settings.inputs().mac()))
                 .endpoints(context.endpoints()).timeline(context.timeline()).link(dir.resolve("ttyDevKit"))
-                .defects(defects);
+                .defects(defects).registrationBudget(budget);
         settings.registrationId().ifPresentOrElse(builder::registrationId, builder::automaticRegistrationId);
         VirtualDevKit kit;
         try {

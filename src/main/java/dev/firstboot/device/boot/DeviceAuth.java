@@ -17,6 +17,11 @@ public interface DeviceAuth {
     /** TLS for DPS and the hub, trusting {@code trustAnchor}; with a client certificate for X.509 devices. */
     SSLContext tls(X509Certificate trustAnchor) throws AuthException;
 
+    /** As {@link #tls}, but trusting server certificates whose validity has ended: a defect, for simulators only. */
+    default SSLContext tlsIgnoringExpiry(X509Certificate trustAnchor) throws AuthException {
+        throw new AuthException("this device cannot be made to accept expired server certificates");
+    }
+
     /** The {@code tpm} object of the register body ({@code endorsementKey}, {@code storageRootKey}), if any. */
     default Optional<ObjectNode> tpmKeys() throws AuthException {
         return Optional.empty();

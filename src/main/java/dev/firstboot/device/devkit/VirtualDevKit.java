@@ -77,11 +77,14 @@ public final class VirtualDevKit implements AutoCloseable {
         }
     }
 
+    private final Duration registrationBudget;
+
     private VirtualDevKit(Builder b, FirmwareImage image, PtyPair pty) throws IOException {
         this.image = image;
         this.endpoints = b.endpoints;
         this.timeline = b.timeline;
         this.pty = pty;
+        this.registrationBudget = b.registrationBudget;
         DpsSketch sketch = b.endpoints
                 .map(e -> new DpsSketch(e.dps().getHost(), e.idScope(), b.registrationId))
                 .orElse(new DpsSketch(DpsSketch.GLOBAL_ENDPOINT, UNCONFIGURED_ID_SCOPE, b.registrationId));
@@ -229,7 +232,7 @@ public final class VirtualDevKit implements AutoCloseable {
             failedBeforeDps(progress, plan, "the DICE identity could not be derived: " + e.getMessage());
             return;
         }
-        FirstBoot.Behaviour conforming = FirstBoot.Behaviour.conforming();
+        FirstBoot.Behaviour conforming = FirstBoot.Behaviour.conforming().withRegistrationDeadline(registrationBudget);
         // DEFECT HOOK (SLOW_REGISTRATION): the first DPS request goes out late.
         FirstBoot.Behaviour behaviour = board.defects().contains(DevKitDefect.SLOW_REGISTRATION)
                 ? conforming.withBootDelay(DevKitDefect.SLOW_REGISTRATION_DELAY)
@@ -435,6 +438,7 @@ public final class VirtualDevKit implements AutoCloseable {
         private TimelineSink timeline = TimelineSink.NONE;
         private Path link;
         private Set<DevKitDefect> defects = Set.of();
+        private Duration registrationBudget = FirstBoot.Behaviour.conforming().registrationDeadline();
 
         private Builder(Path stateDirectory, Path firmwareBin, Path firmwareMap) {
             this.stateDirectory = Objects.requireNonNull(stateDirectory, "stateDirectory");
@@ -485,6 +489,12 @@ public final class VirtualDevKit implements AutoCloseable {
 
         public Builder defects(Set<DevKitDefect> defects) {
             this.defects = Set.copyOf(defects);
+            return this;
+        }
+
+        /** How long the firmware keeps trying DPS (and then its hub) before it gives up (default 60 s). */
+        public Builder registrationBudget(Duration budget) {
+            this.registrationBudget = Objects.requireNonNull(budget, "budget");
             return this;
         }
 

@@ -20,7 +20,13 @@ public enum DiceDefect {
     /** The device connects to its hub but never sends its first telemetry message. */
     NO_TELEMETRY("no-telemetry"),
     /** Refused by DPS, the device connects to a hub it knows of anyway. */
-    CONNECTS_AFTER_REFUSAL("connects-after-refusal");
+    CONNECTS_AFTER_REFUSAL("connects-after-refusal"),
+    /** The device keeps retrying DPS and its hub after its registration budget is spent, never giving up. */
+    RETRIES_FOREVER("retries-forever"),
+    /** The device retries a failed request (5xx, dropped connection, unavailable hub) at once, without backing off. */
+    NO_BACKOFF("no-backoff"),
+    /** The device trusts a server certificate whose validity period has ended. */
+    ACCEPTS_EXPIRED_CERTIFICATE("accepts-expired-certificate");
 
     private final String configName;
 

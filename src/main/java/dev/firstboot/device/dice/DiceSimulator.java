@@ -41,9 +41,15 @@ public final class DiceSimulator implements Device, DiceFacet {
     /** Serial number the wrong-serial defect puts in the alias certificate instead of the firmware's 0a0b0c0d0e. */
     static final byte[] WRONG_SERIAL = {0x01, 0x02, 0x03, 0x04, 0x05};
 
-    record Settings(FirmwareInputs inputs, Set<DiceDefect> defects, Duration slowBootDelay) {
+    record Settings(FirmwareInputs inputs, Set<DiceDefect> defects, Duration slowBootDelay,
+                    FirstBoot.Transport transport, Duration registrationBudget) {
         Settings {
             defects = Set.copyOf(defects);
+        }
+
+        Settings(FirmwareInputs inputs, Set<DiceDefect> defects, Duration slowBootDelay) {
+            this(inputs, defects, slowBootDelay, FirstBoot.Transport.HTTPS,
+                    FirstBoot.Behaviour.conforming().registrationDeadline());
         }
     }
 
@@ -71,6 +77,7 @@ public final class DiceSimulator implements Device, DiceFacet {
         labels.put("device", "dice-simulator");
         labels.put("firmware", settings.inputs().image().binSha256Hex());
         labels.put("firmware-version", settings.inputs().firmwareVersion());
+        labels.put("transport", settings.transport().name().toLowerCase(java.util.Locale.ROOT));
         if (!settings.defects().isEmpty()) {
             labels.put("defects", settings.defects().stream().map(DiceDefect::configName).sorted().toList().toString());
         }
@@ -141,7 +148,17 @@ public final class DiceSimulator implements Device, DiceFacet {
         session.stop();
         String regId = expectedRegistrationId();
         FirstBoot.Identity identity = identity(regId);
-        FirstBoot.Behaviour behaviour = FirstBoot.Behaviour.conforming();
+        FirstBoot.Behaviour behaviour = FirstBoot.Behaviour.conforming().withTransport(settings.transport())
+                .withRegistrationDeadline(settings.registrationBudget());
+        if (settings.defects().contains(DiceDefect.RETRIES_FOREVER)) {
+            behaviour = behaviour.with(FirstBoot.Deviation.RETRIES_FOREVER);
+        }
+        if (settings.defects().contains(DiceDefect.NO_BACKOFF)) {
+            behaviour = behaviour.with(FirstBoot.Deviation.NO_BACKOFF);
+        }
+        if (settings.defects().contains(DiceDefect.ACCEPTS_EXPIRED_CERTIFICATE)) {
+            behaviour = behaviour.with(FirstBoot.Deviation.ACCEPTS_EXPIRED_CERTIFICATE);
+        }
         if (settings.defects().contains(DiceDefect.SLOW_BOOT)) {
             behaviour = behaviour.withBootDelay(settings.slowBootDelay());
         }

@@ -1,6 +1,7 @@
 package dev.firstboot.device.dice;
 
 import dev.firstboot.device.FirmwareInputs;
+import dev.firstboot.device.boot.FirstBoot;
 import dev.firstboot.rig.Device;
 import dev.firstboot.rig.DeviceProvider;
 import dev.firstboot.rig.PartConfig;
@@ -20,13 +21,14 @@ public final class DiceSimulatorDeviceProvider implements DeviceProvider {
 
     @Override
     public String description() {
-        return "DICE/RIoT device simulator: DevKit alias certificate from a UDS and a firmware image, first boot over "
-                + "HTTPS and MQTT";
+        return "DICE/RIoT device simulator: DevKit alias certificate from a UDS and a firmware image, registers with DPS "
+                + "over HTTPS or MQTT (transport), then MQTT to its hub";
     }
 
     @Override
     public Spec<Device> configure(PartConfig config) throws RigException {
-        config.allowOnly("kind", "firmware", "mac", "firmware-version", "defects", "slow-boot-delay");
+        config.allowOnly("kind", "firmware", "mac", "firmware-version", "defects", "slow-boot-delay", "transport",
+                "registration-budget");
         FirmwareInputs inputs = FirmwareInputs.read(config);
         Set<DiceDefect> defects = EnumSet.noneOf(DiceDefect.class);
         for (String name : config.strings("defects")) {
@@ -34,7 +36,19 @@ public final class DiceSimulatorDeviceProvider implements DeviceProvider {
                     "unknown defect \"" + name + "\"; known defects are: " + DiceDefect.names())));
         }
         Duration slowBoot = config.duration("slow-boot-delay", Duration.ofSeconds(3));
-        DiceSimulator.Settings settings = new DiceSimulator.Settings(inputs, defects, slowBoot);
+        String transportName = config.string("transport", "https");
+        FirstBoot.Transport transport = switch (transportName) {
+            case "https" -> FirstBoot.Transport.HTTPS;
+            case "mqtt" -> FirstBoot.Transport.MQTT;
+            default -> throw config.error("transport", "expected https or mqtt (how the device reaches DPS), got \""
+                    + transportName + "\"");
+        };
+        Duration budget = config.duration("registration-budget", FirstBoot.Behaviour.conforming().registrationDeadline());
+        if (budget.compareTo(Duration.ofSeconds(1)) < 0 || budget.compareTo(Duration.ofMinutes(30)) > 0) {
+            throw config.error("registration-budget", "expected 1s to 30m (how long the device keeps trying before "
+                    + "it gives up), got " + budget.toMillis() + " ms");
+        }
+        DiceSimulator.Settings settings = new DiceSimulator.Settings(inputs, defects, slowBoot, transport, budget);
         return new Spec<>() {
             @Override
             public Set<String> capabilities() {

@@ -22,7 +22,7 @@ import java.util.OptionalInt;
  * {@code GET …/operations/{id}}, with the C SDK's api-version and headers. X.509 devices authenticate by their TLS
  * client certificate, which lives in the {@link SSLContext}.
  */
-public final class DpsHttpsClient {
+public final class DpsHttpsClient implements DpsTransport {
     public static final String API_VERSION = "2021-06-01";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -67,6 +67,16 @@ public final class DpsHttpsClient {
         }
     }
 
+    @Override
+    public String name() {
+        return "https";
+    }
+
+    /** Nothing to drop: the HTTP client's pooled connections close when idle. */
+    @Override
+    public void close() {
+    }
+
     public Reply register(String registrationId) throws IOException, InterruptedException {
         return register(registrationId, Optional.empty(), Optional.empty());
     }
@@ -75,6 +85,7 @@ public final class DpsHttpsClient {
      * @param tpm           the {@code tpm} object ({@code endorsementKey}, {@code storageRootKey}) of a TPM device
      * @param authorization a SAS for the {@code Authorization} header
      */
+    @Override
     public Reply register(String registrationId, Optional<ObjectNode> tpm, Optional<String> authorization)
             throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode().put("registrationId", registrationId);
@@ -89,6 +100,7 @@ public final class DpsHttpsClient {
         return operationStatus(registrationId, operationId, Optional.empty());
     }
 
+    @Override
     public Reply operationStatus(String registrationId, String operationId, Optional<String> authorization)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = base(path(registrationId, "operations/" + encode(operationId))).GET();

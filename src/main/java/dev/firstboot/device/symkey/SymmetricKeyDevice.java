@@ -28,6 +28,7 @@ final class SymmetricKeyDevice implements Device, SymmetricKeyFacet {
     private final String configuredRegistrationId;
     private final Set<SymmetricKeyDefect> defects;
     private final SimulatorSession session;
+    private final FirstBoot.Transport transport;
     private String registrationId;
     /** What the scenario provisioned: the device's own key, or a group key to derive it from. */
     private Optional<byte[]> ownKey = Optional.empty();
@@ -35,6 +36,13 @@ final class SymmetricKeyDevice implements Device, SymmetricKeyFacet {
     private boolean wrongKey;
 
     SymmetricKeyDevice(RigContext context, String registrationId, Set<SymmetricKeyDefect> defects) {
+        this(context, registrationId, defects, FirstBoot.Transport.HTTPS);
+    }
+
+    /** As above, reaching DPS over {@code transport} (HTTPS, or MQTT with the SAS as the CONNECT password). */
+    SymmetricKeyDevice(RigContext context, String registrationId, Set<SymmetricKeyDefect> defects,
+                       FirstBoot.Transport transport) {
+        this.transport = transport;
         this.context = context;
         this.session = new SimulatorSession(context);
         this.configuredRegistrationId = registrationId;
@@ -127,7 +135,7 @@ final class SymmetricKeyDevice implements Device, SymmetricKeyFacet {
                 defects.contains(SymmetricKeyDefect.HUB_SAS_WITH_KEY_NAME));
         session.print("symmetric-key device booting, registration id " + registrationId);
         session.start("symmetric-key-boot", pause -> new FirstBoot(context.endpoints(), context.timeline(),
-                FirstBoot.Progress.consoleLines(session::print), auth, FirstBoot.Behaviour.conforming(), pause));
+                FirstBoot.Progress.consoleLines(session::print), auth, FirstBoot.Behaviour.conforming().withTransport(transport), pause));
     }
 
     @Override

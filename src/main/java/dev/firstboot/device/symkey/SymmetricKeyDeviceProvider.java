@@ -1,5 +1,6 @@
 package dev.firstboot.device.symkey;
 
+import dev.firstboot.device.boot.FirstBoot;
 import dev.firstboot.rig.Device;
 import dev.firstboot.rig.DeviceProvider;
 import dev.firstboot.rig.PartConfig;
@@ -25,7 +26,14 @@ public final class SymmetricKeyDeviceProvider implements DeviceProvider {
 
     @Override
     public Spec<Device> configure(PartConfig config) throws RigException {
-        config.allowOnly("kind", "registration-id", "defects");
+        config.allowOnly("kind", "registration-id", "defects", "transport");
+        String transportName = config.string("transport", "https");
+        FirstBoot.Transport transport = switch (transportName) {
+            case "https" -> FirstBoot.Transport.HTTPS;
+            case "mqtt" -> FirstBoot.Transport.MQTT;
+            default -> throw config.error("transport", "expected https or mqtt (how the device reaches DPS), got \""
+                    + transportName + "\"");
+        };
         Set<SymmetricKeyDefect> defects = EnumSet.noneOf(SymmetricKeyDefect.class);
         for (String name : config.strings("defects")) {
             defects.add(SymmetricKeyDefect.named(name).orElseThrow(() -> config.error("defects",
@@ -45,7 +53,7 @@ public final class SymmetricKeyDeviceProvider implements DeviceProvider {
 
             @Override
             public Device start(RigContext context) {
-                return new SymmetricKeyDevice(context, registrationId, defects);
+                return new SymmetricKeyDevice(context, registrationId, defects, transport);
             }
         };
     }

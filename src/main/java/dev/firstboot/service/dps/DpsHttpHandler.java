@@ -1,5 +1,6 @@
 package dev.firstboot.service.dps;
 
+import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.net.ServerTls;
 import dev.firstboot.timeline.TimelineSink;
 import io.netty.buffer.ByteBufUtil;
@@ -22,6 +23,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /** Turns HTTPS device API requests into {@link DeviceRequest}s for {@link DpsService}, and replies back into HTTP. */
 final class DpsHttpHandler extends ChannelInboundHandlerAdapter {
@@ -29,10 +31,12 @@ final class DpsHttpHandler extends ChannelInboundHandlerAdapter {
 
     private final DpsService service;
     private final TimelineSink timeline;
+    private final FaultPlan faults;
 
-    DpsHttpHandler(DpsService service, TimelineSink timeline) {
+    DpsHttpHandler(DpsService service, TimelineSink timeline, FaultPlan faults) {
         this.service = service;
         this.timeline = timeline;
+        this.faults = faults;
     }
 
     @Override
@@ -75,11 +79,21 @@ final class DpsHttpHandler extends ChannelInboundHandlerAdapter {
         DpsEvents.request(timeline, route.registrationId(), route.operationName(), TRANSPORT, request.method().name(),
                 route.path(), route.apiVersion().orElse(""));
         byte[] body = ByteBufUtil.getBytes(request.content());
-        DpsReply reply = service.handle(new DeviceRequest(route.operation(), route.idScope(), route.registrationId(),
+        FaultPlan.Verdict verdict = faults.onDpsRequest(TRANSPORT, route.registrationId(), route.operationName());
+        DpsReply reply = verdict instanceof FaultPlan.Verdict.Answer answer ? FaultReplies.of(answer)
+                : service.handle(new DeviceRequest(route.operation(), route.idScope(), route.registrationId(),
                 route.operationId(), route.apiVersion(), chain, body,
                 Optional.ofNullable(request.headers().get(HttpHeaderNames.AUTHORIZATION))));
-        DpsEvents.response(timeline, route.registrationId(), route.operationName(), reply);
-        write(ctx, reply, Optional.of(route), keepAlive);
+        boolean drop = faults.dropAfter(TRANSPORT, route.registrationId(), route.operationName(), reply.httpStatus());
+        Runnable answer = () -> {
+            DpsEvents.response(timeline, route.registrationId(), route.operationName(), reply);
+            write(ctx, reply, Optional.of(route), keepAlive && !drop);
+        };
+        if (verdict.delay().isZero()) {
+            answer.run();
+        } else {
+            ctx.executor().schedule(answer, verdict.delay().toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     private void tooLarge(ChannelHandlerContext ctx, DpsAggregator.TooLarge tooLarge) {

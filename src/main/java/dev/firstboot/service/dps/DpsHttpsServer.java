@@ -1,10 +1,11 @@
 package dev.firstboot.service.dps;
 
+import dev.firstboot.service.fault.FaultPlan;
+import dev.firstboot.service.fault.FaultyTls;
 import dev.firstboot.service.dps.admin.ServiceApi;
 import dev.firstboot.service.net.Limits;
 import dev.firstboot.service.net.Listener;
 import dev.firstboot.service.net.RequestDeadline;
-import dev.firstboot.service.net.ServerTls;
 import dev.firstboot.timeline.TimelineSink;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -32,29 +33,45 @@ public final class DpsHttpsServer implements AutoCloseable {
     public static DpsHttpsServer start(DpsService service, SSLContext tls, String[] protocols, InetSocketAddress bind,
                                        EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline)
             throws IOException {
-        return start(service, Optional.empty(), Limits.DEFAULT, tls, protocols, bind, boss, workers, timeline);
+        return start(service, Optional.empty(), Limits.DEFAULT, FaultPlan.none(), tls, protocols, bind, boss, workers,
+                timeline);
+    }
+
+    /** The device API only, with the faults {@code faults} injects on each connection and request. */
+    public static DpsHttpsServer start(DpsService service, SSLContext tls, String[] protocols, InetSocketAddress bind,
+                                       EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline,
+                                       FaultPlan faults)
+            throws IOException {
+        return start(service, Optional.empty(), Limits.DEFAULT, faults, tls, protocols, bind, boss, workers, timeline);
+    }
+
+    /** The device API and, when given, the service API, without faults. */
+    public static DpsHttpsServer start(DpsService service, Optional<ServiceApi> serviceApi, Limits limits,
+                                       SSLContext tls, String[] protocols, InetSocketAddress bind,
+                                       EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline)
+            throws IOException {
+        return start(service, serviceApi, limits, FaultPlan.none(), tls, protocols, bind, boss, workers, timeline);
     }
 
     /**
      * The device API and, when given, the service (enrollment) API on the same port, routed by path. A connection
      * that completes no request within {@link Limits#idleTimeout()} is closed; connections beyond
      * {@link Limits#maxConnections()} are closed on accept; bodies over {@link DpsService#MAX_BODY_BYTES} get 413
-     * without being read.
+     * without being read; {@code faults} acts on each connection and device request.
      */
     public static DpsHttpsServer start(DpsService service, Optional<ServiceApi> serviceApi, Limits limits,
-                                       SSLContext tls, String[] protocols, InetSocketAddress bind,
+                                       FaultPlan faults, SSLContext tls, String[] protocols, InetSocketAddress bind,
                                        EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline)
             throws IOException {
         return new DpsHttpsServer(Listener.bind(bind, boss, workers, limits.maxConnections(), ch -> {
             ch.pipeline()
-                    .addLast("idle", new ReadTimeoutHandler(limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                    .addLast("tls", ServerTls.newHandler(tls, protocols))
-                    .addLast("handshake", new ServerTls.HandshakeRecorder("dps", timeline))
-                    .addLast("http", new HttpServerCodec())
+                    .addLast("idle", new ReadTimeoutHandler(limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            FaultyTls.install(ch.pipeline(), faults, "dps", tls, protocols, timeline);
+            ch.pipeline().addLast("http", new HttpServerCodec())
                     .addLast("aggregate", new DpsAggregator(DpsService.MAX_BODY_BYTES))
                     .addLast("deadline", new RequestDeadline(limits.idleTimeout()));
             serviceApi.ifPresent(api -> ch.pipeline().addLast("service-api", api.newHandler(timeline)));
-            ch.pipeline().addLast("dps", new DpsHttpHandler(service, timeline));
+            ch.pipeline().addLast("dps", new DpsHttpHandler(service, timeline, faults));
         }));
     }
 

@@ -1,5 +1,6 @@
 package dev.firstboot.service.dps;
 
+import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.net.MqttHousekeeping;
 import dev.firstboot.service.net.ServerTls;
 import dev.firstboot.timeline.EventKind;
@@ -55,6 +56,7 @@ final class DpsMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
 
     private final DpsService service;
     private final TimelineSink timeline;
+    private final FaultPlan faults;
     private Optional<Session> session = Optional.empty();
     private boolean connectSeen;
     private int nextPacketId = 1;
@@ -64,9 +66,10 @@ final class DpsMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
                            Optional<String> authorization) {
     }
 
-    DpsMqttHandler(DpsService service, TimelineSink timeline) {
+    DpsMqttHandler(DpsService service, TimelineSink timeline, FaultPlan faults) {
         this.service = service;
         this.timeline = timeline;
+        this.faults = faults;
     }
 
     @Override
@@ -161,8 +164,12 @@ final class DpsMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
                 topic.path(), s.apiVersion().orElse(""));
         List<byte[]> chain = ServerTls.peerChain(ctx.channel());
         DpsReply reply;
+        FaultPlan.Verdict verdict = topic.refusal().isPresent() ? new FaultPlan.Verdict.Serve(java.time.Duration.ZERO)
+                : faults.onDpsRequest(TRANSPORT, s.registrationId(), topic.operationName());
         if (topic.refusal().isPresent()) {
             reply = service.refuse(Optional.of(s.registrationId()), chain, topic.refusal().get());
+        } else if (verdict instanceof FaultPlan.Verdict.Answer answer) {
+            reply = FaultReplies.of(answer);
         } else {
             // Devices resend the register JSON, a blank or nothing when polling; DPS ignores a status payload.
             byte[] body = topic.operation().orElseThrow() == DeviceRequest.Operation.REGISTER
@@ -170,10 +177,23 @@ final class DpsMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
             reply = service.handle(new DeviceRequest(topic.operation().orElseThrow(), s.idScope(), s.registrationId(),
                     topic.operationId(), s.apiVersion(), chain, body, s.authorization()));
         }
-        DpsEvents.response(timeline, s.registrationId(), topic.operationName(), reply);
-        ctx.writeAndFlush(MqttMessageBuilders.publish().topicName(DpsTopic.response(topic.rid(), reply))
-                .qos(MqttQoS.AT_LEAST_ONCE).retained(false).messageId(packetId())
-                .payload(Unpooled.copiedBuffer(reply.json(), StandardCharsets.UTF_8)).build());
+        boolean drop = faults.dropAfter(TRANSPORT, s.registrationId(), topic.operationName(), reply.httpStatus());
+        DpsReply answer = reply;
+        Runnable send = () -> {
+            DpsEvents.response(timeline, s.registrationId(), topic.operationName(), answer);
+            ChannelFuture sent = ctx.writeAndFlush(MqttMessageBuilders.publish()
+                    .topicName(DpsTopic.response(topic.rid(), answer))
+                    .qos(MqttQoS.AT_LEAST_ONCE).retained(false).messageId(packetId())
+                    .payload(Unpooled.copiedBuffer(answer.json(), StandardCharsets.UTF_8)).build());
+            if (drop) {
+                sent.addListener(ChannelFutureListener.CLOSE);
+            }
+        };
+        if (verdict.delay().isZero()) {
+            send.run();
+        } else {
+            ctx.executor().schedule(send, verdict.delay().toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     private int packetId() {

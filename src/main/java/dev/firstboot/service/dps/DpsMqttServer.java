@@ -1,9 +1,10 @@
 package dev.firstboot.service.dps;
 
+import dev.firstboot.service.fault.FaultPlan;
+import dev.firstboot.service.fault.FaultyTls;
 import dev.firstboot.service.net.FirstMessageDeadline;
 import dev.firstboot.service.net.Limits;
 import dev.firstboot.service.net.Listener;
-import dev.firstboot.service.net.ServerTls;
 import dev.firstboot.timeline.TimelineSink;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.mqtt.MqttDecoder;
@@ -25,6 +26,8 @@ public final class DpsMqttServer implements AutoCloseable {
     private static final int MAX_MESSAGE_BYTES = DpsService.MAX_BODY_BYTES + 4096;
     /** A client has this long to finish TLS and send CONNECT; then its keep-alive governs. */
     static final long CONNECT_DEADLINE_SECONDS = 30;
+    private static final Limits DEFAULT_LIMITS = new Limits(Limits.DEFAULT.maxConnections(),
+            Duration.ofSeconds(CONNECT_DEADLINE_SECONDS), Limits.DEFAULT.maxInFlight());
 
     private final Listener listener;
 
@@ -35,27 +38,41 @@ public final class DpsMqttServer implements AutoCloseable {
     public static DpsMqttServer start(DpsService service, SSLContext tls, String[] protocols, InetSocketAddress bind,
                                       EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline)
             throws IOException {
-        return start(service, new Limits(Limits.DEFAULT.maxConnections(), Duration.ofSeconds(CONNECT_DEADLINE_SECONDS),
-                Limits.DEFAULT.maxInFlight()), tls, protocols, bind, boss, workers, timeline);
+        return start(service, DEFAULT_LIMITS, FaultPlan.none(), tls, protocols, bind, boss, workers, timeline);
     }
 
-    /**
-     * As above, with {@link Limits}: at most {@link Limits#maxConnections()} connections, and
-     * {@link Limits#idleTimeout()} to finish TLS and send a whole CONNECT, however slowly its bytes trickle in (then
-     * the client's keep-alive governs, capped).
-     * Packets are handled on the network threads, so in-flight work is bounded by their number.
-     */
+    /** As above, with the faults {@code faults} injects on each connection and request. */
+    public static DpsMqttServer start(DpsService service, SSLContext tls, String[] protocols, InetSocketAddress bind,
+                                      EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline,
+                                      FaultPlan faults)
+            throws IOException {
+        return start(service, DEFAULT_LIMITS, faults, tls, protocols, bind, boss, workers, timeline);
+    }
+
+    /** As the first, with other {@link Limits}. */
     public static DpsMqttServer start(DpsService service, Limits limits, SSLContext tls, String[] protocols,
                                       InetSocketAddress bind, EventLoopGroup boss, EventLoopGroup workers,
                                       TimelineSink timeline) throws IOException {
-        return new DpsMqttServer(Listener.bind(bind, boss, workers, limits.maxConnections(), ch -> ch.pipeline()
-                .addLast("idle", new ReadTimeoutHandler(limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                .addLast("tls", ServerTls.newHandler(tls, protocols))
-                .addLast("handshake", new ServerTls.HandshakeRecorder("dps-mqtt", timeline))
-                .addLast("mqtt-decoder", new MqttDecoder(MAX_MESSAGE_BYTES))
-                .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
-                .addLast("connect-deadline", new FirstMessageDeadline(limits.idleTimeout()))
-                .addLast("dps", new DpsMqttHandler(service, timeline))));
+        return start(service, limits, FaultPlan.none(), tls, protocols, bind, boss, workers, timeline);
+    }
+
+    /**
+     * At most {@link Limits#maxConnections()} connections, and {@link Limits#idleTimeout()} to finish TLS and send a
+     * whole CONNECT, however slowly its bytes trickle in (then the client's keep-alive governs, capped). Packets are
+     * handled on the network threads, so in-flight work is bounded by their number.
+     */
+    public static DpsMqttServer start(DpsService service, Limits limits, FaultPlan faults, SSLContext tls,
+                                      String[] protocols, InetSocketAddress bind, EventLoopGroup boss,
+                                      EventLoopGroup workers, TimelineSink timeline) throws IOException {
+        return new DpsMqttServer(Listener.bind(bind, boss, workers, limits.maxConnections(), ch -> {
+            ch.pipeline().addLast("idle",
+                    new ReadTimeoutHandler(limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+            FaultyTls.install(ch.pipeline(), faults, "dps-mqtt", tls, protocols, timeline);
+            ch.pipeline().addLast("mqtt-decoder", new MqttDecoder(MAX_MESSAGE_BYTES))
+                    .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
+                    .addLast("connect-deadline", new FirstMessageDeadline(limits.idleTimeout()))
+                    .addLast("dps", new DpsMqttHandler(service, timeline, faults));
+        }));
     }
 
     public InetSocketAddress address() {

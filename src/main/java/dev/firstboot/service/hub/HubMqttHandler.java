@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Set;
 
 import dev.firstboot.pki.Certificates;
+import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.net.MqttHousekeeping;
 import dev.firstboot.service.net.ServerTls;
 import dev.firstboot.timeline.EventKind;
@@ -57,14 +58,16 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private final String hubHost;
     private final HubRegistry registry;
     private final TimelineSink timeline;
+    private final FaultPlan faults;
     private Optional<String> clientId = Optional.empty();
     private boolean accepted;
 
-    HubMqttHandler(String hubName, String hubHost, HubRegistry registry, TimelineSink timeline) {
+    HubMqttHandler(String hubName, String hubHost, HubRegistry registry, TimelineSink timeline, FaultPlan faults) {
         this.hubName = hubName;
         this.hubHost = hubHost;
         this.registry = registry;
         this.timeline = timeline;
+        this.faults = faults;
     }
 
     @Override
@@ -120,6 +123,10 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
 
         if (connect.variableHeader().version() != MQTT_3_1_1) {
             refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
+            return;
+        }
+        if (faults.hubRefuses(hubName, id)) {
+            refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE);
             return;
         }
         Optional<DeviceCredential> registered = registry.credential(id);

@@ -1,6 +1,7 @@
 package dev.firstboot.service.hub;
 
 import dev.firstboot.rig.Backend;
+import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.net.Listener;
 import dev.firstboot.service.net.ServerTls;
 import dev.firstboot.timeline.TimelineSink;
@@ -48,6 +49,13 @@ public final class IotHubEmulator implements AutoCloseable {
     public static IotHubEmulator start(String name, SSLContext tls, String[] protocols, InetSocketAddress bind,
                                        EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline)
             throws IOException {
+        return start(name, tls, protocols, bind, boss, workers, timeline, FaultPlan.none());
+    }
+
+    /** As above, refusing connections while {@code faults} says the hub is unavailable. */
+    public static IotHubEmulator start(String name, SSLContext tls, String[] protocols, InetSocketAddress bind,
+                                       EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline,
+                                       FaultPlan faults) throws IOException {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("a hub name is 1 to 50 of a-z, 0-9 and '-', got \"" + name + "\"");
         }
@@ -59,7 +67,7 @@ public final class IotHubEmulator implements AutoCloseable {
                 .addLast("handshake", new ServerTls.HandshakeRecorder(name, timeline))
                 .addLast("mqtt-decoder", new MqttDecoder(MAX_MESSAGE_BYTES))
                 .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
-                .addLast("hub", new HubMqttHandler(name, host, registry, timeline)));
+                .addLast("hub", new HubMqttHandler(name, host, registry, timeline, faults)));
         return new IotHubEmulator(name, host, registry, listener);
     }
 

@@ -54,10 +54,17 @@ public final class ServerTls {
     public static final class HandshakeRecorder extends ChannelInboundHandlerAdapter {
         private final String subject;
         private final TimelineSink timeline;
+        private final Map<String, String> extra;
 
         public HandshakeRecorder(String subject, TimelineSink timeline) {
+            this(subject, timeline, Map.of());
+        }
+
+        /** As above, adding {@code extra} attributes to both events (what a fault made of this handshake). */
+        public HandshakeRecorder(String subject, TimelineSink timeline, Map<String, String> extra) {
             this.subject = subject;
             this.timeline = timeline;
+            this.extra = Map.copyOf(extra);
         }
 
         @Override
@@ -71,13 +78,17 @@ public final class ServerTls {
                     if (!chain.isEmpty() && session.getPeerCertificates()[0] instanceof X509Certificate leaf) {
                         peer = Certificates.commonName(leaf).orElse("(no CN)");
                     }
-                    timeline.record(Origin.SERVICE, EventKind.TLS_HANDSHAKE, subject,
-                            Map.of("peer", peer, "protocol", session.getProtocol()));
+                    Map<String, String> attrs = new java.util.LinkedHashMap<>(extra);
+                    attrs.put("peer", peer);
+                    attrs.put("protocol", session.getProtocol());
+                    timeline.record(Origin.SERVICE, EventKind.TLS_HANDSHAKE, subject, attrs);
                 } else {
                     Throwable cause = done.cause();
                     String reason = cause == null ? "unknown" : cause.getClass().getSimpleName()
                             + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
-                    timeline.record(Origin.SERVICE, EventKind.TLS_FAILED, subject, Map.of("reason", reason));
+                    Map<String, String> attrs = new java.util.LinkedHashMap<>(extra);
+                    attrs.put("reason", reason);
+                    timeline.record(Origin.SERVICE, EventKind.TLS_FAILED, subject, attrs);
                     ctx.close();
                 }
             }
