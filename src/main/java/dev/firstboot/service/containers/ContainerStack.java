@@ -111,6 +111,14 @@ final class ContainerStack implements Backend {
         return tls;
     }
 
+    EventLoopGroup boss() {
+        return boss;
+    }
+
+    EventLoopGroup workers() {
+        return workers;
+    }
+
     TestPki pki() {
         return pki;
     }

@@ -4,14 +4,28 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import dev.firstboot.rig.Backend;
+import dev.firstboot.service.net.Listener;
+import dev.firstboot.service.net.ServerTls;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -20,6 +34,8 @@ import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The rig control API of {@code firstboot rig-emulator}: the harness's {@link Backend} operations over HTTPS, so the
@@ -39,70 +55,117 @@ final class ControlServer implements AutoCloseable {
     private static final long MAX_EVENT_WAIT_MS = 2_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpsServer server;
+    private final Listener listener;
     private final ExecutorService executor;
 
-    private ControlServer(HttpsServer server, ExecutorService executor) {
-        this.server = server;
+    private ControlServer(Listener listener, ExecutorService executor) {
+        this.listener = listener;
         this.executor = executor;
     }
 
-    static ControlServer start(InetSocketAddress bind, SSLContext tls, String token, Backend backend, EventBuffer events)
+    /** What one request gets: a status and a JSON body, or none. */
+    record Reply(int status, JsonNode body) {
+    }
+
+    static ControlServer start(InetSocketAddress bind, SSLContext tls, String[] protocols, EventLoopGroup boss,
+                               EventLoopGroup workers, String token, Backend backend, EventBuffer events)
             throws IOException {
         byte[] expected = token.getBytes(StandardCharsets.UTF_8);
-        HttpsServer server = HttpsServer.create(bind, 16);
-        server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        // Operations may block (an event long-poll waits up to 2 s): they run here, never on the event loop.
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "firstboot-rig-control");
             t.setDaemon(true);
             return t;
         });
-        server.setExecutor(executor);
-        server.createContext("/control/", exchange -> {
-            try (exchange) {
-                String presented = Optional.ofNullable(exchange.getRequestHeaders().getFirst(TOKEN_HEADER)).orElse("");
-                if (!MessageDigest.isEqual(expected, presented.getBytes(StandardCharsets.UTF_8))) {
-                    reply(exchange, 401, error("missing or wrong " + TOKEN_HEADER));
-                    return;
-                }
-                try {
-                    handle(exchange, backend, events);
-                } catch (IllegalArgumentException e) {
-                    reply(exchange, 400, error(e.getMessage()));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    reply(exchange, 503, error("the emulator is stopping"));
-                } catch (RuntimeException e) {
-                    reply(exchange, 500, error(e.getClass().getSimpleName() + ": " + e.getMessage()));
-                }
-            }
-        });
-        server.start();
-        return new ControlServer(server, executor);
+        Listener listener = Listener.bind(bind, boss, workers, ch -> ch.pipeline()
+                .addLast("idle", new ReadTimeoutHandler(120, TimeUnit.SECONDS))
+                .addLast("tls", ServerTls.newHandler(tls, protocols))
+                .addLast("http", new HttpServerCodec())
+                .addLast("aggregate", new HttpObjectAggregator(MAX_BODY))
+                .addLast("control", new SimpleChannelInboundHandler<FullHttpRequest>() {
+                    @Override
+                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+                        String presented = Optional.ofNullable(request.headers().get(TOKEN_HEADER)).orElse("");
+                        String method = request.method().name();
+                        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+                        byte[] body = new byte[request.content().readableBytes()];
+                        request.content().readBytes(body);
+                        boolean keepAlive = HttpUtil.isKeepAlive(request);
+                        try {
+                            executor.execute(() -> write(ctx, keepAlive, MessageDigest.isEqual(expected,
+                                    presented.getBytes(StandardCharsets.UTF_8))
+                                    ? answer(method, uri, body, backend, events)
+                                    : new Reply(401, error("missing or wrong " + TOKEN_HEADER))));
+                        } catch (RejectedExecutionException e) {
+                            write(ctx, false, new Reply(503, error("the emulator is stopping")));
+                        }
+                    }
+
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        ctx.close();
+                    }
+                }));
+        return new ControlServer(listener, executor);
+    }
+
+    private static void write(ChannelHandlerContext ctx, boolean keepAlive, Reply reply) {
+        byte[] bytes;
+        try {
+            bytes = reply.body() == null ? new byte[0] : JSON.writeValueAsBytes(reply.body());
+        } catch (IOException e) {
+            bytes = new byte[0];
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(bytes));
+        response.headers().set(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        if (bytes.length > 0) {
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        }
+        if (keepAlive) {
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return listener.address().getPort();
     }
 
-    private static void handle(HttpExchange exchange, Backend backend, EventBuffer events)
-            throws IOException, InterruptedException {
-        String method = exchange.getRequestMethod();
-        String[] path = exchange.getRequestURI().getPath().substring("/control/".length()).split("/");
+    static Reply answer(String method, QueryStringDecoder uri, byte[] rawBody, Backend backend, EventBuffer events) {
+        try {
+            return handle(method, uri, rawBody, backend, events);
+        } catch (IllegalArgumentException e) {
+            return new Reply(400, error(e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Reply(503, error("the emulator is stopping"));
+        } catch (RuntimeException e) {
+            return new Reply(500, error(e.getClass().getSimpleName() + ": " + e.getMessage()));
+        }
+    }
+
+    private static Reply handle(String method, QueryStringDecoder uri, byte[] rawBody, Backend backend,
+                                EventBuffer events) throws InterruptedException {
+        if (!uri.path().startsWith("/control/")) {
+            return new Reply(404, error("the control API is under /control/"));
+        }
+        String[] path = uri.path().substring("/control/".length()).split("/");
         String route = method + " " + path[0];
-        JsonNode body = readBody(exchange);
+        JsonNode body = parse(rawBody);
         switch (route) {
             case "POST reset" -> {
                 backend.resetForScenario();
-                reply(exchange, 204, null);
+                return new Reply(204, null);
             }
             case "PUT retry-after" -> {
                 backend.setRetryAfter(Duration.ofSeconds(body.path("seconds").asLong(-1)));
-                reply(exchange, 204, null);
+                return new Reply(204, null);
             }
             case "PUT tamper" -> {
                 backend.tamperActivationBlobs(body.path("tamper").asBoolean());
-                reply(exchange, 204, null);
+                return new Reply(204, null);
             }
             case "POST enrollments" -> {
                 String id = text(body, "registrationId");
@@ -117,18 +180,17 @@ final class ControlServer implements AutoCloseable {
                     case "symmetric-key" -> backend.enrollSymmetricKeyIndividual(id, key, deviceId, hub, enabled);
                     default -> throw new IllegalArgumentException("unknown enrollment kind; expected x509, tpm or symmetric-key");
                 }
-                reply(exchange, 204, null);
+                return new Reply(204, null);
             }
             case "POST enrollment-groups" -> {
                 backend.enrollSymmetricKeyGroup(text(body, "groupId"), Base64.getDecoder().decode(text(body, "key")),
                         text(body, "hub"), body.path("enabled").asBoolean(true));
-                reply(exchange, 204, null);
+                return new Reply(204, null);
             }
             case "GET registrations" -> {
                 Optional<Backend.Registration> reg = path.length > 1 ? backend.registration(path[1]) : Optional.empty();
                 if (reg.isEmpty()) {
-                    reply(exchange, 404, error("no registration"));
-                    return;
+                    return new Reply(404, error("no registration"));
                 }
                 ObjectNode out = JSON.createObjectNode();
                 out.put("registrationId", reg.get().registrationId());
@@ -140,25 +202,24 @@ final class ControlServer implements AutoCloseable {
                     ArrayNode c = chains.addArray();
                     chain.forEach(der -> c.add(Base64.getEncoder().encodeToString(der)));
                 }
-                reply(exchange, 200, out);
+                return new Reply(200, out);
             }
             case "GET hubs" -> {
                 Optional<Backend.HubDeviceState> state = path.length > 3 && path[2].equals("devices")
                         ? backend.hubDevice(path[1], path[3]) : Optional.empty();
                 if (state.isEmpty()) {
-                    reply(exchange, 404, error("no such device on that hub"));
-                    return;
+                    return new Reply(404, error("no such device on that hub"));
                 }
                 ObjectNode out = JSON.createObjectNode();
                 out.put("deviceId", state.get().deviceId());
                 out.put("connected", state.get().connected());
                 out.put("connectCount", state.get().connectCount());
                 out.put("telemetryCount", state.get().telemetryCount());
-                reply(exchange, 200, out);
+                return new Reply(200, out);
             }
             case "GET events" -> {
-                long after = longQuery(exchange, "after", 0);
-                long wait = Math.min(MAX_EVENT_WAIT_MS, Math.max(0, longQuery(exchange, "wait", 0)));
+                long after = longQuery(uri, "after", 0);
+                long wait = Math.min(MAX_EVENT_WAIT_MS, Math.max(0, longQuery(uri, "wait", 0)));
                 ArrayNode out = JSON.createArrayNode();
                 for (EventBuffer.Event e : events.after(after, wait)) {
                     ObjectNode n = out.addObject();
@@ -170,24 +231,24 @@ final class ControlServer implements AutoCloseable {
                     ObjectNode attrs = n.putObject("attributes");
                     e.attributes().forEach(attrs::put);
                 }
-                reply(exchange, 200, out);
+                return new Reply(200, out);
             }
-            default -> reply(exchange, 404, error("no control operation " + route));
+            default -> {
+                return new Reply(404, error("no control operation " + route));
+            }
         }
     }
 
-    private static long longQuery(HttpExchange exchange, String name, long fallback) {
-        String query = Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse("");
-        for (String part : query.split("&")) {
-            if (part.startsWith(name + "=")) {
-                try {
-                    return Long.parseLong(part.substring(name.length() + 1));
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(name + " must be a whole number");
-                }
-            }
+    private static long longQuery(QueryStringDecoder uri, String name, long fallback) {
+        var values = uri.parameters().get(name);
+        if (values == null || values.isEmpty()) {
+            return fallback;
         }
-        return fallback;
+        try {
+            return Long.parseLong(values.get(0));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number");
+        }
     }
 
     private static String text(JsonNode body, String field) {
@@ -198,20 +259,14 @@ final class ControlServer implements AutoCloseable {
         return n.asText();
     }
 
-    private static JsonNode readBody(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] bytes = in.readNBytes(MAX_BODY + 1);
-            if (bytes.length > MAX_BODY) {
-                throw new IllegalArgumentException("body over " + MAX_BODY + " bytes");
-            }
-            if (bytes.length == 0) {
-                return JSON.createObjectNode();
-            }
-            try {
-                return JSON.readTree(bytes);
-            } catch (IOException e) {
-                throw new IllegalArgumentException("the body is not JSON");
-            }
+    private static JsonNode parse(byte[] bytes) {
+        if (bytes.length == 0) {
+            return JSON.createObjectNode();
+        }
+        try {
+            return JSON.readTree(bytes);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the body is not JSON");
         }
     }
 
@@ -219,20 +274,9 @@ final class ControlServer implements AutoCloseable {
         return JSON.createObjectNode().put("message", message);
     }
 
-    private static void reply(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        if (body == null) {
-            exchange.sendResponseHeaders(status, -1);
-            return;
-        }
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
-    }
-
     @Override
     public void close() {
-        server.stop(0);
+        listener.close();
         executor.shutdownNow();
     }
 }

@@ -49,7 +49,8 @@ public final class RigEmulator implements AutoCloseable {
         ContainerStack stack = ContainerStack.start(settings, events);
         try {
             ControlServer control = ControlServer.start(new InetSocketAddress(settings.bind(), settings.controlPort()),
-                    stack.serverTls(), controlToken, stack, events);
+                    stack.serverTls(), TestPki.serverProtocols(), stack.boss(), stack.workers(), controlToken, stack,
+                    events);
             Path ca = settings.caOut();
             if (ca.getParent() != null) {
                 Files.createDirectories(ca.getParent());
