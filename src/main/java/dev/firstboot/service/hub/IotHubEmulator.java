@@ -48,10 +48,16 @@ public final class IotHubEmulator implements AutoCloseable {
     public static IotHubEmulator start(String name, SSLContext tls, String[] protocols, InetSocketAddress bind,
                                        EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline)
             throws IOException {
+        return start(name, hostFor(name), tls, protocols, bind, boss, workers, timeline);
+    }
+
+    /** A hub that devices know by {@code host} (what DPS hands out as assignedHub), e.g. from an emulator config. */
+    public static IotHubEmulator start(String name, String host, SSLContext tls, String[] protocols,
+                                       InetSocketAddress bind, EventLoopGroup boss, EventLoopGroup workers,
+                                       TimelineSink timeline) throws IOException {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("a hub name is 1 to 50 of a-z, 0-9 and '-', got \"" + name + "\"");
         }
-        String host = hostFor(name);
         HubRegistry registry = new HubRegistry();
         Listener listener = Listener.bind(bind, boss, workers, ch -> ch.pipeline()
                 .addLast("idle", new ReadTimeoutHandler(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS))
