@@ -145,18 +145,24 @@ final class DpsHttpHandler extends ChannelInboundHandlerAdapter {
             String[] raw = path.split("/", -1);
             if (raw.length == 5 && raw[0].isEmpty() && raw[2].equals("registrations") && raw[4].equals("register")
                     && !raw[1].isEmpty() && !raw[3].isEmpty()) {
-                return new Route(path, Optional.of(DeviceRequest.Operation.REGISTER), decode(raw[1]), decode(raw[3]),
-                        Optional.empty(), apiVersion, method.equals("PUT") ? Optional.empty()
+                String id = decode(raw[3]);
+                return new Route(path, Optional.of(DeviceRequest.Operation.REGISTER), decode(raw[1]), id,
+                        Optional.empty(), apiVersion, method.equals("PUT") ? invalidId(id)
                         : Optional.of(DpsError.methodNotAllowed("register takes PUT, not " + method)));
             }
             if (raw.length == 6 && raw[0].isEmpty() && raw[2].equals("registrations") && raw[4].equals("operations")
                     && !raw[1].isEmpty() && !raw[3].isEmpty() && !raw[5].isEmpty()) {
-                return new Route(path, Optional.of(DeviceRequest.Operation.STATUS), decode(raw[1]), decode(raw[3]),
-                        Optional.of(decode(raw[5])), apiVersion, method.equals("GET") ? Optional.empty()
+                String id = decode(raw[3]);
+                return new Route(path, Optional.of(DeviceRequest.Operation.STATUS), decode(raw[1]), id,
+                        Optional.of(decode(raw[5])), apiVersion, method.equals("GET") ? invalidId(id)
                         : Optional.of(DpsError.methodNotAllowed("operation status takes GET, not " + method)));
             }
             return new Route(path, Optional.empty(), "", "", Optional.empty(), apiVersion,
                     Optional.of(DpsError.unknownPath(path)));
+        }
+
+        private static Optional<DpsError> invalidId(String registrationId) {
+            return RegistrationIds.problem("the registration id", registrationId).map(DpsError::badRequest);
         }
 
         /** Percent-decoding of one path segment; unlike form decoding, '+' stays '+'. */

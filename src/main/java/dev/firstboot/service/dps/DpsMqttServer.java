@@ -1,5 +1,6 @@
 package dev.firstboot.service.dps;
 
+import dev.firstboot.service.net.Limits;
 import dev.firstboot.service.net.Listener;
 import dev.firstboot.service.net.ServerTls;
 import dev.firstboot.timeline.TimelineSink;
@@ -11,6 +12,7 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,8 +34,20 @@ public final class DpsMqttServer implements AutoCloseable {
     public static DpsMqttServer start(DpsService service, SSLContext tls, String[] protocols, InetSocketAddress bind,
                                       EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline)
             throws IOException {
-        return new DpsMqttServer(Listener.bind(bind, boss, workers, ch -> ch.pipeline()
-                .addLast("idle", new ReadTimeoutHandler(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS))
+        return start(service, new Limits(Limits.DEFAULT.maxConnections(), Duration.ofSeconds(CONNECT_DEADLINE_SECONDS),
+                Limits.DEFAULT.maxInFlight()), tls, protocols, bind, boss, workers, timeline);
+    }
+
+    /**
+     * As above, with {@link Limits}: at most {@link Limits#maxConnections()} connections, and
+     * {@link Limits#idleTimeout()} to finish TLS and send CONNECT (then the client's keep-alive governs, capped).
+     * Packets are handled on the network threads, so in-flight work is bounded by their number.
+     */
+    public static DpsMqttServer start(DpsService service, Limits limits, SSLContext tls, String[] protocols,
+                                      InetSocketAddress bind, EventLoopGroup boss, EventLoopGroup workers,
+                                      TimelineSink timeline) throws IOException {
+        return new DpsMqttServer(Listener.bind(bind, boss, workers, limits.maxConnections(), ch -> ch.pipeline()
+                .addLast("idle", new ReadTimeoutHandler(limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                 .addLast("tls", ServerTls.newHandler(tls, protocols))
                 .addLast("handshake", new ServerTls.HandshakeRecorder("dps-mqtt", timeline))
                 .addLast("mqtt-decoder", new MqttDecoder(MAX_MESSAGE_BYTES))

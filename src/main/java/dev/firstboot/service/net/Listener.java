@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /** A bound server socket and every connection it accepted, so closing it leaves nothing open. */
@@ -33,13 +35,34 @@ public final class Listener implements AutoCloseable {
     /** Binds {@code address} (port 0 for an ephemeral one) and sets up each accepted connection with {@code pipeline}. */
     public static Listener bind(InetSocketAddress address, EventLoopGroup boss, EventLoopGroup workers,
                                 Consumer<SocketChannel> pipeline) throws IOException {
+        return bind(address, boss, workers, Limits.DEFAULT.maxConnections(), pipeline);
+    }
+
+    /**
+     * As {@link #bind(InetSocketAddress, EventLoopGroup, EventLoopGroup, Consumer)}, keeping at most
+     * {@code maxConnections} open: one more is closed as soon as it is accepted, before any TLS work is spent on it,
+     * so the client sees its connection end at once instead of waiting.
+     */
+    public static Listener bind(InetSocketAddress address, EventLoopGroup boss, EventLoopGroup workers,
+                                int maxConnections, Consumer<SocketChannel> pipeline) throws IOException {
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
+        }
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+        AtomicInteger open = new AtomicInteger();
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (open.incrementAndGet() > maxConnections) {
+                            open.decrementAndGet();
+                            ch.config().setOption(ChannelOption.SO_LINGER, 0);
+                            ch.close();
+                            return;
+                        }
+                        ch.closeFuture().addListener(f -> open.decrementAndGet());
                         connections.add(ch);
                         pipeline.accept(ch);
                     }
