@@ -22,7 +22,7 @@ import java.util.concurrent.CountDownLatch;
         description = {"Run the DPS and IoT Hub emulators with the rig control API, for the containers rig",
                 "(it runs this inside the emulator image; people want 'firstboot emulator').",
                 "The control token comes in the environment variable " + RigEmulator.TOKEN_ENV + ".",
-                "Prints key: value lines (dps-https, dps-mqtt, hub NAME, id-scope, ca-certificate, control), then",
+                "Prints key: value lines (dps-https, dps-mqtt, hub.NAME, id-scope, ca-certificate, control), then",
                 "'ready', and runs until SIGTERM or Ctrl-C."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped", "2:bad usage, or a port in use"})

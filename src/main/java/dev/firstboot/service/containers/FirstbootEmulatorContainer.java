@@ -126,7 +126,7 @@ public class FirstbootEmulatorContainer extends GenericContainer<FirstbootEmulat
 
     /** DPS over HTTPS as clients on this machine reach it; the server certificate is for {@code localhost}. */
     public URI getDpsEndpoint() {
-        return URI.create("https://" + getHost() + ":" + getMappedPort(portOf(printedValue("dps-https", "dps"))));
+        return URI.create("https://" + getHost() + ":" + getMappedPort(portOf(printedValue("dps-https"))));
     }
 
     /** DPS over MQTT/TLS, when the emulator offers it. */
@@ -136,12 +136,12 @@ public class FirstbootEmulatorContainer extends GenericContainer<FirstbootEmulat
     }
 
     public String getIdScope() {
-        return printedValue("id-scope", "idscope");
+        return printedValue("id-scope");
     }
 
     /** The CA certificate (PEM) both DPS and the hubs present chains from; trust it in your clients. */
     public String getCaCertificatePem() {
-        String path = printedValue("ca-certificate", "ca");
+        String path = printedValue("ca-certificate");
         return copyFileFromContainer(path, in -> new String(in.readAllBytes(), StandardCharsets.US_ASCII));
     }
 
@@ -159,15 +159,16 @@ public class FirstbootEmulatorContainer extends GenericContainer<FirstbootEmulat
      * enrollment API. It holds a key: keep it out of logs.
      */
     public String getServiceConnectionString() {
-        return printedValue("service-connection-string", "connection-string");
+        return printedValue("service-connection-string");
     }
 
     /** Hub name → the host name DPS assigns devices to (e.g. {@code hub-a.localhost}). */
     public Map<String, String> getHubHosts() {
         Map<String, String> out = new LinkedHashMap<>();
         printed().forEach((k, v) -> {
-            if (k.startsWith("hub ")) {
-                out.put(k.substring(4), v.substring(0, v.lastIndexOf(':')));
+            if (k.startsWith("hub.")) {
+                String hostPort = v.replaceFirst("^[a-z]+://", "");
+                out.put(k.substring(4), hostPort.substring(0, hostPort.lastIndexOf(':')));
             }
         });
         return out;
@@ -175,7 +176,7 @@ public class FirstbootEmulatorContainer extends GenericContainer<FirstbootEmulat
 
     /** Where a hub's MQTT/TLS endpoint is reachable from this machine (its certificate names its host name). */
     public InetSocketAddress getHubAddress(String hubName) {
-        String v = printedValue("hub " + hubName);
+        String v = printedValue("hub." + hubName);
         return new InetSocketAddress(getHost(), getMappedPort(portOf(v)));
     }
 

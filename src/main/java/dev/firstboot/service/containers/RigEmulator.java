@@ -74,12 +74,15 @@ public final class RigEmulator implements AutoCloseable {
         }
     }
 
-    /** The {@code key: value} lines it prints (no secret among them), without the final {@code ready}. */
+    /**
+     * The {@code key: value} lines it prints (no secret among them), without the final {@code ready}: the same keys
+     * as {@code firstboot emulator}, plus {@code control}.
+     */
     public List<String> describe() {
         List<String> out = new ArrayList<>();
         out.add("dps-https: https://localhost:" + stack.dpsHttpsPort());
-        out.add("dps-mqtt: localhost:" + stack.dpsMqttPort());
-        stack.hubs().values().forEach(h -> out.add("hub " + h.name() + ": " + h.host() + ":" + h.address().getPort()));
+        out.add("dps-mqtt: mqtts://localhost:" + stack.dpsMqttPort());
+        stack.hubs().values().forEach(h -> out.add("hub." + h.name() + ": mqtts://" + h.host() + ":" + h.address().getPort()));
         out.add("id-scope: " + settings.idScope());
         out.add("ca-certificate: " + settings.caOut());
         out.add("control: https://localhost:" + control.port());

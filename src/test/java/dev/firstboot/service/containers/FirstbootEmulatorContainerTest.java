@@ -73,6 +73,44 @@ class FirstbootEmulatorContainerTest {
         }
     }
 
+    @Test
+    void theImageRunsFirstbootEmulatorAsANonRootUserThatTurnsHealthyAndServesTlsOnThePublishedPort() throws Exception {
+        Optional<String> why = DockerEngine.whyUnavailable(FirstbootEmulatorContainer.defaultImage());
+        assumeTrue(why.isEmpty(), () -> "containers are unavailable here: " + why.orElse(""));
+        try (FirstbootEmulatorContainer emulator = new FirstbootEmulatorContainer()) {
+            emulator.start();
+            assertThat(emulator.execInContainer("id", "-u").getStdout().strip()).isEqualTo("10001");
+            assertThat(emulator.getIdScope()).isEqualTo("0ne00FB0001");
+            assertThat(emulator.getHubHosts()).containsEntry("hub-a", "hub-a.localhost").containsEntry("hub-b", "hub-b.localhost");
+            // The connection string holds a key: check its shape without letting AssertJ print it.
+            boolean shaped = emulator.getServiceConnectionString()
+                    .matches("HostName=localhost;SharedAccessKeyName=provisioningserviceowner;SharedAccessKey=[A-Za-z0-9+/=]{20,}");
+            assertThat(shaped).as("the service connection string is HostName=localhost;SharedAccessKeyName="
+                    + "provisioningserviceowner;SharedAccessKey=<base64>").isTrue();
+
+            long end = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+            String health = "";
+            while (System.nanoTime() < end) {
+                var state = emulator.getDockerClient().inspectContainerCmd(emulator.getContainerId()).exec().getState();
+                health = state.getHealth() == null ? "none" : state.getHealth().getStatus();
+                if (health.equals("healthy") || health.equals("unhealthy")) {
+                    break;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(250).toNanos()); // polling Docker's view
+            }
+            assertThat(health).as("the HEALTHCHECK's verdict within 45 s").isEqualTo("healthy");
+
+            KeyMaterial stranger = TestPki.selfSigned("not-enrolled-01");
+            HttpClient client = HttpClient.newBuilder()
+                    .sslContext(TestPki.clientContextTrusting(emulator.getCaCertificate(), Optional.of(stranger)))
+                    .version(HttpClient.Version.HTTP_1_1).connectTimeout(DEADLINE).build();
+            HttpResponse<String> r = send(client, "PUT", emulator.getDpsEndpoint() + "/" + emulator.getIdScope()
+                    + "/registrations/not-enrolled-01/register?api-version=2021-06-01",
+                    "{\"registrationId\":\"not-enrolled-01\"}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
+        }
+    }
+
     private static String group(Pattern p, String body) {
         Matcher m = p.matcher(body);
         return m.find() ? m.group(1) : "";
