@@ -125,5 +125,9 @@ else
     || unavailable "building $image from docker/Dockerfile failed; run: DOCKER_BUILDKIT=0 docker build --build-arg BASE_IMAGE=$base_image -f docker/Dockerfile ."
 fi
 docker tag "$image" "$image_repo:local"
+# Older builds of the emulator image are replaced, not piled up (containers still using one keep it).
+for old in $(docker image ls "$image_repo" --format '{{.Repository}}:{{.Tag}}'); do
+  case "$old" in "$image"|"$image_repo:local") ;; *) docker image rm "$old" >/dev/null 2>&1 || true ;; esac
+done
 emit FIRSTBOOT_EMULATOR_IMAGE "$image"
 say "ready in $(( $(date +%s) - started )) s: $image on $DOCKER_HOST"
