@@ -74,6 +74,8 @@ public class FirstbootEmulatorContainer extends GenericContainer<FirstbootEmulat
                 "--dps-https-port", Integer.toString(DPS_HTTPS_PORT), "--dps-mqtt-port", Integer.toString(DPS_MQTT_PORT),
                 "--hub", "hub-a=" + HUB_A_PORT, "--hub", "hub-b=" + HUB_B_PORT,
                 "--control-port", Integer.toString(CONTROL_PORT), "--ca-out", "/tmp/firstboot-rig/ca.pem");
+        // The health probe connects to the control port: a probe on the DPS port would show on the rig's timeline.
+        withEnv("FIRSTBOOT_HEALTH_PORT", Integer.toString(CONTROL_PORT));
         addExposedPort(CONTROL_PORT);
         return self();
     }

@@ -92,16 +92,28 @@ final class RemoteBackend implements Backend {
         }
     }
 
-    /** Moves every event the container has after the last one seen onto the rig's timeline, in order. */
-    private synchronized void pullEvents(long waitMillis) {
-        JsonNode events = call("GET", "events?after=" + lastEvent + "&wait=" + waitMillis, null, true)
-                .orElseThrow();
-        for (JsonNode e : events) {
-            Map<String, String> attributes = new LinkedHashMap<>();
-            e.path("attributes").fields().forEachRemaining(f -> attributes.put(f.getKey(), f.getValue().asText()));
-            timeline.recordAt(e.path("nanoTime").asLong(), Origin.valueOf(e.path("origin").asText()),
-                    EventKind.valueOf(e.path("kind").asText()), e.path("subject").asText(), attributes);
-            lastEvent = Math.max(lastEvent, e.path("seq").asLong());
+    /**
+     * Moves every event the container has after the last one seen onto the rig's timeline, in order. The fetch (which
+     * may wait) holds no lock; events another fetch already delivered are skipped.
+     */
+    private void pullEvents(long waitMillis) {
+        long after;
+        synchronized (this) {
+            after = lastEvent;
+        }
+        JsonNode events = call("GET", "events?after=" + after + "&wait=" + waitMillis, null, true).orElseThrow();
+        synchronized (this) {
+            for (JsonNode e : events) {
+                long seq = e.path("seq").asLong();
+                if (seq <= lastEvent) {
+                    continue;
+                }
+                Map<String, String> attributes = new LinkedHashMap<>();
+                e.path("attributes").fields().forEachRemaining(f -> attributes.put(f.getKey(), f.getValue().asText()));
+                timeline.recordAt(e.path("nanoTime").asLong(), Origin.valueOf(e.path("origin").asText()),
+                        EventKind.valueOf(e.path("kind").asText()), e.path("subject").asText(), attributes);
+                lastEvent = seq;
+            }
         }
     }
 
