@@ -19,13 +19,14 @@ import java.util.concurrent.CountDownLatch;
  * runs them inside the emulator image. Not meant for people: use {@code firstboot emulator} for that.
  */
 @Command(name = "rig-emulator", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run the DPS and IoT Hub emulators with the rig control API, for the containers rig",
-                "(it runs this inside the emulator image; people want 'firstboot emulator').",
-                "The control token comes in the environment variable " + RigEmulator.TOKEN_ENV + ".",
-                "Prints key: value lines (dps-https, dps-mqtt, hub.NAME, id-scope, ca-certificate, control), then",
-                "'ready', and runs until SIGTERM or Ctrl-C."},
+        description = {"Run the DPS and IoT Hub emulators with the rig control API, for the containers rig.",
+                "The containers rig runs this inside the emulator image; people want 'firstboot emulator'.",
+                "The control token (16+ characters) comes in the environment variable " + RigEmulator.TOKEN_ENV + ".",
+                "Prints key: value lines (dps-https, dps-mqtt, hub.NAME, id-scope, ca-certificate, control),",
+                "then 'ready', and runs until SIGTERM or Ctrl-C."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped", "2:bad usage, or a port in use"})
+        exitCodeList = {"2:bad usage, no control token, or a port in use",
+                "130/143:stopped by Ctrl-C/SIGTERM (listeners closed first)"})
 final class RigEmulatorCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
