@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs one timed phase: {@code concurrency} client threads take devices in turn and run {@code task} on each, and
- * the phase records wall time, per-device latency, server event-loop CPU, process CPU and peak heap.
+ * Runs timed phases: {@code concurrency} client threads take devices in turn and run {@code task} on each, recording
+ * wall time, per-device latency, server event-loop CPU, process CPU and peak heap. A phase may run in rounds, so two
+ * phases can be interleaved and see the same machine load.
  */
 public final class Phase {
     /** One unit of client work on one device. */
@@ -37,7 +38,33 @@ public final class Phase {
     private Phase() {
     }
 
-    static Figures run(String name, List<BenchDevice> devices, int concurrency, Duration deadline, Task task)
+    /** Figures gathered over one or more rounds of a phase; {@link #figures()} sums them up. */
+    static final class Tally {
+        private final String name;
+        private final List<Long> latencies = new ArrayList<>();
+        private final List<String> failures = new ArrayList<>();
+        private int attempted;
+        private int failed;
+        private long wallNanos;
+        private long serverCpuNanos;
+        private long processCpuNanos;
+        private long peakHeapBytes;
+
+        Tally(String name) {
+            this.name = name;
+        }
+
+        Figures figures() {
+            long[] done = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            double wall = Math.max(1, wallNanos) / 1e9;
+            return new Figures(name, attempted, done.length, failed, wall, done.length / wall, percentile(done, 50),
+                    percentile(done, 95), percentile(done, 99), serverCpuNanos / 1e9, processCpuNanos / 1e9,
+                    peakHeapBytes / (1024.0 * 1024.0), List.copyOf(failures.subList(0, Math.min(5, failures.size()))));
+        }
+    }
+
+    /** Runs {@code task} on every device, {@code concurrency} at a time, adding what it measured to {@code tally}. */
+    static void run(Tally tally, List<BenchDevice> devices, int concurrency, Duration deadline, Task task)
             throws InterruptedException {
         long[] latencies = new long[devices.size()];
         Arrays.fill(latencies, -1);
@@ -81,18 +108,24 @@ public final class Phase {
             failures.add("the phase did not finish within its deadline of " + deadline.toSeconds() + " s");
         }
         long stop = Math.max(lastEnd.get(), start + 1);
-        long serverCpu = serverCpuNanos() - serverCpu0;
-        long processCpu = processCpuNanos() - processCpu0;
-        double heap = heapPeakBytes() / (1024.0 * 1024.0);
-        long[] done = Arrays.stream(latencies).filter(l -> l >= 0).sorted().toArray();
-        double wall = (stop - start) / 1e9;
-        int notRun = devices.size() - done.length - failed.get();
+        int done = 0;
+        for (long l : latencies) {
+            if (l >= 0) {
+                tally.latencies.add(l);
+                done++;
+            }
+        }
+        int notRun = devices.size() - done - failed.get();
         if (notRun > 0) {
             failures.add(notRun + " devices were not run before the deadline of " + deadline.toSeconds() + " s");
         }
-        return new Figures(name, devices.size(), done.length, devices.size() - done.length, wall,
-                done.length / wall, percentile(done, 50), percentile(done, 95), percentile(done, 99),
-                serverCpu / 1e9, processCpu / 1e9, heap, List.copyOf(failures));
+        tally.attempted += devices.size();
+        tally.failed += devices.size() - done;
+        tally.wallNanos += stop - start;
+        tally.serverCpuNanos += serverCpuNanos() - serverCpu0;
+        tally.processCpuNanos += processCpuNanos() - processCpu0;
+        tally.peakHeapBytes = Math.max(tally.peakHeapBytes, heapPeakBytes());
+        tally.failures.addAll(failures);
     }
 
     private static double percentile(long[] sorted, int p) {
