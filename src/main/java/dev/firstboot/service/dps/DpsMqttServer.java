@@ -1,5 +1,6 @@
 package dev.firstboot.service.dps;
 
+import dev.firstboot.service.net.FirstMessageDeadline;
 import dev.firstboot.service.net.Limits;
 import dev.firstboot.service.net.Listener;
 import dev.firstboot.service.net.ServerTls;
@@ -40,7 +41,8 @@ public final class DpsMqttServer implements AutoCloseable {
 
     /**
      * As above, with {@link Limits}: at most {@link Limits#maxConnections()} connections, and
-     * {@link Limits#idleTimeout()} to finish TLS and send CONNECT (then the client's keep-alive governs, capped).
+     * {@link Limits#idleTimeout()} to finish TLS and send a whole CONNECT, however slowly its bytes trickle in (then
+     * the client's keep-alive governs, capped).
      * Packets are handled on the network threads, so in-flight work is bounded by their number.
      */
     public static DpsMqttServer start(DpsService service, Limits limits, SSLContext tls, String[] protocols,
@@ -52,6 +54,7 @@ public final class DpsMqttServer implements AutoCloseable {
                 .addLast("handshake", new ServerTls.HandshakeRecorder("dps-mqtt", timeline))
                 .addLast("mqtt-decoder", new MqttDecoder(MAX_MESSAGE_BYTES))
                 .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
+                .addLast("connect-deadline", new FirstMessageDeadline(limits.idleTimeout()))
                 .addLast("dps", new DpsMqttHandler(service, timeline))));
     }
 

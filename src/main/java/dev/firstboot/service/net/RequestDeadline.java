@@ -43,8 +43,9 @@ public final class RequestDeadline extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        super.write(ctx, msg, promise);
-        promise.addListener(f -> {
+        ChannelPromise written = promise.unvoid(); // a void promise takes no listener
+        super.write(ctx, msg, written);
+        written.addListener(f -> {
             if (ctx.channel().isActive() && ctx.executor().inEventLoop()) {
                 arm(ctx);
             } else if (ctx.channel().isActive()) {

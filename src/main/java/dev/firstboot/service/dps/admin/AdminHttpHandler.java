@@ -34,8 +34,11 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The timeline subject of service API events, so they never pass for a device's own requests. */
-    static final String SUBJECT = "service-api";
+    /**
+     * The timeline subject of service API events. It has a space, so it can never be a registration id and these
+     * events never pass for a device's own requests.
+     */
+    static final String SUBJECT = "service API";
     private final ServiceApi api;
     private final TimelineSink timeline;
 

@@ -72,6 +72,23 @@ class DpsListenerLimitsTest {
         return s;
     }
 
+    /**
+     * How long until the server ends a new connection. The reset can come so fast that connect itself sees it;
+     * that counts as refused too.
+     */
+    private Optional<Duration> timeToRefuse(InetSocketAddress address, Duration deadline) throws IOException {
+        Instant start = Instant.now();
+        Socket s = keep(new Socket());
+        try {
+            s.connect(address, (int) deadline.toMillis());
+        } catch (SocketTimeoutException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of(Duration.between(start, Instant.now()));
+        }
+        return timeToClose(s, deadline);
+    }
+
     /** How long until the server ends the connection (EOF or reset); empty if it is still open at the deadline. */
     private static Optional<Duration> timeToClose(Socket s, Duration deadline) throws IOException {
         Instant start = Instant.now();
@@ -92,6 +109,36 @@ class DpsListenerLimitsTest {
         return Optional.of(Duration.between(start, Instant.now()));
     }
 
+    /**
+     * A connection that finishes TLS and then says nothing. The handshake proves the server has accepted and counted
+     * it, so the next connection is the one over the cap, whichever I/O thread gets to it first.
+     */
+    private Socket tlsHolder(InetSocketAddress address, javax.net.ssl.SSLContext clientTls) throws IOException {
+        Socket raw = tcp(address);
+        SSLSocket tls = (SSLSocket) clientTls.getSocketFactory().createSocket(raw, "localhost", address.getPort(),
+                true);
+        tls.setSoTimeout(5000);
+        tls.startHandshake();
+        return tls;
+    }
+
+    /** Writes {@code b} every 200 ms until the server closes; returns the count written so far. */
+    private AtomicInteger drip(Socket socket, int b) {
+        AtomicInteger dribbled = new AtomicInteger();
+        ScheduledExecutorService drip = Executors.newSingleThreadScheduledExecutor();
+        keep(drip::shutdownNow);
+        drip.scheduleAtFixedRate(() -> {
+            try {
+                socket.getOutputStream().write(b);
+                socket.getOutputStream().flush();
+                dribbled.incrementAndGet();
+            } catch (IOException e) {
+                throw new RuntimeException("closed", e); // ends the schedule
+            }
+        }, 200, 200, TimeUnit.MILLISECONDS);
+        return dribbled;
+    }
+
     private static HttpResponse<String> get(AdminServer server, HttpClient client, String path) throws Exception {
         return client.send(HttpRequest.newBuilder(server.uri(path)).timeout(Duration.ofSeconds(5))
                 .header("Authorization", server.ownerToken()).GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -103,10 +150,9 @@ class DpsListenerLimitsTest {
         AdminServer server = server(new InMemoryEnrollmentAdmin());
         List<Socket> holders = new ArrayList<>();
         for (int i = 0; i < LIMITS.maxConnections(); i++) {
-            holders.add(tcp(server.address()));
+            holders.add(tlsHolder(server.address(), server.clientTls()));
         }
-        Socket extra = tcp(server.address());
-        Optional<Duration> refused = timeToClose(extra, IDLE.dividedBy(2));
+        Optional<Duration> refused = timeToRefuse(server.address(), IDLE.dividedBy(2));
         assertThat(refused).as("the connection over the cap is closed well before the idle timeout").isPresent();
 
         Instant start = Instant.now();
@@ -138,18 +184,7 @@ class DpsListenerLimitsTest {
         tls.getOutputStream().write(("GET /enrollments/x?api-version=2021-10-01 HTTP/1.1\r\nHost: localhost\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         tls.getOutputStream().flush();
-        AtomicInteger dribbled = new AtomicInteger();
-        ScheduledExecutorService drip = Executors.newSingleThreadScheduledExecutor();
-        keep(drip::shutdownNow);
-        drip.scheduleAtFixedRate(() -> {
-            try {
-                tls.getOutputStream().write('X');
-                tls.getOutputStream().flush();
-                dribbled.incrementAndGet();
-            } catch (IOException e) {
-                throw new RuntimeException("closed", e); // ends the schedule
-            }
-        }, 200, 200, TimeUnit.MILLISECONDS);
+        AtomicInteger dribbled = drip(tls, 'X');
 
         HttpResponse<String> other = get(server, server.client(), "/enrollments/nobody?api-version=2021-10-01");
         assertThat(other.statusCode()).as("another client is served meanwhile").isEqualTo(404);
@@ -240,9 +275,10 @@ class DpsListenerLimitsTest {
         DpsMqttServer mqtt = keep(DpsMqttServer.start(dps, new Limits(2, IDLE, 1), pki.serverContext(key),
                 TestPki.serverProtocols(), new InetSocketAddress("127.0.0.1", 0), boss, workers, timeline));
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", mqtt.address().getPort());
-        Socket a = tcp(address);
-        Socket b = tcp(address);
-        assertThat(timeToClose(tcp(address), IDLE.dividedBy(2))).as("over the cap").isPresent();
+        javax.net.ssl.SSLContext clientTls = pki.clientContextTrustingCa(Optional.empty());
+        Socket a = tlsHolder(address, clientTls);
+        Socket b = tlsHolder(address, clientTls);
+        assertThat(timeToRefuse(address, IDLE.dividedBy(2))).as("over the cap").isPresent();
         assertThat(timeToClose(a, IDLE.multipliedBy(3))).as("silent holder idles out").isPresent();
         assertThat(timeToClose(b, IDLE.multipliedBy(3))).as("silent holder idles out").isPresent();
 
@@ -253,5 +289,16 @@ class DpsListenerLimitsTest {
         tls.startHandshake();
         assertThat(tls.getSession().isValid()).as("a new client gets a TLS session once the holders are gone")
                 .isTrue();
+
+        // A CONNECT that announces 100 bytes and trickles them one by one: every byte resets a read timeout, but
+        // the CONNECT is never whole within the deadline.
+        byte[] start = {0x10, 100, // CONNECT, 100 bytes to follow
+                0, 4, 'M', 'Q', 'T', 'T', 4, 0x02, 0, 60, // MQTT 3.1.1, clean session, keep-alive 60 s
+                0, 88}; // a client id of 88 bytes, sent one at a time
+        tls.getOutputStream().write(start);
+        tls.getOutputStream().flush();
+        AtomicInteger dribbled = drip(tls, 'a');
+        assertThat(timeToClose(tls, IDLE.multipliedBy(4))).as("an MQTT slowloris is closed").isPresent();
+        assertThat(dribbled.get()).as("it was sending a byte every 200 ms until closed").isGreaterThanOrEqualTo(3);
     }
 }
