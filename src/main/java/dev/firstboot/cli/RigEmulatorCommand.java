@@ -1,5 +1,6 @@
 package dev.firstboot.cli;
 
+import dev.firstboot.service.EmulatorStack;
 import dev.firstboot.service.containers.RigEmulator;
 import dev.firstboot.suite.ExitCodes;
 import picocli.CommandLine;
@@ -76,9 +77,12 @@ final class RigEmulatorCommand implements Callable<Integer> {
         try {
             emulator = RigEmulator.start(new RigEmulator.Settings(idScope, retryAfter, bind, dpsHttpsPort, dpsMqttPort,
                     hubPorts, controlPort, caOut), token);
+        } catch (EmulatorStack.StartFailure e) {
+            err.println("firstboot rig-emulator: " + e.getMessage());
+            return ExitCodes.USAGE;
         } catch (BindException e) {
-            err.println("firstboot rig-emulator: a port is in use on " + bind + " (" + e.getMessage()
-                    + "); stop what holds it or choose other ports");
+            err.println("firstboot rig-emulator: the control port " + controlPort + " on " + bind + " is in use ("
+                    + e.getMessage() + "); stop what holds it or choose another --control-port");
             return ExitCodes.USAGE;
         } catch (IOException | IllegalArgumentException e) {
             err.println("firstboot rig-emulator: " + e.getMessage());

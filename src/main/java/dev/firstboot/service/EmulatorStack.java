@@ -221,6 +221,11 @@ public final class EmulatorStack implements AutoCloseable {
         return dpsMqtt.address();
     }
 
+    /** Drops every open DPS MQTT connection (a rig's per-scenario reset: no session outlives its scenario). */
+    public void closeDpsMqttConnections() {
+        dpsMqtt.closeConnections();
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {

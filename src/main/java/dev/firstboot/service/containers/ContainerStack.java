@@ -1,21 +1,15 @@
 package dev.firstboot.service.containers;
 
-import dev.firstboot.pki.KeyMaterial;
 import dev.firstboot.pki.TestPki;
 import dev.firstboot.rig.Backend;
 import dev.firstboot.rig.DeviceEndpoints;
-import dev.firstboot.service.dps.DpsHttpsServer;
-import dev.firstboot.service.dps.DpsMqttServer;
+import dev.firstboot.service.EmulatorStack;
 import dev.firstboot.service.dps.DpsService;
 import dev.firstboot.service.hub.IotHubEmulator;
 import dev.firstboot.timeline.TimelineSink;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 
 import javax.net.ssl.SSLContext;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -26,109 +20,56 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
- * The DPS and hub emulators as {@code firstboot rig-emulator} runs them in a container: bound to a given address on
- * fixed ports (so the image can publish them), with the same per-run CA and behaviour as the embedded backend.
+ * The DPS and hub emulators as {@code firstboot rig-emulator} runs them in a container, as a {@link Backend} the
+ * control API serves: the same {@link EmulatorStack} as {@code firstboot emulator}, bound to a given address on fixed
+ * ports (so the image can publish them), with a fresh CA per start.
  */
 final class ContainerStack implements Backend {
-    private static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(5);
-
     private final RigEmulator.Settings settings;
-    private final TestPki pki;
-    private final SSLContext tls;
-    private final EventLoopGroup boss;
-    private final EventLoopGroup workers;
+    private final EmulatorStack stack;
     private final DpsService dps;
     private final Map<String, IotHubEmulator> hubs;
-    private final DpsHttpsServer dpsServer;
-    private final DpsMqttServer dpsMqttServer;
-    private boolean closed;
 
-    private ContainerStack(RigEmulator.Settings settings, TestPki pki, SSLContext tls, EventLoopGroup boss,
-                           EventLoopGroup workers, DpsService dps, Map<String, IotHubEmulator> hubs,
-                           DpsHttpsServer dpsServer, DpsMqttServer dpsMqttServer) {
+    private ContainerStack(RigEmulator.Settings settings, EmulatorStack stack) {
         this.settings = settings;
-        this.pki = pki;
-        this.tls = tls;
-        this.boss = boss;
-        this.workers = workers;
-        this.dps = dps;
-        this.hubs = hubs;
-        this.dpsServer = dpsServer;
-        this.dpsMqttServer = dpsMqttServer;
+        this.stack = stack;
+        this.dps = stack.dps();
+        this.hubs = stack.hubs();
     }
 
-    static ContainerStack start(RigEmulator.Settings settings, TimelineSink timeline) throws IOException {
-        TestPki pki = TestPki.create();
-        List<String> names = new ArrayList<>();
-        names.add("localhost");
-        settings.hubPorts().keySet().forEach(h -> names.add(IotHubEmulator.hostFor(h)));
-        KeyMaterial serverKey = pki.issueServer(names, List.of("127.0.0.1"));
-        SSLContext tls = pki.serverContext(serverKey);
-        String[] protocols = TestPki.serverProtocols();
-        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
-                new DefaultThreadFactory("firstboot-emulator-accept", true), NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2,
-                new DefaultThreadFactory("firstboot-emulator-io", true), NioIoHandler.newFactory());
-        Map<String, IotHubEmulator> hubs = new LinkedHashMap<>();
-        DpsHttpsServer dpsServer = null;
-        DpsMqttServer dpsMqttServer = null;
-        try {
-            for (Map.Entry<String, Integer> hub : settings.hubPorts().entrySet()) {
-                hubs.put(hub.getKey(), IotHubEmulator.start(hub.getKey(), tls, protocols,
-                        bind(settings, hub.getValue(), "hub " + hub.getKey()), boss, workers, timeline));
-            }
-            DpsService dps = new DpsService(settings.idScope(), settings.retryAfterSeconds(), (hub, deviceId, credential) -> {
-                IotHubEmulator h = hubs.get(hub);
-                h.register(deviceId, credential);
-                return h.host();
-            }, timeline);
-            dpsServer = DpsHttpsServer.start(dps, tls, protocols, bind(settings, settings.dpsHttpsPort(), "DPS HTTPS"),
-                    boss, workers, timeline);
-            dpsMqttServer = DpsMqttServer.start(dps, tls, protocols, bind(settings, settings.dpsMqttPort(), "DPS MQTT"),
-                    boss, workers, timeline);
-            return new ContainerStack(settings, pki, tls, boss, workers, dps, Map.copyOf(hubs), dpsServer, dpsMqttServer);
-        } catch (IOException | RuntimeException e) {
-            hubs.values().forEach(IotHubEmulator::close);
-            if (dpsServer != null) {
-                dpsServer.close();
-            }
-            if (dpsMqttServer != null) {
-                dpsMqttServer.close();
-            }
-            shutdown(boss, workers);
-            throw e;
-        }
-    }
-
-    private static InetSocketAddress bind(RigEmulator.Settings settings, int port, String what) {
-        return new InetSocketAddress(settings.bind(), port);
+    static ContainerStack start(RigEmulator.Settings settings, TimelineSink timeline) throws EmulatorStack.StartFailure {
+        List<EmulatorStack.Hub> hubs = new ArrayList<>();
+        settings.hubPorts().forEach((name, port) -> hubs.add(new EmulatorStack.Hub(name, IotHubEmulator.hostFor(name), port)));
+        EmulatorStack stack = EmulatorStack.start(new EmulatorStack.Settings(settings.idScope(), "localhost",
+                settings.bind(), settings.dpsHttpsPort(), settings.dpsMqttPort(), hubs, settings.retryAfterSeconds(), 2),
+                TestPki.create(), timeline);
+        return new ContainerStack(settings, stack);
     }
 
     SSLContext serverTls() {
-        return tls;
+        return stack.serverTls();
     }
 
     EventLoopGroup boss() {
-        return boss;
+        return stack.boss();
     }
 
     EventLoopGroup workers() {
-        return workers;
+        return stack.workers();
     }
 
     TestPki pki() {
-        return pki;
+        return stack.pki();
     }
 
     int dpsHttpsPort() {
-        return dpsServer.address().getPort();
+        return stack.dpsHttpsAddress().getPort();
     }
 
     int dpsMqttPort() {
-        return dpsMqttServer.address().getPort();
+        return stack.dpsMqttAddress().getPort();
     }
 
     Map<String, IotHubEmulator> hubs() {
@@ -144,14 +85,14 @@ final class ContainerStack implements Backend {
     public DeviceEndpoints deviceEndpoints() {
         Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
         hubs.values().forEach(h -> addresses.put(h.host(), new InetSocketAddress("127.0.0.1", h.address().getPort())));
-        return new DeviceEndpoints(URI.create("https://localhost:" + dpsHttpsPort()), dps.idScope(), pki.caCertificate(),
+        return new DeviceEndpoints(URI.create("https://localhost:" + dpsHttpsPort()), dps.idScope(), pki().caCertificate(),
                 addresses, Optional.of(new InetSocketAddress("127.0.0.1", dpsMqttPort())));
     }
 
     @Override
     public void resetForScenario() {
         dps.reset();
-        dpsMqttServer.closeConnections();
+        stack.closeDpsMqttConnections();
         hubs.values().forEach(IotHubEmulator::reset);
         dps.setRetryAfterSeconds(settings.retryAfterSeconds());
     }
@@ -238,21 +179,7 @@ final class ContainerStack implements Backend {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        dpsServer.close();
-        dpsMqttServer.close();
-        hubs.values().forEach(IotHubEmulator::close);
-        shutdown(boss, workers);
-    }
-
-    private static void shutdown(EventLoopGroup boss, EventLoopGroup workers) {
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        boss.terminationFuture().awaitUninterruptibly(SHUTDOWN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        workers.terminationFuture().awaitUninterruptibly(SHUTDOWN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    public void close() {
+        stack.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.firstboot.service.containers;
 
 import dev.firstboot.pki.TestPki;
+import dev.firstboot.service.EmulatorStack;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -40,7 +41,8 @@ public final class RigEmulator implements AutoCloseable {
         this.settings = settings;
     }
 
-    public static RigEmulator start(Settings settings, String controlToken) throws IOException {
+    /** @throws EmulatorStack.StartFailure when a listener cannot bind (the message names the port and what to do) */
+    public static RigEmulator start(Settings settings, String controlToken) throws IOException, EmulatorStack.StartFailure {
         if (controlToken == null || controlToken.length() < 16) {
             throw new IllegalArgumentException("the control token (environment variable " + TOKEN_ENV
                     + ") must be at least 16 characters");
