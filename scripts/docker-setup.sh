@@ -46,6 +46,7 @@ elif command -v docker >/dev/null && engine_answers "unix://$run_dir/docker.sock
   host="unix://$run_dir/docker.sock"
   say "reusing the private dockerd at $host"
 else
+  [ -n "${DOCKER_HOST:-}" ] && say "DOCKER_HOST=$DOCKER_HOST does not answer; looking for the private dockerd instead"
   if ! command -v dockerd >/dev/null || ! command -v docker >/dev/null; then
     if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
       unavailable "no Docker engine is reachable (DOCKER_HOST=${DOCKER_HOST:-unset}) and this is not root on Debian, so none can be installed; start one and export DOCKER_HOST=unix://…"
