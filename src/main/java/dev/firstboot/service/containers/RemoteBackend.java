@@ -51,6 +51,8 @@ final class RemoteBackend implements Backend {
     private Duration retryAfter;
     private final Duration configuredRetryAfter;
     private volatile boolean closed;
+    /** Events from before the last reset belong to the last scenario: late ones are dropped, not put on the new one. */
+    private long notBefore = Long.MIN_VALUE;
 
     RemoteBackend(FirstbootEmulatorContainer container, String token, TimelineSink timeline, List<String> hubNames,
                   Duration retryAfter) {
@@ -108,11 +110,21 @@ final class RemoteBackend implements Backend {
                 if (seq <= lastEvent) {
                     continue;
                 }
+                lastEvent = seq;
+                if (e.path("nanoTime").asLong() < notBefore) {
+                    continue;
+                }
                 Map<String, String> attributes = new LinkedHashMap<>();
                 e.path("attributes").fields().forEachRemaining(f -> attributes.put(f.getKey(), f.getValue().asText()));
-                timeline.recordAt(e.path("nanoTime").asLong(), Origin.valueOf(e.path("origin").asText()),
-                        EventKind.valueOf(e.path("kind").asText()), e.path("subject").asText(), attributes);
-                lastEvent = seq;
+                Origin origin;
+                EventKind kind;
+                try {
+                    origin = Origin.valueOf(e.path("origin").asText());
+                    kind = EventKind.valueOf(e.path("kind").asText());
+                } catch (IllegalArgumentException unknown) {
+                    continue; // an image from another harness version: an event kind this one does not know
+                }
+                timeline.recordAt(e.path("nanoTime").asLong(), origin, kind, e.path("subject").asText(), attributes);
             }
         }
     }
@@ -168,6 +180,9 @@ final class RemoteBackend implements Backend {
     public void resetForScenario() {
         call("POST", "reset", null, false);
         syncEvents();
+        synchronized (this) {
+            notBefore = System.nanoTime();
+        }
         retryAfter = configuredRetryAfter;
     }
 
