@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 scripts/setup.sh socat swtpm swtpm-tools
+# A Docker engine and the emulator image for the containers rig (docs/containers.md); without one, the container
+# tests and scenarios are reported not applicable with the reason, never as passed.
+eval "$(scripts/docker-setup.sh)"
 exec mvn -B verify

@@ -42,7 +42,8 @@ import java.util.Optional;
 
 /**
  * A throw-away certificate authority made fresh for each run (EC P-256), for the emulators' TLS servers and for test
- * devices. Nothing is written to disk and no key lives in the repository: a leaked run key is worth nothing.
+ * devices. Nothing is written to disk (unless {@link CaFiles} keeps it for {@code emulator --data}) and no key lives
+ * in the repository: a leaked run key is worth nothing.
  */
 public final class TestPki {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -59,6 +60,11 @@ public final class TestPki {
 
     /** A new CA, valid from an hour ago (clock skew) for two days. */
     public static TestPki create() {
+        return create(Duration.ofDays(2));
+    }
+
+    /** A new CA, valid from an hour ago (clock skew) for {@code validity}; a kept CA (emulator --data) lives longer. */
+    public static TestPki create(Duration validity) {
         KeyPair keys = newKeyPair();
         byte[] tag = new byte[6];
         RANDOM.nextBytes(tag);
@@ -66,7 +72,7 @@ public final class TestPki {
         Instant now = Instant.now();
         try {
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, serial(),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))), subject,
+                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(validity)), subject,
                     keys.getPublic());
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
@@ -95,6 +101,36 @@ public final class TestPki {
             return new KeyMaterial(keys.getPrivate(), List.of(sign(b, keys.getPrivate())));
         } catch (CertIOException | GeneralSecurityException e) {
             throw new IllegalStateException("could not make a self-signed certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** A CA read back from where {@link CaFiles} kept it. The key must belong to the certificate. */
+    static TestPki of(X509Certificate caCertificate, PrivateKey caKey) {
+        return new TestPki(new KeyPair(caCertificate.getPublicKey(), caKey), caCertificate);
+    }
+
+    /** For {@link CaFiles} only: the CA's private key, to be written to a 0600 file. */
+    PrivateKey caPrivateKey() {
+        return caKeys.getPrivate();
+    }
+
+    /**
+     * A device client certificate issued by this CA (EC P-256, CN = {@code commonName}, clientAuth), e.g. for
+     * X.509 individual enrollments whose registration id is the CN.
+     */
+    public KeyMaterial issueClient(String commonName) {
+        KeyPair keys = newKeyPair();
+        Instant now = Instant.now();
+        try {
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caCertificate, serial(),
+                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))),
+                    name(commonName), keys.getPublic());
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+            return new KeyMaterial(keys.getPrivate(), List.of(sign(b, caKeys.getPrivate()), caCertificate));
+        } catch (CertIOException | GeneralSecurityException e) {
+            throw new IllegalStateException("could not issue a test client certificate: " + e.getMessage(), e);
         }
     }
 

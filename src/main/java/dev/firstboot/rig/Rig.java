@@ -37,7 +37,19 @@ public final class Rig implements AutoCloseable {
     /** Starts the parts in dependency order: backend first, so the device knows where to provision, then controls. */
     public static Rig start(RigSpec spec, Redactor redactor, Path workDirectory) throws RigException {
         AtomicReference<Timeline> current = new AtomicReference<>(new Timeline(redactor));
-        TimelineSink sink = (origin, kind, subject, attributes) -> current.get().record(origin, kind, subject, attributes);
+        TimelineSink sink = new TimelineSink() {
+            @Override
+            public void record(Origin origin, EventKind kind,
+                               String subject, Map<String, String> attributes) {
+                current.get().record(origin, kind, subject, attributes);
+            }
+
+            @Override
+            public void recordAt(long nanoTime, Origin origin,
+                                 EventKind kind, String subject, Map<String, String> attributes) {
+                current.get().recordAt(nanoTime, origin, kind, subject, attributes);
+            }
+        };
         RigContext context = new RigContext(spec.name(), sink, redactor, workDirectory, null);
         Backend backend = spec.backend().start(context);
         Controls controls = null;

@@ -36,6 +36,17 @@ public final class Hooks {
             throw new NotApplicableException(Capabilities.notApplicableReason(missing, world.rig().capabilities(),
                     world.rig().spec().unavailable(), world.rig().name()));
         }
+        // A capability one part gives but another part of the rig cannot give here (a containers backend with no
+        // Docker engine, say, under a device that speaks X.509) still makes the scenario not applicable.
+        Set<String> blocked = new TreeSet<>(Capabilities.required(scenario.getSourceTagNames()));
+        blocked.retainAll(world.rig().spec().unavailable().keySet());
+        if (!blocked.isEmpty()) {
+            StringBuilder reason = new StringBuilder("needs " + Capabilities.render(blocked) + ", which rig "
+                    + world.rig().name() + " cannot give here");
+            blocked.forEach(c -> reason.append("; @").append(c).append(" is unavailable here: ")
+                    .append(world.rig().spec().unavailable().get(c)));
+            throw new NotApplicableException(reason.toString());
+        }
     }
 
     @Before(order = 1)

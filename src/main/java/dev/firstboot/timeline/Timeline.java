@@ -31,7 +31,12 @@ public final class Timeline implements TimelineSink {
 
     @Override
     public void record(Origin origin, EventKind kind, String subject, Map<String, String> attributes) {
-        long now = System.nanoTime() - this.origin;
+        recordAt(System.nanoTime(), origin, kind, subject, attributes);
+    }
+
+    @Override
+    public void recordAt(long nanoTime, Origin origin, EventKind kind, String subject, Map<String, String> attributes) {
+        long now = nanoTime - this.origin;
         Map<String, String> masked = new LinkedHashMap<>();
         attributes.forEach((k, v) -> masked.put(k, redactor.mask(v == null ? "" : v)));
         TimelineEvent event = new TimelineEvent(now, wallOrigin.plusNanos(now), origin, kind,

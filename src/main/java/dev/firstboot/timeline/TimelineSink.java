@@ -13,4 +13,13 @@ public interface TimelineSink {
     default void record(Origin origin, EventKind kind, String subject) {
         record(origin, kind, subject, Map.of());
     }
+
+    /**
+     * An event that happened earlier, at {@code nanoTime} on this machine's {@link System#nanoTime()} clock (which
+     * containers on the same kernel share): a producer in another process forwards it late but keeps its time.
+     * Sinks without a clock of their own just record it now.
+     */
+    default void recordAt(long nanoTime, Origin origin, EventKind kind, String subject, Map<String, String> attributes) {
+        record(origin, kind, subject, attributes);
+    }
 }

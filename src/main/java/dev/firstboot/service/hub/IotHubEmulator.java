@@ -49,17 +49,30 @@ public final class IotHubEmulator implements AutoCloseable {
     public static IotHubEmulator start(String name, SSLContext tls, String[] protocols, InetSocketAddress bind,
                                        EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline)
             throws IOException {
-        return start(name, tls, protocols, bind, boss, workers, timeline, FaultPlan.none());
+        return start(name, hostFor(name), tls, protocols, bind, boss, workers, timeline, FaultPlan.none());
     }
 
     /** As above, refusing connections while {@code faults} says the hub is unavailable. */
     public static IotHubEmulator start(String name, SSLContext tls, String[] protocols, InetSocketAddress bind,
                                        EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline,
                                        FaultPlan faults) throws IOException {
+        return start(name, hostFor(name), tls, protocols, bind, boss, workers, timeline, faults);
+    }
+
+    /** A hub that devices know by {@code host} (what DPS hands out as assignedHub), e.g. from an emulator config. */
+    public static IotHubEmulator start(String name, String host, SSLContext tls, String[] protocols,
+                                       InetSocketAddress bind, EventLoopGroup boss, EventLoopGroup workers,
+                                       TimelineSink timeline) throws IOException {
+        return start(name, host, tls, protocols, bind, boss, workers, timeline, FaultPlan.none());
+    }
+
+    /** A hub known by {@code host}, refusing connections while {@code faults} says it is unavailable. */
+    public static IotHubEmulator start(String name, String host, SSLContext tls, String[] protocols,
+                                       InetSocketAddress bind, EventLoopGroup boss, EventLoopGroup workers,
+                                       TimelineSink timeline, FaultPlan faults) throws IOException {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("a hub name is 1 to 50 of a-z, 0-9 and '-', got \"" + name + "\"");
         }
-        String host = hostFor(name);
         HubRegistry registry = new HubRegistry();
         Listener listener = Listener.bind(bind, boss, workers, ch -> ch.pipeline()
                 .addLast("idle", new ReadTimeoutHandler(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS))

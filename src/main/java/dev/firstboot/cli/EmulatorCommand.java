@@ -1,0 +1,235 @@
+package dev.firstboot.cli;
+
+import dev.firstboot.pki.CaFiles;
+import dev.firstboot.pki.TestPki;
+import dev.firstboot.service.EmulatorStack;
+import dev.firstboot.service.ServicePolicy;
+import dev.firstboot.service.hub.IotHubEmulator;
+import dev.firstboot.suite.ExitCodes;
+import dev.firstboot.timeline.TimelineSink;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+
+/**
+ * {@code firstboot emulator}: the DPS and IoT Hub emulators as a standalone server, for SDK samples, containers and
+ * people. Prints its endpoints as {@code key: value} lines, then {@code ready}; stops cleanly on SIGTERM or SIGINT.
+ */
+@Command(name = "emulator", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Run the DPS and IoT Hub emulators as a standalone server until SIGTERM or SIGINT (Ctrl-C).",
+                "",
+                "On start it prints one 'key: value' line each, then 'ready':",
+                "  dps-https: https://HOST:PORT      DPS device API over HTTPS",
+                "  dps-mqtt: mqtts://HOST:PORT       DPS device API over MQTT",
+                "  hub.NAME: mqtts://HUBHOST:PORT    each IoT Hub (MQTT)",
+                "  id-scope: SCOPE",
+                "  ca-certificate: PATH              PEM CA that clients must trust",
+                "  service-connection-string: HostName=…;SharedAccessKeyName=…;SharedAccessKey=…",
+                "                                    (a secret, printed because you asked for it; keep it out of logs)",
+                "  ready",
+                "",
+                "Config file (YAML; every field optional):",
+                "  idScope: 0ne00FB0001        host: localhost        (the name clients use; on the certificate)",
+                "  bind: 127.0.0.1             (0.0.0.0 in a container)",
+                "  dpsHttps: 8443              (443 for stock Azure SDKs)      dpsMqtt: 8883",
+                "  hubs: [{name: hub-a, host: hub-a.localhost, port: 8884}]",
+                "  retryAfterSeconds: 1",
+                "  servicePolicies: [{name: provisioningserviceowner, key: BASE64}]   (default: a random owner key)",
+                "  seed: enrollments.yaml      (enrollments to load at start)",
+                "",
+                "With --data DIR the CA (ca.pem, ca-key.pem mode 0600) and the service key are kept in DIR, so a restart"
+                        + " keeps the same CA and keys. Without it everything is in memory and a temporary folder"
+                        + " holds ca.pem."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped by SIGTERM or SIGINT", "2:bad usage, a bad config file or a port in use",
+                "4:the emulator could not start"})
+final class EmulatorCommand implements Callable<Integer> {
+    static final String POLICY_FILE = "service-policies";
+    private static final Duration STOP_DEADLINE = Duration.ofSeconds(20);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML config file (see above); defaults for all")
+    Path config;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Folder that keeps the CA, the service key (and the state) across restarts; created if missing")
+    Path data;
+
+    /** Counted down by SIGTERM/SIGINT; a test may count it down instead. */
+    final CountDownLatch stop = new CountDownLatch(1);
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        EmulatorConfig cfg;
+        try {
+            cfg = config == null ? EmulatorConfig.defaults() : EmulatorConfig.read(config);
+        } catch (EmulatorConfig.Invalid e) {
+            err.println("firstboot emulator: " + (config == null ? "" : config + ": ") + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        Path caDir;
+        TestPki pki;
+        List<ServicePolicy> policies;
+        Path temp = null;
+        try {
+            if (data != null) {
+                if (Files.exists(data) && !Files.isDirectory(data)) {
+                    err.println("firstboot emulator: --data " + data + " is a file; give a folder (it is created if"
+                            + " missing)");
+                    return ExitCodes.USAGE;
+                }
+                Files.createDirectories(data);
+                caDir = data;
+                pki = CaFiles.loadOrCreate(data);
+                policies = cfg.servicePolicies().isEmpty() ? keptPolicies(data) : cfg.servicePolicies();
+            } else {
+                temp = Files.createTempDirectory("firstboot-emulator-");
+                caDir = temp;
+                pki = TestPki.create();
+                CaFiles.writeCertificate(pki, temp.resolve(CaFiles.CERTIFICATE));
+                policies = cfg.servicePolicies().isEmpty() ? List.of(randomOwner()) : cfg.servicePolicies();
+            }
+        } catch (IOException e) {
+            err.println("firstboot emulator: " + e.getMessage());
+            deleteTree(temp);
+            return ExitCodes.USAGE;
+        }
+        EmulatorStack.Settings settings = new EmulatorStack.Settings(cfg.idScope(), cfg.host(), cfg.bind(),
+                cfg.dpsHttps(), cfg.dpsMqtt(), cfg.hubs(), cfg.retryAfterSeconds(), 2);
+        EmulatorStack stack;
+        try {
+            stack = EmulatorStack.start(settings, pki, TimelineSink.NONE);
+        } catch (EmulatorStack.StartFailure e) {
+            err.println("firstboot emulator: " + e.getMessage());
+            deleteTree(temp);
+            return e.portInUse().isPresent() ? ExitCodes.USAGE : ExitCodes.RIG_ERROR;
+        }
+        try {
+            if (cfg.seed().isPresent()) {
+                EmulatorSeed.load(cfg.seed().get(), stack.dps());
+            }
+        } catch (EmulatorConfig.Invalid e) {
+            err.println("firstboot emulator: seed: " + e.getMessage());
+            stack.close();
+            deleteTree(temp);
+            return ExitCodes.USAGE;
+        }
+        List<Signals.Registration> handlers = Signals.onTermination(stop::countDown);
+        try {
+            out.println("dps-https: https://" + cfg.host() + ":" + stack.dpsHttpsAddress().getPort());
+            out.println("dps-mqtt: mqtts://" + cfg.host() + ":" + stack.dpsMqttAddress().getPort());
+            for (IotHubEmulator hub : stack.hubs().values()) {
+                out.println("hub." + hub.name() + ": mqtts://" + hub.host() + ":" + hub.address().getPort());
+            }
+            out.println("id-scope: " + cfg.idScope());
+            out.println("ca-certificate: " + caDir.resolve(CaFiles.CERTIFICATE).toAbsolutePath());
+            out.println("service-connection-string: " + policies.get(0).connectionString(cfg.host()));
+            out.println("ready");
+            out.flush();
+            stop.await();
+            err.println("firstboot emulator: stopping");
+            err.flush();
+            return stopWithin(stack, err) ? ExitCodes.PASSED : ExitCodes.RIG_ERROR;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopWithin(stack, err);
+            return ExitCodes.INTERRUPTED;
+        } finally {
+            handlers.forEach(Signals.Registration::restore);
+            deleteTree(temp);
+        }
+    }
+
+    /** Closes listeners and connections (and, once the store is persistent, flushes it) within the deadline. */
+    private static boolean stopWithin(EmulatorStack stack, PrintWriter err) {
+        Thread closer = new Thread(stack::close, "firstboot-emulator-stop");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(STOP_DEADLINE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            err.println("firstboot emulator: listeners did not close within " + STOP_DEADLINE.toSeconds()
+                    + " s; exiting anyway");
+            return false;
+        }
+        err.println("firstboot emulator: stopped");
+        return true;
+    }
+
+    /** The service policies kept in {@code dir}, made (a random owner key, file mode 0600) on first use. */
+    static List<ServicePolicy> keptPolicies(Path dir) throws IOException {
+        Path file = dir.resolve(POLICY_FILE);
+        if (!Files.exists(file)) {
+            ServicePolicy owner = randomOwner();
+            CaFiles.writePrivate(file, "# firstboot emulator service policies: NAME BASE64KEY (secret)\n"
+                    + owner.name() + " " + Base64.getEncoder().encodeToString(owner.key()) + "\n");
+            return List.of(owner);
+        }
+        List<ServicePolicy> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
+            String t = line.trim();
+            if (t.isEmpty() || t.startsWith("#")) {
+                continue;
+            }
+            String[] parts = t.split("\\s+");
+            byte[] key = null;
+            if (parts.length == 2) {
+                try {
+                    key = Base64.getDecoder().decode(parts[1]);
+                } catch (IllegalArgumentException e) {
+                    key = null;
+                }
+            }
+            if (key == null || key.length < 16) {
+                throw new IOException(file + ": expected lines of 'NAME BASE64KEY'; fix the file, or delete it for a"
+                        + " new random " + ServicePolicy.OWNER + " key");
+            }
+            out.add(new ServicePolicy(parts[0], key));
+        }
+        if (out.isEmpty()) {
+            throw new IOException(file + " holds no policy; delete it for a new random " + ServicePolicy.OWNER
+                    + " key");
+        }
+        return List.copyOf(out);
+    }
+
+    private static ServicePolicy randomOwner() {
+        byte[] key = new byte[32];
+        RANDOM.nextBytes(key);
+        return new ServicePolicy(ServicePolicy.OWNER, key);
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp folder left behind is harmless
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.firstboot.service.containers;
+
+import dev.firstboot.rig.Backend;
+import dev.firstboot.rig.BackendProvider;
+import dev.firstboot.rig.PartConfig;
+import dev.firstboot.rig.RigContext;
+import dev.firstboot.rig.RigException;
+import dev.firstboot.service.dps.DpsService;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * {@code kind: containers}: the DPS and IoT Hub emulators in a Docker container from the locally built emulator
+ * image (scripts/docker-setup.sh), started with Testcontainers; devices reach them on the published ports.
+ * <pre>
+ * backend:
+ *   kind: containers
+ *   image: firstboot/emulator:local   # default: $FIRSTBOOT_EMULATOR_IMAGE, else firstboot/emulator:local
+ *   id-scope: 0ne00FB0001             # default
+ *   retry-after: 1s                   # whole seconds, 0 to 300; default 1s
+ *   start-deadline: 90s               # default
+ * </pre>
+ * Its hubs are hub-a and hub-b. Without a reachable engine or the image, its capabilities are unavailable with the
+ * reason, so scenarios are reported not applicable, never passed.
+ */
+public final class ContainersBackendProvider implements BackendProvider {
+    static final List<String> HUBS = List.of("hub-a", "hub-b");
+    private static final Pattern ID_SCOPE = Pattern.compile("[A-Za-z0-9]{1,32}");
+    private static final Set<String> CAPABILITIES = Set.of("x509", "mqtt", "containers");
+
+    @Override
+    public String kind() {
+        return "containers";
+    }
+
+    @Override
+    public String description() {
+        return "DPS and IoT Hub emulators in a Docker container (Testcontainers) from the locally built emulator image";
+    }
+
+    @Override
+    public Spec<Backend> configure(PartConfig config) throws RigException {
+        config.allowOnly("kind", "image", "id-scope", "retry-after", "start-deadline");
+        String image = config.string("image", FirstbootEmulatorContainer.defaultImage());
+        String idScope = config.string("id-scope", "0ne00FB0001");
+        if (!ID_SCOPE.matcher(idScope).matches()) {
+            throw config.error("id-scope", "expected an ID scope of letters and digits like 0ne00FB0001, got \""
+                    + idScope + "\"");
+        }
+        Duration retryAfter = config.duration("retry-after", Duration.ofSeconds(1));
+        if (retryAfter.toMillis() % 1000 != 0 || retryAfter.toSeconds() > DpsService.MAX_RETRY_AFTER_SECONDS) {
+            throw config.error("retry-after", "DPS sends retry-after in whole seconds from 0 to "
+                    + DpsService.MAX_RETRY_AFTER_SECONDS + ", got " + retryAfter.toMillis() + " ms; try 0s or 1s");
+        }
+        Duration startDeadline = config.duration("start-deadline", FirstbootEmulatorContainer.STARTUP_DEADLINE);
+        return new Spec<>() {
+            private String reason;
+            private boolean checked;
+
+            /** Why containers cannot run here, or null; asked once, when a run first needs to know. */
+            private synchronized String reason() {
+                if (!checked) {
+                    reason = DockerEngine.whyUnavailable(image).orElse(null);
+                    checked = true;
+                }
+                return reason;
+            }
+
+            @Override
+            public Set<String> capabilities() {
+                return reason() == null ? CAPABILITIES : Set.of();
+            }
+
+            @Override
+            public Map<String, String> unavailable() {
+                String why = reason();
+                if (why == null) {
+                    return Map.of();
+                }
+                return Map.of("x509", why, "mqtt", why, "containers", why);
+            }
+
+            @Override
+            public Backend start(RigContext context) throws RigException {
+                String why = reason();
+                if (why != null) {
+                    return new UnavailableBackend(HUBS, why);
+                }
+                byte[] raw = new byte[24];
+                new SecureRandom().nextBytes(raw);
+                String token = HexFormat.of().formatHex(raw);
+                FirstbootEmulatorContainer container = new FirstbootEmulatorContainer(image)
+                        .withRigControl(token, idScope, (int) retryAfter.toSeconds());
+                container.withStartupTimeout(startDeadline);
+                try {
+                    container.start();
+                    return new RemoteBackend(container, token, context.timeline(), HUBS, retryAfter);
+                } catch (RuntimeException e) {
+                    String logs = "";
+                    try {
+                        logs = container.getLogs();
+                    } catch (RuntimeException ignored) {
+                        // the container may never have been created
+                    }
+                    container.stop();
+                    throw new RigException("rig " + context.rigName() + ": the emulator container from " + image
+                            + " did not start within " + startDeadline.toSeconds() + " s: " + e.getMessage()
+                            + (logs.isBlank() ? "" : "; its output: " + logs.strip())
+                            + ". Rebuild the image with scripts/docker-setup.sh");
+                }
+            }
+        };
+    }
+}

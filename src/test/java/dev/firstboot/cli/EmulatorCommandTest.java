@@ -1,0 +1,220 @@
+package dev.firstboot.cli;
+
+import dev.firstboot.device.net.DpsHttpsClient;
+import dev.firstboot.pki.TestPki;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code firstboot emulator}: a real child JVM that prints its endpoints, serves TLS, stops on SIGTERM, keeps its CA. */
+class EmulatorCommandTest {
+    private static final Duration START_DEADLINE = Duration.ofSeconds(60);
+    private static final String ANY_PORTS = "dpsHttps: 0\ndpsMqtt: 0\nhubs: [{name: hub-a, port: 0}]\n";
+
+    @TempDir
+    Path dir;
+
+    record Result(int exit, String out, String err) {
+    }
+
+    private Result runInProcess(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return new Result(cl.execute(args), out.toString(), err.toString());
+    }
+
+    /** A running child emulator and what it printed up to {@code ready}. */
+    record Child(Process process, Map<String, String> lines, Path stderr) {
+        void terminate() throws Exception {
+            new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).inheritIO().start()
+                    .waitFor(10, TimeUnit.SECONDS);
+        }
+
+        int awaitExit() throws Exception {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("the emulator did not exit within 30 s of SIGTERM");
+            }
+            return process.exitValue();
+        }
+    }
+
+    private Child start(Path config, Path data) throws Exception {
+        Path stderr = Files.createTempFile(dir, "stderr", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.firstboot.cli.Main", "emulator",
+                "--config", config.toString(), "--data", data.toString())
+                .redirectError(stderr.toFile());
+        Process process = pb.start();
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+            lines.add("<eof>");
+        }, "emulator-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        Map<String, String> parsed = new LinkedHashMap<>();
+        Instant deadline = Instant.now().plus(START_DEADLINE);
+        while (true) {
+            long left = Duration.between(Instant.now(), deadline).toMillis();
+            String line = left <= 0 ? null : lines.poll(left, TimeUnit.MILLISECONDS);
+            if (line == null || line.equals("<eof>")) {
+                process.destroyForcibly();
+                throw new AssertionError("no 'ready' line within " + START_DEADLINE.toSeconds() + " s; printed "
+                        + parsed.keySet() + ", stderr: " + Files.readString(stderr));
+            }
+            if (line.equals("ready")) {
+                return new Child(process, parsed, stderr);
+            }
+            int colon = line.indexOf(": ");
+            assertThat(colon).as("a 'key: value' line, got: " + line).isPositive();
+            parsed.put(line.substring(0, colon), line.substring(colon + 2));
+        }
+    }
+
+    private static X509Certificate certificate(Path pem) throws Exception {
+        try (var in = Files.newInputStream(pem)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+    }
+
+    @Test
+    void printsItsEndpointsServesDpsOverTlsStopsOnSigtermAndKeepsItsCaAcrossRestarts() throws Exception {
+        Path config = Files.writeString(dir.resolve("emulator.yaml"), "idScope: 0ne00TEST01\n" + ANY_PORTS);
+        Path data = dir.resolve("data");
+
+        Child first = start(config, data);
+        Map<String, String> out = first.lines();
+        assertThat(out).containsKeys("dps-https", "dps-mqtt", "hub.hub-a", "id-scope", "ca-certificate",
+                "service-connection-string");
+        assertThat(out.get("id-scope")).isEqualTo("0ne00TEST01");
+        assertThat(out.get("dps-https")).matches("https://localhost:\\d+");
+        assertThat(out.get("dps-mqtt")).matches("mqtts://localhost:\\d+");
+        assertThat(out.get("hub.hub-a")).matches("mqtts://hub-a\\.localhost:\\d+");
+        assertThat(out.get("service-connection-string"))
+                .matches("HostName=localhost;SharedAccessKeyName=provisioningserviceowner;SharedAccessKey=\\S{40,}");
+        Path caFile = Path.of(out.get("ca-certificate"));
+        assertThat(caFile).isEqualTo(data.resolve("ca.pem").toAbsolutePath());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("ca-key.pem"))))
+                .isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("service-policies"))))
+                .isEqualTo("rw-------");
+
+        // A device that trusts only the printed CA (host name checked) reaches DPS; it is not enrolled, so DPS
+        // refuses it the way the real service does, over the real TLS connection.
+        X509Certificate ca = certificate(caFile);
+        DpsHttpsClient device = new DpsHttpsClient(TestPki.clientContextTrusting(ca,
+                Optional.of(TestPki.selfSigned("not-enrolled-1"))), URI.create(out.get("dps-https")),
+                out.get("id-scope"), Duration.ofSeconds(10));
+        DpsHttpsClient.Reply reply = device.register("not-enrolled-1");
+        assertThat(reply.httpStatus()).as(reply.describe()).isBetween(400, 499);
+        assertThat(reply.text("errorCode")).isNotEmpty();
+
+        first.terminate();
+        assertThat(first.awaitExit()).as(Files.readString(first.stderr())).isZero();
+        assertThat(Files.readString(first.stderr())).contains("stopped");
+        String secretKey = out.get("service-connection-string").split("SharedAccessKey=")[1];
+        assertThat(Files.readString(first.stderr())).doesNotContain(secretKey);
+
+        Child second = start(config, data);
+        try {
+            assertThat(certificate(Path.of(second.lines().get("ca-certificate")))).isEqualTo(ca);
+            assertThat(second.lines().get("service-connection-string"))
+                    .isEqualTo(out.get("service-connection-string"));
+        } finally {
+            second.terminate();
+            assertThat(second.awaitExit()).isZero();
+        }
+    }
+
+    @Test
+    void aPortInUseIsExitTwoNamingThePortAndWhatToDo() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            Path config = Files.writeString(dir.resolve("taken.yaml"),
+                    "dpsHttps: " + port + "\ndpsMqtt: 0\nhubs: [{name: hub-a, port: 0}]\n");
+            Result r = runInProcess("emulator", "--config", config.toString());
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err()).contains("port " + port).contains("already in use").contains("choose another port")
+                    .doesNotContain("Exception");
+        }
+    }
+
+    @Test
+    void aBadConfigFieldIsExitTwoNamingTheFieldExpectedAndSeen() throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "idScope: not a scope!\n");
+        Result r = runInProcess("emulator", "--config", bad.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("idScope").contains("\"not a scope!\"").contains("expected");
+
+        Path port = Files.writeString(dir.resolve("port.yaml"), "dpsMqtt: 70000\n");
+        assertThat(runInProcess("emulator", "--config", port.toString()).err())
+                .contains("dpsMqtt: expected a TCP port").contains("70000");
+
+        Path unknown = Files.writeString(dir.resolve("unknown.yaml"), "dpsHttp: 443\n");
+        assertThat(runInProcess("emulator", "--config", unknown.toString()).err())
+                .contains("unknown field 'dpsHttp'").contains("dpsHttps");
+
+        Path key = Files.writeString(dir.resolve("key.yaml"),
+                "servicePolicies: [{name: provisioningserviceowner, key: c2hvcnQ=}]\n");
+        Result shortKey = runInProcess("emulator", "--config", key.toString());
+        assertThat(shortKey.exit()).isEqualTo(2);
+        assertThat(shortKey.err()).contains("servicePolicies[0].key").contains("5 bytes").doesNotContain("c2hvcnQ=");
+
+        Result missing = runInProcess("emulator", "--config", dir.resolve("nope.yaml").toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("does not exist");
+    }
+
+    @Test
+    void aSeedFileIsRefusedClearlyUntilTheSeedLoaderIsPresent() throws Exception {
+        Path config = Files.writeString(dir.resolve("seeded.yaml"), ANY_PORTS + "seed: enrollments.yaml\n");
+        Result r = runInProcess("emulator", "--config", config.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("seed").contains("enrollments.yaml").doesNotContain("Exception");
+    }
+
+    @Test
+    void helpDocumentsTheOutputLinesConfigFieldsDataFolderAndExitCodes() {
+        Result r = runInProcess("emulator", "--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("dps-https:", "dps-mqtt:", "hub.NAME:", "id-scope:", "ca-certificate:",
+                "service-connection-string:", "ready", "idScope", "bind", "dpsHttps", "dpsMqtt", "hubs",
+                "retryAfterSeconds", "servicePolicies", "seed", "--data", "SIGTERM", "ca-key.pem");
+    }
+}
