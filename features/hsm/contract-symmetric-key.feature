@@ -1,4 +1,4 @@
-@hsm @symmetric-key
+@hsm @hsm-symmetric-key
 Feature: Symmetric-key HSM adapter contract
   A symmetric-key adapter hands the SDK a base64 key and the registration name; the SDK signs its SAS tokens itself.
 

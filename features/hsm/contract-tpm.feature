@@ -1,4 +1,4 @@
-@hsm @tpm
+@hsm @hsm-tpm
 Feature: TPM HSM adapter contract
   A TPM adapter gives DPS its endorsement key (EK) and storage root key (SRK), activates the identity key DPS sends
   inside an activation blob, and signs the device's SAS tokens with it.

@@ -1,4 +1,4 @@
-@hsm @x509
+@hsm @hsm-x509
 Feature: X.509 HSM adapter contract
   An X.509 adapter hands the SDK the device's certificate (leaf first), its private key, and the common name that
   becomes the registration id. The SDK passes the certificate and key to TLS unchanged.

@@ -1,4 +1,4 @@
-@hsm @symmetric-key
+@hsm @hsm-symmetric-key
 Feature: First boot with a symmetric-key HSM adapter
   The device signs its requests to DPS and its hub connection with the key the adapter holds.
 

@@ -1,4 +1,4 @@
-@hsm @x509
+@hsm @hsm-x509
 Feature: First boot with an X.509 HSM adapter
   The device proves who it is to DPS and its hub with the certificate and key the adapter holds.
 

@@ -23,9 +23,12 @@ public final class HsmAdapter implements AutoCloseable {
     public record Config(Path library, AdapterType type, Duration callDeadline, Duration startDeadline, Path scratch) {
     }
 
-    /** An adapter handle, by address; {@link #NULL} is the NULL handle. */
-    public record Handle(String address) {
-        public static final Handle NULL = new Handle("0");
+    /**
+     * An adapter handle, by address, in the host that made it ({@code host} counts the hosts started); {@link #NULL}
+     * is the NULL handle.
+     */
+    public record Handle(String address, int host) {
+        public static final Handle NULL = new Handle("0", 0);
 
         public boolean isNull() {
             return address.equals("0");
@@ -127,10 +130,15 @@ public final class HsmAdapter implements AutoCloseable {
     }
 
     public Handle create() throws AdapterFailure {
-        return new Handle(call(field(0) + "()", "create " + table(0)));
+        AdapterProcess p = host();
+        return new Handle(p.call(field(0) + "()", "create " + table(0)), starts);
     }
 
+    /** Destroys {@code h}; a handle of a host that has since ended is gone with it, so there is nothing to do. */
     public void destroy(Handle h) throws AdapterFailure {
+        if (stale(h)) {
+            return;
+        }
         call(field(1) + "(" + describe(h) + ")", "destroy " + table(1) + " " + h.address());
     }
 
@@ -142,12 +150,14 @@ public final class HsmAdapter implements AutoCloseable {
 
     /** A {@code char* f(h)} function; the string is freed with free() in the host. Empty for NULL. */
     public Optional<String> string(String field, Handle h) throws AdapterFailure {
+        requireLive(h, field);
         byte[] b = HostProtocol.decode(call(field + "(" + describe(h) + ")", "str " + table(field) + " " + h.address()));
         return Optional.ofNullable(b).map(x -> new String(x, StandardCharsets.UTF_8));
     }
 
     /** {@code int f(h, unsigned char** out, size_t* len)}: get_ek, get_srk. */
     public Output output(String field, Handle h, boolean nullOut, boolean nullLength) throws AdapterFailure {
+        requireLive(h, field);
         return parseOutput(call(field + "(" + describe(h) + (nullOut ? ", NULL" : "") + (nullLength ? ", NULL len" : "")
                 + ")", "out " + table(field) + " " + h.address() + " " + flag(nullOut) + " " + flag(nullLength)));
     }
@@ -155,6 +165,7 @@ public final class HsmAdapter implements AutoCloseable {
     /** {@code sign_with_identity(h, data, len, &out, &out_len)}; {@code data} may be null. */
     public Output sign(Handle h, byte[] data, long length, boolean nullOut, boolean nullLength) throws AdapterFailure {
         String f = "hsm_client_sign_with_identity";
+        requireLive(h, f);
         return parseOutput(call(f + "(" + describe(h) + ", " + length + " bytes)", "sign " + table(f) + " "
                 + h.address() + " " + HostProtocol.bytes(data) + " " + length + " " + flag(nullOut) + " "
                 + flag(nullLength)));
@@ -163,6 +174,7 @@ public final class HsmAdapter implements AutoCloseable {
     /** {@code activate_identity_key(h, key, len)}; {@code key} may be null. */
     public int activate(Handle h, byte[] key, long length) throws AdapterFailure {
         String f = "hsm_client_activate_identity_key";
+        requireLive(h, f);
         return Integer.parseInt(call(f + "(" + describe(h) + ", " + (key == null ? "NULL" : length + " bytes") + ")",
                 "in " + table(f) + " " + h.address() + " " + HostProtocol.bytes(key) + " " + length));
     }
@@ -170,6 +182,7 @@ public final class HsmAdapter implements AutoCloseable {
     /** {@code set_symm_key_info(h, reg_name, symm_key)}; either may be null. */
     public int setSymmetricKeyInfo(Handle h, String registrationName, String key) throws AdapterFailure {
         String f = "hsm_client_set_symm_key_info";
+        requireLive(h, f);
         return Integer.parseInt(call(f + "(" + describe(h) + ")", "set " + table(f) + " " + h.address() + " "
                 + HostProtocol.bytes(registrationName == null ? null : registrationName.getBytes(StandardCharsets.UTF_8))
                 + " " + HostProtocol.bytes(key == null ? null : key.getBytes(StandardCharsets.UTF_8))));
@@ -183,6 +196,18 @@ public final class HsmAdapter implements AutoCloseable {
     /** What the adapter and its host printed so far (for evidence; values the adapter returned are never in it). */
     public synchronized String output() {
         return host == null ? "" : host.output();
+    }
+
+    private synchronized boolean stale(Handle h) {
+        return !h.isNull() && (host == null || !host.alive() || h.host() != starts);
+    }
+
+    /** Refuses a handle whose host has ended: its address means nothing in a new host. */
+    private void requireLive(Handle h, String function) throws AdapterFailure {
+        if (stale(h)) {
+            throw new AdapterFailure(function + ": the handle belonged to an adapter host that has ended earlier in "
+                    + "this scenario (see the failure before this one)", true);
+        }
     }
 
     private static String flag(boolean b) {

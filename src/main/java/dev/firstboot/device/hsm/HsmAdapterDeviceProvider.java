@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * {@code kind: hsm-adapter}: a vendor's custom HSM adapter library ({@code library:}, {@code type: x509|tpm|
- * symmetric-key}), loaded in a child process. Gives {@code @hsm} and the capability of its type.
+ * symmetric-key}), loaded in a child process. Gives {@code @hsm} and {@code @hsm-<type>}.
  */
 public final class HsmAdapterDeviceProvider implements DeviceProvider {
     static final String KIND = "hsm-adapter";
@@ -48,9 +48,9 @@ public final class HsmAdapterDeviceProvider implements DeviceProvider {
             @Override
             public Set<String> capabilities() {
                 return Set.of("hsm", switch (type) {
-                    case X509 -> "x509";
-                    case TPM -> "tpm";
-                    case SYMMETRIC_KEY -> "symmetric-key";
+                    case X509 -> "hsm-x509";
+                    case TPM -> "hsm-tpm";
+                    case SYMMETRIC_KEY -> "hsm-symmetric-key";
                 });
             }
 
