@@ -192,4 +192,47 @@ class CertifyHsmCommandTest {
         assertThat(run.err()).contains("--signing-key KEY.pem and --signing-cert CERT.pem");
         assertThat(run.statement()).isNull();
     }
+
+    @Test
+    void aTpmAdapterThatSegfaultsInSignFailsTheSigningScenarioWithTheSignalWhileItsKeysPass() throws Exception {
+        Path adapterDir = Files.createDirectories(dir.resolve("tpm"));
+        TestAdapters.writeTpmKeys(adapterDir);
+        Path lib = TestAdapters.build(adapterDir, "tpmsegv", "BROKEN_SEGV_SIGN");
+        Path[] lab = lab();
+        Run run = certify(dir.resolve("reports-tpm"), "--lib", lib.toString(), "--type", "tpm",
+                "--signing-key", lab[0].toString(), "--signing-cert", lab[1].toString(), "--call-deadline", "3");
+        assertThat(run.scenario("The endorsement and storage root keys").path("status").asText()).isEqualTo("PASSED");
+        assertThat(run.scenario("The registration id derived").path("status").asText()).isEqualTo("PASSED");
+        assertThat(run.scenario("Activation refuses an empty key").path("status").asText()).isEqualTo("PASSED");
+        assertThat(run.scenario("Signing fails until").path("message").asText())
+                .contains("the adapter crashed with SIGSEGV").contains("during hsm_client_sign_with_identity(h, ");
+        // the stub holds no TPM: it cannot activate DPS's key, and the kit says so
+        assertThat(run.scenario("The adapter activates DPS's identity key").path("message").asText())
+                .contains("hsm_client_activate_identity_key returned").contains("expected 0");
+    }
+
+    @Test
+    void aRunWithFeaturesOtherThanTheShippedOnesIsMarkedNonCertifying() throws Exception {
+        Path features = Files.createDirectories(dir.resolve("my-features"));
+        String lifecycle = Files.readString(Path.of("features/hsm/contract-lifecycle.feature"));
+        Files.writeString(features.resolve("contract-lifecycle.feature"),
+                lifecycle.replace("at most 4096 KiB", "at most 999999 KiB"));
+        Path adapterDir = Files.createDirectories(dir.resolve("mod"));
+        TestAdapters.writeX509(adapterDir, "hsm-x509-device-01");
+        Path lib = TestAdapters.build(adapterDir, "mod");
+        Path[] lab = lab();
+        Run run = certify(dir.resolve("reports-mod"), "--lib", lib.toString(), "--type", "x509",
+                "--signing-key", lab[0].toString(), "--signing-cert", lab[1].toString(),
+                "--features", features.toString());
+        assertThat(run.statement().path("certifying").asBoolean()).isFalse();
+        assertThat(run.statement().path("nonCertifyingReasons").toString())
+                .contains("feature contract-lifecycle.feature differs from the one the harness ships")
+                .contains("shipped feature contract-x509.feature was not run");
+        assertThat(run.out()).contains("NON-CERTIFYING run:");
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        assertThat(cl.execute("verify-bundle", run.bundle().toString())).isEqualTo(1);
+        assertThat(out.toString()).contains("Certifying: NO");
+    }
 }

@@ -58,6 +58,36 @@ public final class TestAdapters {
         return key;
     }
 
+    /**
+     * Writes ek.bin and srk.bin: TPM2B_PUBLIC RSA-2048 keys in the EK and SRK templates (hsm-adapter.md §4.1), for
+     * the TPM stub, which serves them but holds no TPM.
+     */
+    public static void writeTpmKeys(Path dir) throws Exception {
+        byte[] ekPolicy = java.util.HexFormat.of()
+                .parseHex("837197674484b3f81a90cc8d46a5d724fd52d76e06520b64f2a1da1b331469aa");
+        Files.write(dir.resolve("ek.bin"), tpm2bRsa(0x000300b2, ekPolicy));
+        Files.write(dir.resolve("srk.bin"), tpm2bRsa(0x00030472, new byte[0]));
+    }
+
+    private static byte[] tpm2bRsa(int attributes, byte[] policy) throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        java.security.interfaces.RSAPublicKey pub = (java.security.interfaces.RSAPublicKey) g.generateKeyPair().getPublic();
+        byte[] mod = pub.getModulus().toByteArray();
+        if (mod.length == 257) {
+            mod = java.util.Arrays.copyOfRange(mod, 1, 257);
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(2 + 2 + 2 + 4 + 2 + policy.length + 6 + 2 + 2 + 4 + 2 + 256);
+        b.putShort((short) 0); // size, set below
+        b.putShort((short) 0x0001).putShort((short) 0x000b).putInt(attributes);
+        b.putShort((short) policy.length).put(policy);
+        b.putShort((short) 0x0006).putShort((short) 128).putShort((short) 0x0043); // AES-128-CFB
+        b.putShort((short) 0x0010).putShort((short) 2048).putInt(0); // scheme NULL, keyBits, default exponent
+        b.putShort((short) 256).put(mod);
+        b.putShort(0, (short) (b.capacity() - 2));
+        return b.array();
+    }
+
     public static HsmAdapter open(Path lib, AdapterType type, Duration deadline, Path scratch) {
         return new HsmAdapter(new HsmAdapter.Config(lib, type, deadline, Duration.ofSeconds(20), scratch));
     }
