@@ -16,8 +16,9 @@ import java.util.Optional;
 
 /**
  * The device under test is a vendor's HSM adapter: its first boot is the C SDK's, with every identity operation
- * answered by the adapter in its host process. Each scenario gets a fresh host, so one scenario's crash or leak
- * never reaches the next.
+ * answered by the adapter in its host process. A host that crashed, exited or was killed on a deadline is replaced
+ * on the next call, so one scenario's failure never reaches the next; a healthy host is kept (starting a JVM per
+ * scenario costs more than the checks).
  */
 final class HsmAdapterDevice implements Device, HsmAdapterFacet {
     private final RigContext context;
@@ -113,8 +114,14 @@ final class HsmAdapterDevice implements Device, HsmAdapterFacet {
     @Override
     public synchronized void resetForScenario() {
         session.reset();
+        if (!bootHandle.isNull()) {
+            try {
+                adapter.destroy(bootHandle);
+            } catch (AdapterFailure e) {
+                // the host is gone, and the handle with it; the next call starts a fresh host
+            }
+        }
         bootHandle = HsmAdapter.Handle.NULL;
-        adapter.restart();
     }
 
     @Override
