@@ -235,4 +235,23 @@ class CertifyHsmCommandTest {
         assertThat(cl.execute("verify-bundle", run.bundle().toString())).isEqualTo(1);
         assertThat(out.toString()).contains("Certifying: NO");
     }
+
+    @Test
+    void theTpmReferenceAdapterOnSwtpmPassesTheContractAndBootsThroughDpsChallenge() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TestAdapters.tpmToolchain(),
+                "needs libtss2-dev and swtpm (scripts/setup.sh libtss2-dev swtpm swtpm-tools)");
+        Path adapterDir = Files.createDirectories(dir.resolve("tss"));
+        try (dev.firstboot.device.tpm.Swtpm swtpm = dev.firstboot.device.tpm.Swtpm.start(adapterDir.resolve("swtpm"),
+                java.time.Duration.ofSeconds(20))) {
+            Path lib = TestAdapters.buildTpm(adapterDir, "swtpm:host=" + swtpm.host() + ",port=" + swtpm.port());
+            Path[] lab = lab();
+            Run run = certify(dir.resolve("reports-tss"), "--lib", lib.toString(), "--type", "tpm",
+                    "--signing-key", lab[0].toString(), "--signing-cert", lab[1].toString());
+            assertThat(run.failed()).as(run.out()).isEmpty();
+            assertThat(run.exit()).isZero();
+            assertThat(run.scenario("The adapter activates DPS's identity key").path("status").asText())
+                    .isEqualTo("PASSED");
+            assertThat(run.scenario("The adapter answers DPS's challenge").path("status").asText()).isEqualTo("PASSED");
+        }
+    }
 }

@@ -385,7 +385,8 @@ public final class AdapterContract {
             int rc = adapter.activate(h, blob, blob.length);
             if (rc != 0) {
                 throw new AdapterCheckException("hsm_client_activate_identity_key returned " + rc + " for a well-formed "
-                        + blob.length + "-byte DPS activation blob built for its own EK and SRK; expected 0");
+                        + blob.length + "-byte DPS activation blob built for its own EK and SRK; expected 0"
+                        + printed());
             }
             byte[] data = payload.getBytes(StandardCharsets.UTF_8);
             HsmAdapter.Output o = adapter.sign(h, data, data.length, false, false);
@@ -434,6 +435,15 @@ public final class AdapterContract {
                     + expected.get() + "\" (--registration-id)");
         }
         return r;
+    }
+
+    /** What the adapter printed, as a hint after a failed call (it never prints what it returned to us). */
+    private String printed() {
+        String out = adapter.output().strip();
+        if (out.isEmpty()) {
+            return "";
+        }
+        return "; the adapter printed: " + redactor.mask(out.substring(Math.max(0, out.length() - 800)));
     }
 
     private AdapterIdentity.X509 x509() throws AdapterFailure, AdapterCheckException {

@@ -39,6 +39,25 @@ public final class TestAdapters {
         return lib;
     }
 
+    /** Compiles hsm-adapters/tpm_tss_adapter.c against tpm2-tss, talking to the TPM at {@code tcti}. */
+    public static Path buildTpm(Path dir, String tcti) throws IOException, InterruptedException {
+        Path lib = dir.resolve("libtpmhsm.so");
+        Process p = new ProcessBuilder(List.of("gcc", "-shared", "-fPIC", "-O1", "-o", lib.toString(),
+                "-DTPM_TCTI=\"" + tcti + "\"", Path.of("hsm-adapters/tpm_tss_adapter.c").toAbsolutePath().toString(),
+                "-ltss2-esys", "-ltss2-mu", "-ltss2-tctildr")).redirectErrorStream(true).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException("gcc failed: " + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+        return lib;
+    }
+
+    /** Whether the TPM reference adapter can be built and run here (tpm2-tss headers and swtpm). */
+    public static boolean tpmToolchain() {
+        return Files.isRegularFile(Path.of("/usr/include/tss2/tss2_esys.h"))
+                && dev.firstboot.device.tpm.Swtpm.installed();
+    }
+
     /** Writes an X.509 identity for CN {@code cn} (cert.pem, key.pem, cn.txt) and an unrelated other-key.pem. */
     public static KeyMaterial writeX509(Path dir, String cn) throws Exception {
         KeyMaterial m = TestPki.selfSigned(cn);
