@@ -236,6 +236,12 @@ static int activate(HSM_CLIENT_HANDLE h, const unsigned char* key, size_t key_le
         fprintf(stderr, "tpm_tss_adapter: Import failed: 0x%x\n", rc);
         return __LINE__;
     }
+    /* a TPM has few transient object slots (EK, SRK and one more on swtpm): drop the old identity key first, as
+     * the SDK evicts the old key at 0x81000100 before persisting the new one */
+    if (a->id_key != ESYS_TR_NONE) {
+        Esys_FlushContext(a->tpm->esys, a->id_key);
+        a->id_key = ESYS_TR_NONE;
+    }
     ESYS_TR loaded = ESYS_TR_NONE;
     rc = Esys_Load(a->tpm->esys, a->tpm->srk, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, imported, &id_public, &loaded);
     Esys_Free(imported);
@@ -243,7 +249,6 @@ static int activate(HSM_CLIENT_HANDLE h, const unsigned char* key, size_t key_le
         fprintf(stderr, "tpm_tss_adapter: Load failed: 0x%x\n", rc);
         return __LINE__;
     }
-    if (a->id_key != ESYS_TR_NONE) Esys_FlushContext(a->tpm->esys, a->id_key);
     a->id_key = loaded;
     return 0;
 }

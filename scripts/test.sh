@@ -3,5 +3,5 @@
 # It installs what the tests need on a fresh Debian machine (as root), then runs the whole test suite.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
-scripts/setup.sh socat swtpm swtpm-tools gcc libc6-dev
+scripts/setup.sh socat swtpm swtpm-tools gcc libc6-dev libtss2-dev
 exec mvn -B verify
