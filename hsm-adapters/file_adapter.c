@@ -5,7 +5,7 @@
  * Build:  gcc -shared -fPIC -O1 -DADAPTER_DIR='"/path/to/dir/"' -o libhsm.so file_adapter.c
  * The BROKEN_* macros turn it into one of the defective adapters the kit must catch (see docs/hsm-certification.md):
  *   BROKEN_WRONG_CN, BROKEN_WRONG_KEY, BROKEN_LEAK, BROKEN_CRASH_ON_NULL, BROKEN_HANG_GET_CERT, BROKEN_SEGV_SIGN,
- *   BROKEN_EXIT_GET_CERT, BROKEN_BAD_EK_SIZE. */
+ *   BROKEN_EXIT_GET_CERT, BROKEN_ABORT_GET_KEY, BROKEN_BAD_EK_SIZE. */
 #include "hsm_client_data.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +124,10 @@ static char* get_cert(HSM_CLIENT_HANDLE h)
 static char* get_key(HSM_CLIENT_HANDLE h)
 {
     if (valid(h) == NULL) return NULL;
+#ifdef BROKEN_ABORT_GET_KEY
+    fprintf(stderr, "file_adapter: key store corrupt\n");
+    abort();
+#endif
 #ifdef BROKEN_WRONG_KEY
     return read_file("other-key.pem", NULL);
 #else

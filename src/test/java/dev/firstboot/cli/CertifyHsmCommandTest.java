@@ -102,7 +102,15 @@ class CertifyHsmCommandTest {
         assertThat(run.statement().path("counts").path("passed").asLong()).isEqualTo(9);
         assertThat(run.scenario("The adapter's certificate provisions the device").path("status").asText())
                 .isEqualTo("PASSED");
-        assertThat(run.out()).contains("Certifying run");
+        assertThat(run.out()).contains("Certifying run").doesNotContain("BUG: a secret");
+        String key = Files.readString(dir.resolve("good/key.pem")).lines().filter(l -> !l.startsWith("-----"))
+                .findFirst().orElseThrow();
+        try (Stream<Path> files = Files.walk(run.bundle().getParent())) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1)).as(f.toString())
+                        .doesNotContain(key);
+            }
+        }
 
         CommandLine cl = Main.commandLine();
         StringWriter out = new StringWriter();
@@ -249,6 +257,7 @@ class CertifyHsmCommandTest {
                     "--signing-key", lab[0].toString(), "--signing-cert", lab[1].toString());
             assertThat(run.failed()).as(run.out()).isEmpty();
             assertThat(run.exit()).isZero();
+            assertThat(run.out()).doesNotContain("BUG: a secret");
             assertThat(run.scenario("The adapter activates DPS's identity key").path("status").asText())
                     .isEqualTo("PASSED");
             assertThat(run.scenario("The adapter answers DPS's challenge").path("status").asText()).isEqualTo("PASSED");

@@ -80,4 +80,19 @@ class HsmAdapterHostTest {
                     .hasMessageContaining("gcc -shared -fPIC");
         }
     }
+
+    @Test
+    void anAbortInVendorCodeIsNamedAsSuch() throws Exception {
+        TestAdapters.writeX509(dir, "hsm-device-01");
+        Path lib = TestAdapters.build(dir, "abort", "BROKEN_ABORT_GET_KEY");
+        try (HsmAdapter a = TestAdapters.open(lib, AdapterType.X509, Duration.ofSeconds(5), dir.resolve("s"))) {
+            HsmAdapter.Handle h = a.create();
+            assertThatThrownBy(() -> a.string("hsm_client_get_key", h))
+                    .hasMessageContaining("SIGABRT").hasMessageContaining("during hsm_client_get_key(h)")
+                    .hasMessageContaining("file_adapter: key store corrupt");
+            // the next call gets a fresh host, and the dead host's handle is refused rather than reused
+            assertThatThrownBy(() -> a.string("hsm_client_get_cert", h)).hasMessageContaining("has ended");
+            assertThat(a.string("hsm_client_get_common_name", a.create())).contains("hsm-device-01");
+        }
+    }
 }
