@@ -41,6 +41,11 @@ final class VerifyBundleCommand implements Callable<Integer> {
     public Integer call() {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
+        if (!Files.exists(bundle)) {
+            err.println("firstboot verify-bundle: no bundle at " + bundle.toAbsolutePath().normalize() + "; pass the "
+                    + "certification folder of a certify-hsm run (reports/RUN/certification)");
+            return ExitCodes.USAGE;
+        }
         Path dir = Files.isDirectory(bundle) ? bundle : bundle.toAbsolutePath().getParent();
         Optional<X509Certificate> trusted = Optional.empty();
         if (trust != null) {
