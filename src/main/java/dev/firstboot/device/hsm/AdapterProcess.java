@@ -35,6 +35,7 @@ final class AdapterProcess implements AutoCloseable {
     private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
     private final StringBuilder log = new StringBuilder();
     private final Duration deadline;
+    private final List<Thread> pumps = new ArrayList<>();
 
     private AdapterProcess(Process process, Duration deadline) {
         this.process = process;
@@ -113,6 +114,7 @@ final class AdapterProcess implements AutoCloseable {
         if (answer == null) {
             process.destroyForcibly();
             waitForExit();
+            drainOutput();
             throw new AdapterFailure(what + " did not return within " + seconds(limit)
                     + "; the harness killed the adapter host" + tail(), true);
         }
@@ -124,6 +126,7 @@ final class AdapterProcess implements AutoCloseable {
 
     private AdapterFailure ended(String what) {
         Optional<Integer> code = waitForExit();
+        drainOutput();
         String out;
         synchronized (log) {
             out = log.toString();
@@ -142,6 +145,19 @@ final class AdapterProcess implements AutoCloseable {
             reason = "the adapter ended the process with exit(" + code.get() + ")";
         }
         return new AdapterFailure(reason + " during " + what + tail(), true);
+    }
+
+    /** Once the child has exited, lets the readers take in the last of what it printed (at most 2 s). */
+    private void drainOutput() {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (Thread t : pumps) {
+            try {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static String signalName(int s) {
@@ -227,6 +243,7 @@ final class AdapterProcess implements AutoCloseable {
             }
         }, name);
         t.setDaemon(true);
+        pumps.add(t);
         t.start();
     }
 
