@@ -421,9 +421,16 @@ public final class AdapterContract {
 
     /** The adapter's registration id (CN or registration name) follows the DPS rules. */
     public String registrationIdIsValid(Optional<String> expected) throws AdapterFailure, AdapterCheckException {
-        AdapterIdentity id = AdapterIdentity.read(adapter, redactor);
-        String r = id.registrationId();
         String function = type() == AdapterType.X509 ? "hsm_client_get_common_name" : "hsm_client_get_registration_name";
+        adapter.init();
+        HsmAdapter.Handle h = adapter.create();
+        String r;
+        try {
+            r = adapter.string(function, h).orElseThrow(() -> new AdapterCheckException(function
+                    + "() returned NULL on a valid handle; it must return the registration id"));
+        } finally {
+            adapter.destroy(h);
+        }
         int max = type() == AdapterType.X509 ? 64 : 128;
         if (!r.matches("[a-z0-9._:-]{1," + max + "}")) {
             throw new AdapterCheckException(function + " returned \"" + r + "\" (" + r.length() + " characters); a DPS "
