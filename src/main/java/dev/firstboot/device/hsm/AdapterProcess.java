@@ -48,13 +48,14 @@ final class AdapterProcess implements AutoCloseable {
     /**
      * Starts a host for {@code library} and waits, at most {@code startDeadline}, until it has loaded it.
      *
-     * @param scratch where the child's JVM may write its crash report
+     * @param scratch the child's working folder. Its JVM crash report is discarded (it dumps registers and memory,
+     *                which can hold the adapter's keys); the summary it prints names the signal and the frame.
      */
     static AdapterProcess start(Path library, Duration callDeadline, Duration startDeadline, Path scratch)
             throws AdapterFailure {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx48m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + scratch.resolve("hs_err_pid%p.log"),
+                "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=/dev/null",
                 "-cp", System.getProperty("java.class.path"), AdapterHost.class.getName(),
                 library.toAbsolutePath().toString()));
         Process p;
