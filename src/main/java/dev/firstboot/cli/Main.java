@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                         + "backend and controls."},
         subcommands = {RunCommand.class, RigsCommand.class, ReportCommand.class, CertCommand.class, DevKitSimCommand.class, TpmSimCommand.class,
                 EmulatorCommand.class, BenchCommand.class, RigEmulatorCommand.class,
+                CertifyHsmCommand.class, VerifyBundleCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
                 "2:bad usage or input (rig file, options, files)",
                 "3:nothing applicable ran",
                 "4:the rig could not be started",
+                "5:verify-bundle: the certification bundle does not verify",
                 "130:interrupted; finished results are kept"})
 public final class Main implements Runnable {
     @CommandLine.Spec
