@@ -8,7 +8,11 @@ import dev.firstboot.rig.RigException;
 import dev.firstboot.service.dps.DpsService;
 import dev.firstboot.service.hub.IotHubEmulator;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -22,6 +26,9 @@ import java.util.regex.Pattern;
  *   id-scope: 0ne00FB0001   # default
  *   retry-after: 1s         # whole seconds, 0 to 300; default 1s
  *   hubs: [hub-a]           # default; names are a-z, 0-9 and '-'
+ *   seed: enrollments.yaml  # optional: enrollments, groups and CA certificates loaded at start and on each reset
+ *   hub-latency:            # optional: the geoLatency stand-in, milliseconds per hub; lowest wins
+ *     hub-a: 40
  * </pre>
  */
 public final class EmbeddedBackendProvider implements BackendProvider {
@@ -42,7 +49,7 @@ public final class EmbeddedBackendProvider implements BackendProvider {
 
     @Override
     public Spec<Backend> configure(PartConfig config) throws RigException {
-        config.allowOnly("kind", "id-scope", "retry-after", "hubs");
+        config.allowOnly("kind", "id-scope", "retry-after", "hubs", "seed", "hub-latency");
         String idScope = config.string("id-scope", DEFAULT_ID_SCOPE);
         if (!ID_SCOPE.matcher(idScope).matches()) {
             throw config.error("id-scope", "expected an ID scope of letters and digits like " + DEFAULT_ID_SCOPE
@@ -66,8 +73,19 @@ public final class EmbeddedBackendProvider implements BackendProvider {
                 throw config.error("hubs", "hub \"" + hub + "\" is listed twice");
             }
         }
+        Optional<Path> seed = config.has("seed") ? Optional.of(config.existingFile("seed")) : Optional.empty();
+        Map<String, Integer> latencies = new LinkedHashMap<>();
+        Optional<PartConfig> latency = config.section("hub-latency");
+        if (latency.isPresent()) {
+            latency.get().allowOnly(unique.toArray(String[]::new));
+            for (String hub : unique) {
+                if (latency.get().has(hub)) {
+                    latencies.put(hub, latency.get().integer(hub, 0, 0, 60_000));
+                }
+            }
+        }
         EmbeddedBackend.Settings settings = new EmbeddedBackend.Settings(idScope, (int) retryAfter.toSeconds(),
-                List.copyOf(unique));
+                List.copyOf(unique), seed, latencies);
         return new Spec<>() {
             @Override
             public Set<String> capabilities() {

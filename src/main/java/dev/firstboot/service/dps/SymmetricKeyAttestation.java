@@ -27,14 +27,15 @@ final class SymmetricKeyAttestation {
     }
 
     /** A symmetric-key enrollment group: any registration id whose SAS verifies with the derived key belongs to it. */
-    record Group(String groupId, byte[] groupKey, String hubName, boolean enabled) {
+    record Group(String groupId, byte[] groupKey, com.fasterxml.jackson.databind.node.ObjectNode doc,
+                 boolean enabled) {
         Group {
             groupKey = groupKey.clone();
         }
 
         @Override
         public String toString() {
-            return "Group[" + groupId + ", key «masked», " + hubName + (enabled ? "" : ", disabled") + "]";
+            return "Group[" + groupId + ", key «masked»" + (enabled ? "" : ", disabled") + "]";
         }
     }
 
@@ -69,7 +70,7 @@ final class SymmetricKeyAttestation {
             SasTokens.Verdict verdict = SasTokens.verify(token, scope, derived, KEY_NAMES, now);
             if (verdict instanceof SasTokens.Accepted) {
                 DpsService.Enrollment member = new DpsService.Enrollment(id, DpsService.Attestation.SYMMETRIC_KEY,
-                        derived, Optional.empty(), g.hubName(), g.enabled());
+                        derived, Optional.empty(), g.doc(), g.enabled());
                 return new DpsService.Authenticated(member, new byte[0], Optional.of(g.groupId()));
             }
             tried.add("group '" + g.groupId() + "': " + ((SasTokens.Rejected) verdict).reason());
