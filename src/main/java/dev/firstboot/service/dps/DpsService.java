@@ -432,6 +432,10 @@ public final class DpsService implements AutoCloseable {
         } else {
             decision = allocation.decide(who, webhook);
         }
+        if (decision instanceof Allocation.Assigned a && hubs.nameForHost(a.host()).isEmpty()) {
+            // A record from before a restart may name a hub this DPS no longer has.
+            decision = new Allocation.Failed(Allocation.NO_HUB, "hub '" + a.host() + "' is not linked to this DPS");
+        }
         if (decision instanceof Allocation.Failed f) {
             record.decidedStatus = "failed";
             record.errorCode = f.errorCode();

@@ -41,6 +41,11 @@ public final class EnrollmentStore implements AutoCloseable {
      * @param json       the document
      */
     public record Row(String id, String kind, String thumbprint, String json) {
+        /** Never the document: it may hold symmetric keys. */
+        @Override
+        public String toString() {
+            return "Row[" + id + ", " + kind + ", document of " + json.length() + " chars]";
+        }
     }
 
     private final Connection connection;
@@ -64,7 +69,7 @@ public final class EnrollmentStore implements AutoCloseable {
             throw new IllegalStateException("could not create the DPS data directory " + directory + ": "
                     + e.getMessage() + "; check the path and its permissions", e);
         }
-        return open("jdbc:h2:file:" + directory.toAbsolutePath().resolve("dps"));
+        return open("jdbc:h2:file:" + directory.toAbsolutePath().resolve("dps") + ";CACHE_SIZE=32768");
     }
 
     /** {@link #inDirectory} when a directory is given, else {@link #inMemory()}. */
@@ -78,7 +83,7 @@ public final class EnrollmentStore implements AutoCloseable {
             try (Statement s = c.createStatement()) {
                 for (Table t : Table.values()) {
                     s.execute("CREATE TABLE IF NOT EXISTS " + t.sql + " (id VARCHAR(256) PRIMARY KEY,"
-                            + " kind VARCHAR(32) NOT NULL, thumbprint VARCHAR(128) NOT NULL, doc CLOB NOT NULL)");
+                            + " kind VARCHAR(32) NOT NULL, thumbprint VARCHAR(128) NOT NULL, doc VARCHAR(1048576) NOT NULL)");
                     s.execute("CREATE INDEX IF NOT EXISTS " + t.sql + "_thumbprint ON " + t.sql + " (thumbprint)");
                 }
             }
@@ -130,8 +135,11 @@ public final class EnrollmentStore implements AutoCloseable {
         putAll(table, List.of(row));
     }
 
-    /** Inserts or replaces rows in one transaction, in JDBC batches: the bulk-load path. */
-    public synchronized void putAll(Table table, List<Row> rows) {
+    /**
+     * Inserts or replaces rows in one transaction, in JDBC batches: the bulk-load path. {@code rows} may be produced
+     * lazily, so a million documents need not sit in memory at once.
+     */
+    public synchronized void putAll(Table table, Iterable<Row> rows) {
         try (PreparedStatement p = connection.prepareStatement(
                 "MERGE INTO " + table.sql + " (id, kind, thumbprint, doc) KEY (id) VALUES (?, ?, ?, ?)")) {
             connection.setAutoCommit(false);
