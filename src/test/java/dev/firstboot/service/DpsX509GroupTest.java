@@ -1,11 +1,14 @@
 package dev.firstboot.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.firstboot.pki.Certificates;
 import dev.firstboot.pki.KeyMaterial;
+import dev.firstboot.rig.DeviceEndpoints;
 import dev.firstboot.service.dps.TestCa;
 import dev.firstboot.service.dps.admin.EnrollmentAdmin;
+import io.netty.handler.codec.mqtt.MqttQoS;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** X.509 enrollment groups over the real DPS HTTPS front: devices under a root or an intermediate CA. */
 class DpsX509GroupTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private EmbeddedRig rig;
     private final TestCa root = TestCa.root("fleet-root");
     private final TestCa intermediate = root.intermediate("fleet-intermediate");
@@ -138,6 +143,32 @@ class DpsX509GroupTest {
 
         assertThat(done.status()).isEqualTo("disabled");
         assertThat(rig.backend.hubDevice("hub-a", "sensor-008")).isEmpty();
+    }
+
+    @Test
+    void overMqttTheChainTheDevicePresentsIsMatchedTheSameWay() throws Exception {
+        rig.backend.enrollX509Group("by-intermediate", intermediate.der(), "hub-b", true);
+        KeyMaterial key = intermediate.leaf("sensor-010");
+        DeviceEndpoints endpoints = rig.backend.deviceEndpoints();
+        String res = "$dps/registrations/res/";
+        try (DeviceMqtt mqtt = DeviceMqtt.open(endpoints.trustAnchor(), Optional.of(key), endpoints.dps().getHost(),
+                endpoints.dpsMqtt().orElseThrow())) {
+            assertThat(mqtt.connect("sensor-010", EmbeddedRig.ID_SCOPE
+                    + "/registrations/sensor-010/api-version=2019-03-31&ClientVersion=firstboot%2Ftest")).isZero();
+            mqtt.subscribe(1, res + "#", MqttQoS.AT_LEAST_ONCE);
+            mqtt.publishQos1("$dps/registrations/PUT/iotdps-register/?$rid=1", "{\"registrationId\":\"sensor-010\"}",
+                    11);
+            DeviceMqtt.Received assigning = mqtt.nextPublish();
+            assertThat(assigning.topic()).startsWith(res + "202/?$rid=1");
+            String operationId = JSON.readTree(assigning.payload()).get("operationId").asText();
+            mqtt.publishQos1("$dps/registrations/GET/iotdps-get-operationstatus/?$rid=2&operationId=" + operationId,
+                    "", 12);
+            DeviceMqtt.Received assigned = mqtt.nextPublish();
+            assertThat(assigned.topic()).isEqualTo(res + "200/?$rid=2");
+            JsonNode state = JSON.readTree(assigned.payload()).get("registrationState");
+            assertThat(state.at("/x509/enrollmentGroupId").asText()).isEqualTo("by-intermediate");
+            assertThat(state.get("assignedHub").asText()).isEqualTo("hub-b.localhost");
+        }
     }
 
     @Test
