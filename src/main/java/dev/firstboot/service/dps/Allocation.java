@@ -35,12 +35,20 @@ final class Allocation {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HubAssigner hubs;
-    private final Duration deadline;
+    private volatile Duration deadline;
     private volatile Map<String, Integer> latencies = Map.of();
     private HttpClient http;
 
     Allocation(HubAssigner hubs, Duration deadline) {
         this.hubs = hubs;
+        this.deadline = deadline;
+    }
+
+    void setDeadline(Duration deadline) {
+        if (deadline.isNegative() || deadline.isZero() || deadline.toSeconds() > 60) {
+            throw new IllegalArgumentException("the webhook deadline must be more than 0 and at most 60 s, got "
+                    + deadline.toMillis() + " ms");
+        }
         this.deadline = deadline;
     }
 
@@ -148,6 +156,7 @@ final class Allocation {
      */
     CompletableFuture<Outcome> callWebhook(DpsService.Authenticated who, Optional<String> currentHub,
                                            Optional<JsonNode> payload) {
+        Duration deadline = this.deadline;
         ObjectNode doc = who.enrollment().doc();
         String url = doc.path("customAllocationDefinition").path("webhookUrl").asText();
         ObjectNode request = JSON.createObjectNode();
@@ -181,7 +190,7 @@ final class Allocation {
                 .handle((response, error) -> {
                     if (error != null) {
                         Throwable cause = error.getCause() != null ? error.getCause() : error;
-                        return new CallFailed("no answer from " + url + " within " + deadline.toSeconds() + " s ("
+                        return new CallFailed("no answer from " + url + " within " + deadline.toMillis() + " ms ("
                                 + cause.getClass().getSimpleName() + ")");
                     }
                     if (response.statusCode() / 100 != 2) {

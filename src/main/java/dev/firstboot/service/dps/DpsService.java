@@ -111,6 +111,11 @@ public final class DpsService implements AutoCloseable {
         allocation.setLatencies(millisByHub);
     }
 
+    /** How long a custom-allocation webhook may take ({@link #WEBHOOK_DEADLINE} unless set); at most 60 s. */
+    public void setWebhookDeadline(Duration deadline) {
+        allocation.setDeadline(deadline);
+    }
+
     /** An individual X.509 enrollment: the device is known by its leaf certificate, byte for byte. */
     public void enrollX509Individual(String registrationId, byte[] leafCertificateDer, Optional<String> deviceId,
                                      String hubName, boolean enabled) {
