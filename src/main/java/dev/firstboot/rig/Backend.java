@@ -33,6 +33,15 @@ public interface Backend extends AutoCloseable {
      */
     void enrollSymmetricKeyGroup(String groupId, byte[] groupKey, String hubName, boolean enabled);
 
+    /**
+     * An X.509 enrollment group on a root or intermediate CA certificate: a device with no individual enrollment whose
+     * presented chain leads to it joins the group, with its leaf CN as registration and device id.
+     */
+    default void enrollX509Group(String groupId, byte[] caCertificateDer, String hubName, boolean enabled) {
+        throw new UnsupportedOperationException("the " + kind() + " backend cannot enroll X.509 groups; use the"
+                + " embedded backend");
+    }
+
     /** Fault: DPS corrupts the activation blobs it sends TPM devices (this scenario only). */
     void tamperActivationBlobs(boolean tamper);
 

@@ -10,6 +10,11 @@ import dev.firstboot.service.dps.DpsHttpsServer;
 import dev.firstboot.service.dps.DpsMqttServer;
 import dev.firstboot.service.dps.DpsService;
 import dev.firstboot.service.fault.FaultPlan;
+import dev.firstboot.service.dps.EnrollmentSeed;
+import dev.firstboot.service.dps.HubAssigner;
+import dev.firstboot.service.dps.admin.EnrollmentAdmin;
+import dev.firstboot.service.hub.DeviceCredential;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.firstboot.service.hub.IotHubEmulator;
 import dev.firstboot.timeline.TimelineSink;
 import io.netty.channel.EventLoopGroup;
@@ -47,9 +52,25 @@ final class EmbeddedBackend implements Backend {
     private final FaultPlan faults;
     private boolean closed;
 
-    record Settings(String idScope, int retryAfterSeconds, List<String> hubNames, FaultPlan.Limits limits) {
+    /**
+     * @param seed          a YAML file of enrollments, groups and CA certificates put through the admin at start and
+     *                      after every scenario reset
+     * @param hubLatencies  the geoLatency stand-in: milliseconds per hub name, lowest wins
+     * @param limits        rate limits for the whole run
+     */
+    record Settings(String idScope, int retryAfterSeconds, List<String> hubNames, Optional<java.nio.file.Path> seed,
+                    Map<String, Integer> hubLatencies, FaultPlan.Limits limits) {
+        Settings {
+            hubLatencies = Map.copyOf(hubLatencies);
+        }
+
+        Settings(String idScope, int retryAfterSeconds, List<String> hubNames, Optional<java.nio.file.Path> seed,
+                 Map<String, Integer> hubLatencies) {
+            this(idScope, retryAfterSeconds, hubNames, seed, hubLatencies, FaultPlan.Limits.NONE);
+        }
+
         Settings(String idScope, int retryAfterSeconds, List<String> hubNames) {
-            this(idScope, retryAfterSeconds, hubNames, FaultPlan.Limits.NONE);
+            this(idScope, retryAfterSeconds, hubNames, Optional.empty(), Map.of(), FaultPlan.Limits.NONE);
         }
     }
 
@@ -89,18 +110,21 @@ final class EmbeddedBackend implements Backend {
                 hubs.put(name, IotHubEmulator.start(name, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss,
                         workers, timeline, faults));
             }
-            DpsService dps = new DpsService(settings.idScope(), settings.retryAfterSeconds(), (hub, deviceId, credential) -> {
-                IotHubEmulator h = hubs.get(hub);
-                h.register(deviceId, credential);
-                return h.host();
-            }, timeline);
+            DpsService dps = new DpsService(settings.idScope(), settings.retryAfterSeconds(), new Hubs(hubs),
+                    timeline);
+            try {
+                configure(dps, settings);
+            } catch (RigException e) {
+                dps.close();
+                throw e;
+            }
             dpsServer = DpsHttpsServer.start(dps, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss, workers,
                     timeline, faults);
             dpsMqttServer = DpsMqttServer.start(dps, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss,
                     workers, timeline, faults);
             return new EmbeddedBackend(settings, pki, boss, workers, dps, Map.copyOf(hubs), dpsServer,
                     dpsMqttServer, faults);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | RigException e) {
             hubs.values().forEach(IotHubEmulator::close);
             if (dpsServer != null) {
                 dpsServer.close();
@@ -109,9 +133,69 @@ final class EmbeddedBackend implements Backend {
                 dpsMqttServer.close();
             }
             shutdown(boss, workers);
+            if (e instanceof RigException r) {
+                throw r;
+            }
             throw new RigException("the embedded DPS and hub emulators did not start on " + LOOPBACK + ": "
                     + e.getMessage() + ". Is loopback networking available?", e);
         }
+    }
+
+    /** The seed and the geoLatency numbers, at start and after each reset. */
+    private static void configure(DpsService dps, Settings settings) throws RigException {
+        dps.setHubLatencies(settings.hubLatencies());
+        if (settings.seed().isPresent()) {
+            try {
+                EnrollmentSeed.load(settings.seed().get(), dps.admin());
+            } catch (EnrollmentSeed.SeedException e) {
+                throw new RigException(e.getMessage(), e);
+            }
+        }
+    }
+
+    /** The hubs as DPS sees them: names in features, host names in enrollment documents. */
+    private record Hubs(Map<String, IotHubEmulator> byName) implements HubAssigner {
+        @Override
+        public String assign(String hubName, String deviceId, DeviceCredential credential) {
+            IotHubEmulator h = byName.get(hubName);
+            h.register(deviceId, credential);
+            return h.host();
+        }
+
+        @Override
+        public String hostFor(String hubName) {
+            IotHubEmulator h = byName.get(hubName);
+            return h == null ? IotHubEmulator.hostFor(hubName) : h.host();
+        }
+
+        @Override
+        public Optional<String> nameForHost(String host) {
+            return byName.values().stream().filter(h -> h.host().equalsIgnoreCase(host) || h.name().equals(host))
+                    .map(IotHubEmulator::name).findFirst();
+        }
+
+        @Override
+        public List<String> linkedHosts() {
+            return byName.values().stream().map(IotHubEmulator::host).toList();
+        }
+
+        @Override
+        public void applyTwin(String hubName, String deviceId, ObjectNode twin) {
+            IotHubEmulator h = byName.get(hubName);
+            if (h != null) {
+                h.applyTwin(deviceId, twin);
+            }
+        }
+
+        @Override
+        public Optional<ObjectNode> twin(String hubName, String deviceId) {
+            return Optional.ofNullable(byName.get(hubName)).flatMap(h -> h.twinData(deviceId));
+        }
+    }
+
+    /** The enrollment service of this rig's DPS (documents, groups, CA certificates, registration records). */
+    public EnrollmentAdmin enrollmentAdmin() {
+        return dps.admin();
     }
 
     @Override
@@ -135,6 +219,11 @@ final class EmbeddedBackend implements Backend {
         dpsMqttServer.closeConnections();
         hubs.values().forEach(IotHubEmulator::reset);
         dps.setRetryAfterSeconds(settings.retryAfterSeconds());
+        try {
+            configure(dps, settings);
+        } catch (RigException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
     }
 
     @Override
@@ -167,6 +256,12 @@ final class EmbeddedBackend implements Backend {
     public void enrollSymmetricKeyGroup(String groupId, byte[] groupKey, String hubName, boolean enabled) {
         requireHub(hubName);
         dps.enrollSymmetricKeyGroup(groupId, groupKey, hubName, enabled);
+    }
+
+    @Override
+    public void enrollX509Group(String groupId, byte[] caCertificateDer, String hubName, boolean enabled) {
+        requireHub(hubName);
+        dps.enrollX509Group(groupId, caCertificateDer, hubName, enabled);
     }
 
     @Override
@@ -232,6 +327,7 @@ final class EmbeddedBackend implements Backend {
         dpsMqttServer.close();
         hubs.values().forEach(IotHubEmulator::close);
         shutdown(boss, workers);
+        dps.close();
     }
 
     private static void shutdown(EventLoopGroup boss, EventLoopGroup workers) {

@@ -9,10 +9,13 @@ import dev.firstboot.service.dps.DpsService;
 import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.hub.IotHubEmulator;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -27,6 +30,9 @@ import java.util.regex.Pattern;
  *   faults:                 # optional rate limits for the whole run (features inject the rest)
  *     registrations-per-minute: 1000   # 0 (default) is off; the real service allows 1,000 per unit
  *     polling-limit: true              # 5 status polls per 10 s per device, as DPS; default false
+ *   seed: enrollments.yaml  # optional: enrollments, groups and CA certificates loaded at start and on each reset
+ *   hub-latency:            # optional: the geoLatency stand-in, milliseconds per hub; lowest wins
+ *     hub-a: 40
  * </pre>
  */
 public final class EmbeddedBackendProvider implements BackendProvider {
@@ -47,7 +53,7 @@ public final class EmbeddedBackendProvider implements BackendProvider {
 
     @Override
     public Spec<Backend> configure(PartConfig config) throws RigException {
-        config.allowOnly("kind", "id-scope", "retry-after", "hubs", "faults");
+        config.allowOnly("kind", "id-scope", "retry-after", "hubs", "faults", "seed", "hub-latency");
         String idScope = config.string("id-scope", DEFAULT_ID_SCOPE);
         if (!ID_SCOPE.matcher(idScope).matches()) {
             throw config.error("id-scope", "expected an ID scope of letters and digits like " + DEFAULT_ID_SCOPE
@@ -79,8 +85,19 @@ public final class EmbeddedBackendProvider implements BackendProvider {
             limits = new FaultPlan.Limits(f.integer("registrations-per-minute", 0, 0, 1_000_000),
                     f.bool("polling-limit", false));
         }
+        Optional<Path> seed = config.has("seed") ? Optional.of(config.existingFile("seed")) : Optional.empty();
+        Map<String, Integer> latencies = new LinkedHashMap<>();
+        Optional<PartConfig> latency = config.section("hub-latency");
+        if (latency.isPresent()) {
+            latency.get().allowOnly(unique.toArray(String[]::new));
+            for (String hub : unique) {
+                if (latency.get().has(hub)) {
+                    latencies.put(hub, latency.get().integer(hub, 0, 0, 60_000));
+                }
+            }
+        }
         EmbeddedBackend.Settings settings = new EmbeddedBackend.Settings(idScope, (int) retryAfter.toSeconds(),
-                List.copyOf(unique), limits);
+                List.copyOf(unique), seed, latencies, limits);
         return new Spec<>() {
             @Override
             public Set<String> capabilities() {

@@ -17,7 +17,11 @@ final class EmbeddedRig implements AutoCloseable {
     final EmbeddedBackend backend;
 
     EmbeddedRig(int retryAfterSeconds, List<String> hubs) throws RigException {
-        backend = EmbeddedBackend.start(new EmbeddedBackend.Settings(ID_SCOPE, retryAfterSeconds, hubs), timeline);
+        this(new EmbeddedBackend.Settings(ID_SCOPE, retryAfterSeconds, hubs));
+    }
+
+    EmbeddedRig(EmbeddedBackend.Settings settings) throws RigException {
+        backend = EmbeddedBackend.start(settings, timeline);
     }
 
     EmbeddedRig() throws RigException {

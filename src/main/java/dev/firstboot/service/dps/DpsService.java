@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.firstboot.pki.Certificates;
 import dev.firstboot.rig.Backend;
+import dev.firstboot.service.dps.admin.EnrollmentAdmin;
+import dev.firstboot.service.dps.store.EnrollmentStore;
+import dev.firstboot.service.dps.store.StoreAdmin;
 import dev.firstboot.service.hub.DeviceCredential;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Origin;
@@ -17,6 +20,7 @@ import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 /**
@@ -35,11 +40,13 @@ import java.util.regex.Pattern;
  * the transport that carried a request; transports turn wire traffic into {@link DeviceRequest}s and put the
  * {@link DpsReply} back on the wire. Thread-safe; every call is short and never blocks on I/O.
  */
-public final class DpsService {
+public final class DpsService implements AutoCloseable {
     /** The service's maximum message size (96 KB). */
     public static final int MAX_BODY_BYTES = 98_304;
     /** The longest retry-after a client honours (C clamps above five minutes). */
     public static final int MAX_RETRY_AFTER_SECONDS = 300;
+    /** How long a custom-allocation webhook may take before the registration fails. */
+    public static final Duration WEBHOOK_DEADLINE = Duration.ofSeconds(10);
 
     private static final Pattern API_VERSION = Pattern.compile("\\d{4}-\\d{2}-\\d{2}(-preview)?");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,21 +55,36 @@ public final class DpsService {
     private final String idScope;
     private final HubAssigner hubs;
     private final TimelineSink timeline;
-    private final Map<String, Enrollment> enrollments = new HashMap<>();
-    private final Map<String, SymmetricKeyAttestation.Group> groups = new LinkedHashMap<>();
+    private final StoreAdmin admin;
     private final Map<String, RegistrationRecord> registrations = new HashMap<>();
     private final Map<String, OperationRecord> operations = new HashMap<>();
     private final TpmAttestation tpm;
     private final SymmetricKeyAttestation symmetricKey;
+    private final Allocation allocation;
     private int retryAfterSeconds;
 
+    /** A DPS on a private in-memory store. */
     public DpsService(String idScope, int retryAfterSeconds, HubAssigner hubs, TimelineSink timeline) {
+        this(idScope, retryAfterSeconds, hubs, timeline, EnrollmentStore.inMemory());
+    }
+
+    /** A DPS on {@code store} (in memory, or a data directory that survives restarts); closing DPS closes it. */
+    public DpsService(String idScope, int retryAfterSeconds, HubAssigner hubs, TimelineSink timeline,
+                      EnrollmentStore store) {
         this.idScope = idScope;
         this.hubs = hubs;
         this.timeline = timeline;
+        this.admin = new StoreAdmin(store);
         this.tpm = new TpmAttestation(idScope, timeline);
         this.symmetricKey = new SymmetricKeyAttestation(idScope);
+        this.allocation = new Allocation(hubs, WEBHOOK_DEADLINE);
+        admin.onRegistrationDeleted(this::forget);
         setRetryAfterSeconds(retryAfterSeconds);
+    }
+
+    /** The enrollment service on this DPS's store: what the REST front, the steps and the seed loader use. */
+    public StoreAdmin admin() {
+        return admin;
     }
 
     public String idScope() {
@@ -81,38 +103,108 @@ public final class DpsService {
         this.retryAfterSeconds = seconds;
     }
 
+    /**
+     * The geoLatency stand-in: a latency in milliseconds per hub name (or host); the linked hub with the lowest wins,
+     * hubs without a number count as slowest.
+     */
+    public void setHubLatencies(Map<String, Integer> millisByHub) {
+        allocation.setLatencies(millisByHub);
+    }
+
+    /** How long a custom-allocation webhook may take ({@link #WEBHOOK_DEADLINE} unless set); at most 60 s. */
+    public void setWebhookDeadline(Duration deadline) {
+        allocation.setDeadline(deadline);
+    }
+
     /** An individual X.509 enrollment: the device is known by its leaf certificate, byte for byte. */
-    public synchronized void enrollX509Individual(String registrationId, byte[] leafCertificateDer,
-                                                  Optional<String> deviceId, String hubName, boolean enabled) {
-        enroll(new Enrollment(registrationId, Attestation.X509, leafCertificateDer.clone(),
-                deviceId.filter(d -> !d.isBlank()), hubName, enabled));
+    public void enrollX509Individual(String registrationId, byte[] leafCertificateDer, Optional<String> deviceId,
+                                     String hubName, boolean enabled) {
+        ObjectNode doc = individual(registrationId, deviceId, hubName, enabled);
+        ObjectNode x509 = doc.putObject("attestation").put("type", "x509").putObject("x509");
+        x509.putObject("clientCertificates").putObject("primary").put("certificate",
+                Base64.getEncoder().encodeToString(leafCertificateDer));
+        put(EnrollmentAdmin.Collection.ENROLLMENTS, registrationId, doc);
     }
 
     /** An individual TPM enrollment: the device is known by its endorsement key (a marshalled TPM2B_PUBLIC). */
-    public synchronized void enrollTpmIndividual(String registrationId, byte[] endorsementKey, Optional<String> deviceId,
-                                                 String hubName, boolean enabled) {
-        enroll(new Enrollment(registrationId, Attestation.TPM, endorsementKey.clone(),
-                deviceId.filter(d -> !d.isBlank()), hubName, enabled));
+    public void enrollTpmIndividual(String registrationId, byte[] endorsementKey, Optional<String> deviceId,
+                                    String hubName, boolean enabled) {
+        ObjectNode doc = individual(registrationId, deviceId, hubName, enabled);
+        doc.putObject("attestation").put("type", "tpm").putObject("tpm").put("endorsementKey",
+                Base64.getEncoder().encodeToString(endorsementKey));
+        put(EnrollmentAdmin.Collection.ENROLLMENTS, registrationId, doc);
     }
 
     /** An individual symmetric-key enrollment: the device signs its SAS tokens with {@code primaryKey}. */
-    public synchronized void enrollSymmetricKeyIndividual(String registrationId, byte[] primaryKey,
-                                                          Optional<String> deviceId, String hubName, boolean enabled) {
+    public void enrollSymmetricKeyIndividual(String registrationId, byte[] primaryKey, Optional<String> deviceId,
+                                             String hubName, boolean enabled) {
         requireKeyLength(primaryKey, "the primary key of '" + registrationId + "'");
-        enroll(new Enrollment(registrationId, Attestation.SYMMETRIC_KEY, primaryKey.clone(),
-                deviceId.filter(d -> !d.isBlank()), hubName, enabled));
+        ObjectNode doc = individual(registrationId, deviceId, hubName, enabled);
+        doc.putObject("attestation").put("type", "symmetricKey").putObject("symmetricKey")
+                .put("primaryKey", Base64.getEncoder().encodeToString(primaryKey));
+        put(EnrollmentAdmin.Collection.ENROLLMENTS, registrationId, doc);
     }
 
     /**
      * A symmetric-key enrollment group: a registration id with no individual enrollment belongs to it when its SAS
      * verifies with {@code HMAC-SHA256(groupKey, registrationId)}; its device id is its registration id.
      */
-    public synchronized void enrollSymmetricKeyGroup(String groupId, byte[] groupKey, String hubName, boolean enabled) {
+    public void enrollSymmetricKeyGroup(String groupId, byte[] groupKey, String hubName, boolean enabled) {
         if (groupId.isBlank()) {
             throw new IllegalArgumentException("an enrollment group needs a group id");
         }
         requireKeyLength(groupKey, "the key of enrollment group '" + groupId + "'");
-        groups.put(groupId, new SymmetricKeyAttestation.Group(groupId, groupKey, hubName, enabled));
+        ObjectNode doc = group(groupId, hubName, enabled);
+        doc.putObject("attestation").put("type", "symmetricKey").putObject("symmetricKey")
+                .put("primaryKey", Base64.getEncoder().encodeToString(groupKey));
+        put(EnrollmentAdmin.Collection.ENROLLMENT_GROUPS, groupId, doc);
+    }
+
+    /**
+     * An X.509 enrollment group on a root or intermediate CA: a device whose presented chain leads to this
+     * certificate (signatures and validity) and has no individual enrollment joins it; its device id is its leaf CN.
+     */
+    public void enrollX509Group(String groupId, byte[] caCertificateDer, String hubName, boolean enabled) {
+        if (groupId.isBlank()) {
+            throw new IllegalArgumentException("an enrollment group needs a group id");
+        }
+        ObjectNode doc = group(groupId, hubName, enabled);
+        doc.putObject("attestation").put("type", "x509").putObject("x509").putObject("signingCertificates")
+                .putObject("primary").put("certificate", Base64.getEncoder().encodeToString(caCertificateDer));
+        put(EnrollmentAdmin.Collection.ENROLLMENT_GROUPS, groupId, doc);
+    }
+
+    private ObjectNode individual(String registrationId, Optional<String> deviceId, String hubName, boolean enabled) {
+        if (registrationId.isBlank()) {
+            throw new IllegalArgumentException("an enrollment needs a registration id");
+        }
+        ObjectNode doc = JSON.createObjectNode();
+        doc.put("registrationId", registrationId);
+        deviceId.filter(d -> !d.isBlank()).ifPresent(d -> doc.put("deviceId", d));
+        linkOne(doc, hubName, enabled);
+        return doc;
+    }
+
+    private ObjectNode group(String groupId, String hubName, boolean enabled) {
+        ObjectNode doc = JSON.createObjectNode();
+        doc.put("enrollmentGroupId", groupId);
+        linkOne(doc, hubName, enabled);
+        return doc;
+    }
+
+    /** The conveniences enroll on one hub, statically, as the steps mean it. */
+    private void linkOne(ObjectNode doc, String hubName, boolean enabled) {
+        doc.put("provisioningStatus", enabled ? "enabled" : "disabled");
+        doc.put("allocationPolicy", "static");
+        doc.putArray("iotHubs").add(hubs.hostFor(hubName));
+    }
+
+    private void put(EnrollmentAdmin.Collection collection, String id, ObjectNode doc) {
+        try {
+            admin.put(collection, id, doc, Optional.empty());
+        } catch (EnrollmentAdmin.AdminError e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     /** DPS takes keys of 16 to 64 bytes, as the real service does. */
@@ -122,34 +214,44 @@ public final class DpsService {
         }
     }
 
-    private void enroll(Enrollment e) {
-        if (e.registrationId().isBlank()) {
-            throw new IllegalArgumentException("an enrollment needs a registration id");
-        }
-        enrollments.put(e.registrationId(), e);
-    }
-
     /** Fault injection: corrupt every activation blob from now on (until {@link #reset()}). */
     public synchronized void tamperActivationBlobs(boolean tamper) {
         tpm.tamper(tamper);
     }
 
-    /** Forgets every enrollment, registration and operation, and clears injected faults. */
+    /** Forgets every enrollment, group, certificate, registration and operation, and clears injected faults. */
     public synchronized void reset() {
         tpm.tamper(false);
-        enrollments.clear();
-        groups.clear();
+        admin.clear();
         registrations.clear();
         operations.clear();
+        allocation.setLatencies(Map.of());
+    }
+
+    /** Closes the store (a file store is flushed). */
+    @Override
+    public synchronized void close() {
+        admin.store().close();
+    }
+
+    private synchronized void forget(String registrationId) {
+        registrations.remove(registrationId);
     }
 
     public synchronized Optional<Backend.Registration> registration(String registrationId) {
         RegistrationRecord r = registrations.get(registrationId);
         if (r == null) {
-            return Optional.empty();
+            // A record from before a restart: the store keeps the outcome, not the presented chains.
+            return admin.get(EnrollmentAdmin.Collection.REGISTRATIONS, registrationId).map(doc ->
+                    new Backend.Registration(registrationId, doc.path("status").asText(),
+                            text(doc, "assignedHub"), text(doc, "deviceId"), List.of()));
         }
         return Optional.of(new Backend.Registration(r.registrationId, r.status(), r.hubHost, r.deviceId,
                 r.chains.stream().map(c -> c.stream().map(byte[]::clone).toList()).toList()));
+    }
+
+    private static Optional<String> text(JsonNode doc, String field) {
+        return doc.hasNonNull(field) ? Optional.of(doc.get(field).asText()) : Optional.empty();
     }
 
     /**
@@ -181,23 +283,25 @@ public final class DpsService {
         if (request.body().length > MAX_BODY_BYTES) {
             return errorReply(DpsError.payloadTooLarge(MAX_BODY_BYTES));
         }
+        Optional<JsonNode> payload = Optional.empty();
         if (request.operation() == DeviceRequest.Operation.REGISTER) {
             Optional<DpsError> bad = checkRegisterBody(request);
             if (bad.isPresent()) {
                 return errorReply(bad.get());
             }
+            payload = devicePayload(request);
         }
         Authenticated who;
         try {
-            Enrollment enrolled = enrollments.get(request.registrationId());
+            Enrollment enrolled = admin.enrollment(request.registrationId()).map(Enrollment::of).orElse(null);
             if (enrolled != null && enrolled.attestation() == Attestation.TPM || hasTpmBody(request)) {
                 who = tpm.authenticate(request, record, enrolled);
             } else if (enrolled != null ? enrolled.attestation() == Attestation.SYMMETRIC_KEY
                     : request.authorization().isPresent()) {
                 // Without an individual enrollment, only a SAS can make the device a member of a group.
-                who = symmetricKey.authenticate(request, enrolled, groups.values());
+                who = symmetricKey.authenticate(request, enrolled, symmetricKeyGroups());
             } else {
-                who = authenticate(request);
+                who = X509Attestation.authenticate(request, enrolled, admin);
             }
         } catch (Refused r) {
             record.refused = true;
@@ -207,13 +311,31 @@ public final class DpsService {
         }
         record.authenticated = true;
         return request.operation() == DeviceRequest.Operation.REGISTER
-                ? register(record) : status(record, who, request.operationId().orElse(""));
+                ? register(record, who, payload) : status(record, who, request.operationId().orElse(""));
     }
 
-    private DpsReply register(RegistrationRecord record) {
+    private List<SymmetricKeyAttestation.Group> symmetricKeyGroups() {
+        List<SymmetricKeyAttestation.Group> groups = new ArrayList<>();
+        for (ObjectNode g : admin.groups()) {
+            JsonNode a = g.path("attestation");
+            if (a.path("type").asText().equals("symmetricKey")) {
+                groups.add(new SymmetricKeyAttestation.Group(g.path("enrollmentGroupId").asText(),
+                        Base64.getDecoder().decode(a.path("symmetricKey").path("primaryKey").asText()), g,
+                        enabled(g)));
+            }
+        }
+        return groups;
+    }
+
+    private DpsReply register(RegistrationRecord record, Authenticated who, Optional<JsonNode> payload) {
         String operationId = "4." + HexFormat.of().formatHex(randomBytes(8)) + "." + UUID.randomUUID();
-        operations.put(operationId, new OperationRecord(operationId, record.registrationId));
+        OperationRecord op = new OperationRecord(operationId, record.registrationId);
+        operations.put(operationId, op);
         record.assigning = true;
+        if (who.enrollment().enabled() && who.enrollment().doc().path("allocationPolicy").asText().equals("custom")) {
+            // The webhook runs while the device polls; the poll that finds it answered decides.
+            op.webhook = Optional.of(allocation.callWebhook(who, currentHub(record.registrationId), payload));
+        }
         ObjectNode body = JSON.createObjectNode();
         body.put("operationId", operationId);
         body.put("status", "assigning");
@@ -228,7 +350,16 @@ public final class DpsService {
                     + record.registrationId + "'"));
         }
         if (!op.decided) {
-            assign(record, who);
+            if (op.webhook.isPresent() && !op.webhook.get().isDone()) {
+                ObjectNode body = JSON.createObjectNode();
+                body.put("operationId", op.operationId);
+                body.put("status", "assigning");
+                body.putObject("registrationState").put("registrationId", record.registrationId)
+                        .put("status", "assigning");
+                return new DpsReply(202, "assigning", retryAfterSeconds, Optional.of(op.operationId), write(body),
+                        Optional.empty());
+            }
+            assign(record, who, op.webhook.map(CompletableFuture::join));
             op.decided = true;
         }
         ObjectNode body = JSON.createObjectNode();
@@ -243,7 +374,11 @@ public final class DpsService {
         }
         state.put("status", record.decidedStatus);
         if (record.decidedStatus.equals("assigned")) {
-            state.put("substatus", "initialAssignment");
+            state.put("substatus", record.substatus);
+        }
+        if (record.decidedStatus.equals("failed")) {
+            state.put("errorCode", record.errorCode);
+            state.put("errorMessage", record.errorMessage);
         }
         state.put("lastUpdatedDateTimeUtc", record.updated.toString());
         state.put("etag", record.etag);
@@ -254,28 +389,69 @@ public final class DpsService {
             ObjectNode keyState = state.putObject("symmetricKey");
             who.enrollmentGroupId().ifPresent(g -> keyState.put("enrollmentGroupId", g));
         } else {
-            state.putObject("x509");
+            ObjectNode x509 = state.putObject("x509");
+            who.enrollmentGroupId().ifPresent(g -> x509.put("enrollmentGroupId", g));
         }
+        record.payload.ifPresent(p -> state.set("payload", p));
         return new DpsReply(200, record.decidedStatus, 0, Optional.of(op.operationId), write(body), Optional.empty());
     }
 
-    private void assign(RegistrationRecord record, Authenticated who) {
+    /** The hub the device is assigned to now, from its stored registration record. */
+    private Optional<String> currentHub(String registrationId) {
+        return admin.get(EnrollmentAdmin.Collection.REGISTRATIONS, registrationId)
+                .filter(r -> r.path("status").asText().equals("assigned"))
+                .flatMap(r -> text(r, "assignedHub"));
+    }
+
+    private void assign(RegistrationRecord record, Authenticated who, Optional<Allocation.Outcome> webhook) {
         Instant now = Instant.now();
+        Optional<ObjectNode> previous = admin.get(EnrollmentAdmin.Collection.REGISTRATIONS, record.registrationId);
         if (record.created == null) {
-            record.created = now;
+            record.created = previous.map(p -> p.path("createdDateTimeUtc").asText(""))
+                    .filter(t -> !t.isEmpty()).map(Instant::parse).orElse(now);
         }
         record.updated = now;
         record.etag = Base64.getEncoder().encodeToString(("\"" + UUID.randomUUID() + "\"")
                 .getBytes(StandardCharsets.UTF_8));
         record.assigning = false;
+        record.payload = Optional.empty();
         Enrollment e = who.enrollment;
         if (!e.enabled()) {
             record.decidedStatus = "disabled";
             record.hubHost = Optional.empty();
             record.deviceId = Optional.empty();
+            persist(record, who);
             return;
         }
         String deviceId = e.deviceId().orElse(e.registrationId());
+        Optional<String> priorHost = previous.filter(p -> p.path("status").asText().equals("assigned"))
+                .flatMap(p -> text(p, "assignedHub"));
+        Optional<String> priorDevice = previous.flatMap(p -> text(p, "deviceId"));
+        JsonNode policy = e.doc().path("reprovisionPolicy");
+        boolean update = policy.path("updateHubAssignment").asBoolean(true);
+        boolean migrate = policy.path("migrateDeviceData").asBoolean(true);
+
+        Allocation.Decision decision;
+        if (priorHost.isPresent() && !update) {
+            decision = new Allocation.Assigned(priorHost.get(), Optional.empty(), Optional.empty());
+        } else {
+            decision = allocation.decide(who, webhook);
+        }
+        if (decision instanceof Allocation.Assigned a && hubs.nameForHost(a.host()).isEmpty()) {
+            // A record from before a restart may name a hub this DPS no longer has.
+            decision = new Allocation.Failed(Allocation.NO_HUB, "hub '" + a.host() + "' is not linked to this DPS");
+        }
+        if (decision instanceof Allocation.Failed f) {
+            record.decidedStatus = "failed";
+            record.errorCode = f.errorCode();
+            record.errorMessage = f.message();
+            record.hubHost = Optional.empty();
+            record.deviceId = Optional.empty();
+            persist(record, who);
+            return;
+        }
+        Allocation.Assigned assigned = (Allocation.Assigned) decision;
+        String hubName = hubs.nameForHost(assigned.host()).orElseThrow();
         DeviceCredential credential;
         if (e.attestation() == Attestation.TPM) {
             // The second blob carries the key the device will sign its hub SAS tokens with (dps.md §1.8 step 4).
@@ -288,46 +464,65 @@ public final class DpsService {
         } else {
             credential = new DeviceCredential.Thumbprint(Certificates.sha256Thumbprint(who.leafDer));
         }
-        String host = hubs.assign(e.hubName(), deviceId, credential);
+        String host = hubs.assign(hubName, deviceId, credential);
+        ObjectNode initialTwin = assigned.initialTwin().orElseGet(() -> e.doc().path("initialTwin").isObject()
+                ? (ObjectNode) e.doc().get("initialTwin") : JSON.createObjectNode());
+        if (priorHost.isEmpty()) {
+            record.substatus = "initialAssignment";
+            hubs.applyTwin(hubName, deviceId, initialTwin);
+        } else if (!update) {
+            record.substatus = "reprovisionedToInitialAssignment";
+        } else if (migrate) {
+            record.substatus = "deviceDataMigrated";
+            Optional<String> priorName = hubs.nameForHost(priorHost.get());
+            if (priorName.isPresent() && !priorName.get().equals(hubName)) {
+                hubs.twin(priorName.get(), priorDevice.orElse(deviceId))
+                        .ifPresent(t -> hubs.applyTwin(hubName, deviceId, t));
+            }
+        } else {
+            record.substatus = "deviceDataReset";
+            ObjectNode reset = initialTwin.deepCopy();
+            reset.with("properties").putObject("reported");
+            hubs.applyTwin(hubName, deviceId, reset);
+        }
         record.decidedStatus = "assigned";
         record.hubHost = Optional.of(host);
         record.deviceId = Optional.of(deviceId);
+        record.payload = assigned.payload();
+        persist(record, who);
         timeline.record(Origin.SERVICE, EventKind.DPS_ASSIGNED, record.registrationId,
-                Map.of("assignedHub", host, "deviceId", deviceId));
+                Map.of("assignedHub", host, "deviceId", deviceId, "substatus", record.substatus));
     }
 
-    private Authenticated authenticate(DeviceRequest request) throws Refused {
-        String id = request.registrationId();
-        if (request.peerChain().isEmpty()) {
-            throw new Refused("no TLS client certificate was presented");
+    /** The registration record as the service API returns it (DeviceRegistrationState). */
+    private void persist(RegistrationRecord record, Authenticated who) {
+        ObjectNode state = JSON.createObjectNode();
+        state.put("registrationId", record.registrationId);
+        state.put("createdDateTimeUtc", record.created.toString());
+        record.hubHost.ifPresent(h -> state.put("assignedHub", h));
+        record.deviceId.ifPresent(d -> state.put("deviceId", d));
+        state.put("status", record.decidedStatus);
+        if (record.decidedStatus.equals("assigned")) {
+            state.put("substatus", record.substatus);
         }
-        byte[] leafDer = request.peerChain().get(0);
-        X509Certificate leaf;
+        if (record.decidedStatus.equals("failed")) {
+            state.put("errorCode", record.errorCode);
+            state.put("errorMessage", record.errorMessage);
+        }
+        who.enrollmentGroupId().ifPresent(g -> state.put("enrollmentGroupId", g));
+        state.put("lastUpdatedDateTimeUtc", record.updated.toString());
+        state.put("etag", record.etag);
+        record.payload.ifPresent(p -> state.set("payload", p));
+        admin.putRegistration(record.registrationId, state);
+    }
+
+    private static Optional<JsonNode> devicePayload(DeviceRequest request) {
         try {
-            leaf = (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(leafDer));
-        } catch (CertificateException e) {
-            throw new Refused("the client certificate could not be parsed: " + e.getMessage());
+            JsonNode p = JSON.readTree(request.body()).get("payload");
+            return p == null || p.isNull() ? Optional.empty() : Optional.of(p);
+        } catch (IOException e) {
+            return Optional.empty();
         }
-        Optional<String> cn = Certificates.commonName(leaf);
-        if (cn.isEmpty() || !cn.get().equals(id)) {
-            throw new Refused("the client certificate's CN '" + cn.orElse("") + "' is not the registration id '"
-                    + id + "'");
-        }
-        Enrollment e = enrollments.get(id);
-        if (e == null) {
-            throw new Refused("no individual enrollment for registration id '" + id + "'");
-        }
-        if (e.attestation() != Attestation.X509) {
-            throw new Refused("registration id '" + id + "' is enrolled for " + e.attestation()
-                    + " attestation, not X.509");
-        }
-        if (!Arrays.equals(e.credential(), leafDer)) {
-            throw new Refused("the client certificate is not the one enrolled for '" + id + "' (SHA-256 "
-                    + Certificates.sha256Thumbprint(leafDer) + ", enrolled "
-                    + Certificates.sha256Thumbprint(e.credential()) + ")");
-        }
-        return new Authenticated(e, leafDer);
     }
 
     private static Optional<DpsError> checkRegisterBody(DeviceRequest request) {
@@ -382,14 +577,41 @@ public final class DpsService {
         }
     }
 
+    static boolean enabled(JsonNode doc) {
+        return !doc.path("provisioningStatus").asText("enabled").equals("disabled");
+    }
+
     enum Attestation { X509, TPM, SYMMETRIC_KEY }
 
     /**
-     * An individual enrollment: the credential is the leaf certificate (X.509), the endorsement key (TPM) or the
-     * primary key (symmetric key; for a group member, the key derived from the group key).
+     * An enrollment as the device path sees it: the credential is the leaf certificate (X.509), the endorsement key
+     * (TPM) or the primary key (symmetric key; for a group member, the key derived from the group key); {@code doc}
+     * is the individual enrollment or the group, whose allocation, reprovision policy and initial twin apply.
      */
     record Enrollment(String registrationId, Attestation attestation, byte[] credential, Optional<String> deviceId,
-                      String hubName, boolean enabled) {
+                      ObjectNode doc, boolean enabled) {
+        static Enrollment of(ObjectNode doc) {
+            JsonNode a = doc.path("attestation");
+            String id = doc.path("registrationId").asText();
+            Optional<String> deviceId = text(doc, "deviceId").filter(d -> !d.isBlank());
+            return switch (a.path("type").asText()) {
+                case "tpm" -> new Enrollment(id, Attestation.TPM,
+                        Base64.getDecoder().decode(a.path("tpm").path("endorsementKey").asText()), deviceId, doc,
+                        DpsService.enabled(doc));
+                case "symmetricKey" -> new Enrollment(id, Attestation.SYMMETRIC_KEY,
+                        Base64.getDecoder().decode(a.path("symmetricKey").path("primaryKey").asText()), deviceId, doc,
+                        DpsService.enabled(doc));
+                default -> new Enrollment(id, Attestation.X509, X509Attestation.der(a.path("x509")
+                        .path("clientCertificates").path("primary").path("certificate").asText()), deviceId, doc,
+                        DpsService.enabled(doc));
+            };
+        }
+
+        @Override
+        public String toString() {
+            return "Enrollment[" + registrationId + ", " + attestation + ", credential «masked»"
+                    + (enabled ? "" : ", disabled") + "]";
+        }
     }
 
     record Authenticated(Enrollment enrollment, byte[] leafDer, Optional<String> enrollmentGroupId) {
@@ -436,8 +658,12 @@ public final class DpsService {
         boolean refused;
         boolean assigning;
         String decidedStatus = "";
+        String substatus = "initialAssignment";
+        int errorCode;
+        String errorMessage = "";
         Optional<String> hubHost = Optional.empty();
         Optional<String> deviceId = Optional.empty();
+        Optional<JsonNode> payload = Optional.empty();
         Instant created;
         Instant updated;
         String etag = "";
@@ -465,6 +691,7 @@ public final class DpsService {
         final String operationId;
         final String registrationId;
         boolean decided;
+        Optional<CompletableFuture<Allocation.Outcome>> webhook = Optional.empty();
 
         OperationRecord(String operationId, String registrationId) {
             this.operationId = operationId;

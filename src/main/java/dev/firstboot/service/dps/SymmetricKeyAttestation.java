@@ -27,14 +27,28 @@ final class SymmetricKeyAttestation {
     }
 
     /** A symmetric-key enrollment group: any registration id whose SAS verifies with the derived key belongs to it. */
-    record Group(String groupId, byte[] groupKey, String hubName, boolean enabled) {
+    record Group(String groupId, byte[] groupKey, com.fasterxml.jackson.databind.node.ObjectNode doc,
+                 boolean enabled) {
         Group {
             groupKey = groupKey.clone();
         }
 
         @Override
         public String toString() {
-            return "Group[" + groupId + ", key «masked», " + hubName + (enabled ? "" : ", disabled") + "]";
+            return "Group[" + groupId + ", key «masked»" + (enabled ? "" : ", disabled") + "]";
+        }
+    }
+
+    /** The document's secondary key, when it has one. */
+    private static Optional<byte[]> secondaryKey(com.fasterxml.jackson.databind.node.ObjectNode doc) {
+        String k = doc.path("attestation").path("symmetricKey").path("secondaryKey").asText("");
+        if (k.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(java.util.Base64.getDecoder().decode(k));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
     }
 
@@ -54,8 +68,16 @@ final class SymmetricKeyAttestation {
             }
             if (SasTokens.verify(token, scope, enrollment.credential(), KEY_NAMES, now)
                     instanceof SasTokens.Rejected r) {
+                Optional<byte[]> secondary = secondaryKey(enrollment.doc());
+                if (secondary.isPresent() && SasTokens.verify(token, scope, secondary.get(), KEY_NAMES, now)
+                        instanceof SasTokens.Accepted) {
+                    // Signed with the secondary key: the hub gets that key, as the device will sign with it there too.
+                    return new DpsService.Authenticated(new DpsService.Enrollment(id,
+                            DpsService.Attestation.SYMMETRIC_KEY, secondary.get(), enrollment.deviceId(),
+                            enrollment.doc(), enrollment.enabled()), new byte[0], Optional.empty());
+                }
                 throw new DpsService.Refused("the SAS was refused for the individual enrollment of '" + id + "': "
-                        + r.reason());
+                        + r.reason() + (secondary.isPresent() ? " (nor does it verify with the secondary key)" : ""));
             }
             return new DpsService.Authenticated(enrollment, new byte[0], Optional.empty());
         }
@@ -67,9 +89,18 @@ final class SymmetricKeyAttestation {
         for (Group g : groups) {
             byte[] derived = GroupKeys.derive(g.groupKey(), id);
             SasTokens.Verdict verdict = SasTokens.verify(token, scope, derived, KEY_NAMES, now);
+            Optional<byte[]> secondary = secondaryKey(g.doc());
+            if (verdict instanceof SasTokens.Rejected && secondary.isPresent()) {
+                byte[] derivedSecondary = GroupKeys.derive(secondary.get(), id);
+                SasTokens.Verdict second = SasTokens.verify(token, scope, derivedSecondary, KEY_NAMES, now);
+                if (second instanceof SasTokens.Accepted) {
+                    derived = derivedSecondary;
+                    verdict = second;
+                }
+            }
             if (verdict instanceof SasTokens.Accepted) {
                 DpsService.Enrollment member = new DpsService.Enrollment(id, DpsService.Attestation.SYMMETRIC_KEY,
-                        derived, Optional.empty(), g.hubName(), g.enabled());
+                        derived, Optional.empty(), g.doc(), g.enabled());
                 return new DpsService.Authenticated(member, new byte[0], Optional.of(g.groupId()));
             }
             tried.add("group '" + g.groupId() + "': " + ((SasTokens.Rejected) verdict).reason());

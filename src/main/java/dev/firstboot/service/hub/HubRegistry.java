@@ -55,11 +55,65 @@ public final class HubRegistry {
         }
     }
 
-    /** The device's twin document, as a twin GET returns it: desired (empty here) and reported, with versions. */
+    /**
+     * Replaces the device's twin from DPS (an enrollment's initialTwin, or the twin migrated from another hub):
+     * {@code tags}, {@code properties.desired} and, when present, {@code properties.reported}.
+     */
+    public synchronized void applyTwin(String deviceId, com.fasterxml.jackson.databind.node.ObjectNode twin) {
+        Entry e = devices.get(deviceId);
+        if (e == null) {
+            return;
+        }
+        e.tags.removeAll();
+        e.desired.removeAll();
+        com.fasterxml.jackson.databind.JsonNode tags = twin.path("tags");
+        if (tags.isObject()) {
+            e.tags.setAll((com.fasterxml.jackson.databind.node.ObjectNode) tags);
+        }
+        com.fasterxml.jackson.databind.JsonNode desired = twin.path("properties").path("desired");
+        if (desired.isObject()) {
+            desired.fields().forEachRemaining(f -> {
+                if (!f.getKey().startsWith("$")) {
+                    e.desired.set(f.getKey(), f.getValue());
+                }
+            });
+        }
+        e.desiredVersion++;
+        com.fasterxml.jackson.databind.JsonNode reported = twin.path("properties").path("reported");
+        if (reported.isObject()) {
+            e.reported.removeAll();
+            reported.fields().forEachRemaining(f -> {
+                if (!f.getKey().startsWith("$")) {
+                    e.reported.set(f.getKey(), f.getValue());
+                }
+            });
+            e.reportedVersion++;
+        }
+    }
+
+    /** The device's tags and properties (desired and reported), as {@link #applyTwin} takes them; empty if unknown. */
+    public synchronized Optional<com.fasterxml.jackson.databind.node.ObjectNode> twinData(String deviceId) {
+        Entry e = devices.get(deviceId);
+        if (e == null) {
+            return Optional.empty();
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode doc = JSON.createObjectNode();
+        doc.set("tags", e.tags.deepCopy());
+        com.fasterxml.jackson.databind.node.ObjectNode properties = doc.putObject("properties");
+        properties.set("desired", e.desired.deepCopy());
+        properties.set("reported", e.reported.deepCopy());
+        return Optional.of(doc);
+    }
+
+    /** The device's twin document, as a twin GET returns it: desired and reported, with versions. */
     synchronized String twin(String deviceId) {
         Entry e = devices.get(deviceId);
         com.fasterxml.jackson.databind.node.ObjectNode doc = JSON.createObjectNode();
-        doc.putObject("desired").put("$version", 1);
+        com.fasterxml.jackson.databind.node.ObjectNode desired = doc.putObject("desired");
+        if (e != null) {
+            e.desired.fields().forEachRemaining(f -> desired.set(f.getKey(), f.getValue()));
+        }
+        desired.put("$version", e == null ? 1 : e.desiredVersion);
         com.fasterxml.jackson.databind.node.ObjectNode reported = doc.putObject("reported");
         if (e != null) {
             e.reported.fields().forEachRemaining(f -> reported.set(f.getKey(), f.getValue()));
@@ -105,5 +159,8 @@ public final class HubRegistry {
         int telemetryCount;
         final com.fasterxml.jackson.databind.node.ObjectNode reported = JSON.createObjectNode();
         long reportedVersion = 1;
+        final com.fasterxml.jackson.databind.node.ObjectNode tags = JSON.createObjectNode();
+        final com.fasterxml.jackson.databind.node.ObjectNode desired = JSON.createObjectNode();
+        long desiredVersion = 1;
     }
 }

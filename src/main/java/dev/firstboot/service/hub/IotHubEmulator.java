@@ -101,6 +101,16 @@ public final class IotHubEmulator implements AutoCloseable {
         registry.register(deviceId, credential);
     }
 
+    /** Called by DPS on assignment: the enrollment's initialTwin, or the twin migrated from the previous hub. */
+    public void applyTwin(String deviceId, com.fasterxml.jackson.databind.node.ObjectNode twin) {
+        registry.applyTwin(deviceId, twin);
+    }
+
+    /** The device's tags and properties, for DPS to migrate; empty if the device is unknown here. */
+    public Optional<com.fasterxml.jackson.databind.node.ObjectNode> twinData(String deviceId) {
+        return registry.twinData(deviceId);
+    }
+
     public Optional<Backend.HubDeviceState> device(String deviceId) {
         return registry.device(deviceId);
     }
