@@ -40,17 +40,22 @@ import java.util.stream.Stream;
                 "  id-scope: SCOPE",
                 "  ca-certificate: PATH              PEM CA that clients must trust",
                 "  service-connection-string: HostName=…;SharedAccessKeyName=…;SharedAccessKey=…",
-                "                                    (a secret, printed because you asked for it; keep it out of logs)",
+                "      (a secret, printed because you asked for it; keep it out of logs)",
                 "  ready",
                 "",
-                "Config file (YAML; every field optional):",
-                "  idScope: 0ne00FB0001        host: localhost        (the name clients use; on the certificate)",
-                "  bind: 127.0.0.1             (0.0.0.0 in a container)",
-                "  dpsHttps: 8443              (443 for stock Azure SDKs)      dpsMqtt: 8883",
+                "Config file (YAML; every field optional; defaults shown):",
+                "  idScope: 0ne00FB0001",
+                "  host: localhost          the name clients use; the certificate is for it",
+                "  bind: 127.0.0.1          0.0.0.0 in a container",
+                "  dpsHttps: 8443           443 for stock Azure SDKs",
+                "  dpsMqtt: 8883",
                 "  hubs: [{name: hub-a, host: hub-a.localhost, port: 8884}]",
                 "  retryAfterSeconds: 1",
-                "  servicePolicies: [{name: provisioningserviceowner, key: BASE64}]   (default: a random owner key)",
-                "  seed: enrollments.yaml      (enrollments to load at start)",
+                "  servicePolicies: [{name: provisioningserviceowner, key: BASE64}]",
+                "                           default: a random owner key",
+                "  seed: FILE               enrollments to load at start; refused until",
+                "                           the seed loader is in this build",
+                "  Port 0 means any free port.",
                 "",
                 "With --data DIR the CA (ca.pem, ca-key.pem mode 0600) and the service key are kept in DIR, so a restart"
                         + " keeps the same CA and keys. Without it everything is in memory and a temporary folder"
@@ -70,7 +75,7 @@ final class EmulatorCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "Folder that keeps the CA, the service key (and the state) across restarts; created if missing")
+            description = "Folder that keeps the CA and the service key across restarts; created if missing")
     Path data;
 
     /** Counted down by SIGTERM/SIGINT; a test may count it down instead. */

@@ -140,7 +140,7 @@ class EmulatorCommandTest {
         X509Certificate ca = certificate(caFile);
         DpsHttpsClient device = new DpsHttpsClient(TestPki.clientContextTrusting(ca,
                 Optional.of(TestPki.selfSigned("not-enrolled-1"))), URI.create(out.get("dps-https")),
-                out.get("id-scope"), Duration.ofSeconds(10));
+                out.get("id-scope"), Duration.ofSeconds(30));
         DpsHttpsClient.Reply reply = device.register("not-enrolled-1");
         assertThat(reply.httpStatus()).as(reply.describe()).isBetween(400, 499);
         assertThat(reply.text("errorCode")).isNotEmpty();
