@@ -44,6 +44,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private static final String METHOD_RESPONSE = "$iothub/methods/res/";
+    private static final java.util.regex.Pattern METHOD_RESULT = java.util.regex.Pattern.compile(
+            "\\$iothub/methods/res/(\\d{1,3})/\\?\\$rid=([^&]*)");
+    private static final String METHODS_FILTER = "$iothub/methods/POST/#";
     private static final java.util.regex.Pattern TWIN_GET = java.util.regex.Pattern.compile(
             "\\$iothub/twin/GET/\\?\\$rid=([^&]*)");
     private static final java.util.regex.Pattern TWIN_PATCH = java.util.regex.Pattern.compile(
@@ -56,14 +59,16 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private final String hubName;
     private final String hubHost;
     private final HubRegistry registry;
+    private final MethodCalls methods;
     private final TimelineSink timeline;
     private Optional<String> clientId = Optional.empty();
     private boolean accepted;
 
-    HubMqttHandler(String hubName, String hubHost, HubRegistry registry, TimelineSink timeline) {
+    HubMqttHandler(String hubName, String hubHost, HubRegistry registry, MethodCalls methods, TimelineSink timeline) {
         this.hubName = hubName;
         this.hubHost = hubHost;
         this.registry = registry;
+        this.methods = methods;
         this.timeline = timeline;
     }
 
@@ -80,6 +85,11 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
             } else {
                 ctx.close();
             }
+            return;
+        }
+        if (type == MqttMessageType.PUBACK) {
+            registry.cloudToDeviceAcked(clientId.orElseThrow(), ctx.channel(),
+                    ((io.netty.handler.codec.mqtt.MqttPubAckMessage) msg).variableHeader().messageId());
             return;
         }
         if (MqttHousekeeping.handle(ctx, msg)) {
@@ -197,6 +207,11 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
      */
     private boolean twin(ChannelHandlerContext ctx, String id, String topic, MqttPublishMessage publish) {
         if (topic.startsWith(METHOD_RESPONSE)) {
+            java.util.regex.Matcher result = METHOD_RESULT.matcher(topic);
+            if (result.matches()) {
+                methods.answer(id, result.group(2), Integer.parseInt(result.group(1)),
+                        publish.payload().toString(StandardCharsets.UTF_8));
+            }
             return true;
         }
         java.util.regex.Matcher get = TWIN_GET.matcher(topic);
@@ -224,16 +239,29 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
     }
 
 
-    private static void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage subscribe) {
+    /**
+     * Grants QoS 1 at most for every filter (dps.md §5.3); the device's own C2D filter and the methods filter
+     * switch those deliveries on for this connection, after the SUBACK.
+     */
+    private void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage subscribe) {
+        String id = clientId.orElseThrow();
+        String c2dFilter = "devices/" + id + "/messages/devicebound/#";
         List<MqttTopicSubscription> wanted = subscribe.payload().topicSubscriptions();
         int[] granted = new int[wanted.size()];
+        boolean c2d = false;
+        boolean methodCalls = false;
         for (int i = 0; i < granted.length; i++) {
             granted[i] = Math.min(wanted.get(i).qualityOfService().value(), 1);
+            c2d |= wanted.get(i).topicFilter().equals(c2dFilter);
+            methodCalls |= wanted.get(i).topicFilter().equals(METHODS_FILTER);
         }
         ctx.writeAndFlush(new MqttSubAckMessage(
                 new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 MqttMessageIdVariableHeader.from(subscribe.variableHeader().messageId()),
                 new MqttSubAckPayload(granted)));
+        if (c2d || methodCalls) {
+            registry.subscribed(id, ctx.channel(), c2d, methodCalls);
+        }
     }
 
     private void refuse(ChannelHandlerContext ctx, MqttConnectReturnCode code) {
@@ -252,6 +280,7 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
         if (clientId.isPresent()) {
             if (accepted) {
                 registry.disconnected(clientId.get(), ctx.channel());
+                methods.disconnected(ctx.channel());
             }
             timeline.record(Origin.SERVICE, EventKind.HUB_DISCONNECT, clientId.get(), Map.of("hub", hubName));
         }
