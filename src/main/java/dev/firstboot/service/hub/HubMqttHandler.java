@@ -255,12 +255,15 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
             c2d |= wanted.get(i).topicFilter().equals(c2dFilter);
             methodCalls |= wanted.get(i).topicFilter().equals(METHODS_FILTER);
         }
+        if (c2d || methodCalls) {
+            registry.subscribed(id, ctx.channel(), c2d, methodCalls);
+        }
         ctx.writeAndFlush(new MqttSubAckMessage(
                 new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 MqttMessageIdVariableHeader.from(subscribe.variableHeader().messageId()),
                 new MqttSubAckPayload(granted)));
-        if (c2d || methodCalls) {
-            registry.subscribed(id, ctx.channel(), c2d, methodCalls);
+        if (c2d) {
+            registry.flushCloudToDevice(id, ctx.channel());
         }
     }
 

@@ -74,7 +74,10 @@ public final class HubRegistry {
         }
     }
 
-    /** The device's subscriptions on {@code channel}: C2D and methods; queued C2D messages go out once subscribed. */
+    /**
+     * The device's subscriptions on {@code channel}: C2D and methods. Called before the SUBACK goes out, so a caller
+     * that saw the SUBACK finds the device subscribed; queued messages wait for {@link #flushCloudToDevice}.
+     */
     synchronized void subscribed(String deviceId, Channel channel, boolean c2d, boolean methods) {
         Entry e = devices.get(deviceId);
         if (e == null || e.connection != channel) {
@@ -82,7 +85,14 @@ public final class HubRegistry {
         }
         e.c2dSubscribed |= c2d;
         e.methodsSubscribed |= methods;
-        flush(deviceId, e);
+    }
+
+    /** Publishes the device's queued cloud-to-device messages, if it is connected on {@code channel} and subscribed. */
+    synchronized void flushCloudToDevice(String deviceId, Channel channel) {
+        Entry e = devices.get(deviceId);
+        if (e != null && e.connection == channel) {
+            flush(deviceId, e);
+        }
     }
 
     /** Queues a cloud-to-device message; it is published (QoS 1) as soon as the device is subscribed. */
@@ -110,7 +120,8 @@ public final class HubRegistry {
             e.inFlight.put(packetId, message);
             e.connection.writeAndFlush(MqttMessageBuilders.publish().topicName(message.topic())
                     .qos(MqttQoS.AT_LEAST_ONCE).messageId(packetId).retained(false)
-                    .payload(Unpooled.wrappedBuffer(message.payload().clone())).build());
+                    .payload(Unpooled.wrappedBuffer(message.payload().clone())).build())
+                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE_ON_FAILURE);
         }
     }
 

@@ -168,8 +168,9 @@ public final class IotHubEmulator implements AutoCloseable {
         }
     }
 
+    /** URL-encoding with spaces as %20: a '+' would be an MQTT wildcard, which no topic name may carry. */
     private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** Drops every device and closes every connection. */
