@@ -190,14 +190,21 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
             ctx.close();
             return;
         }
-        if (topic.startsWith(telemetry)) {
-            registry.telemetry(id);
-        } else if (!twin(ctx, id, topic, publish)) {
+        boolean isTelemetry = topic.startsWith(telemetry);
+        if (!isTelemetry && !topic.startsWith(METHOD_RESPONSE) && !TWIN_GET.matcher(topic).matches()
+                && !TWIN_PATCH.matcher(topic).matches()) {
             ctx.close();
             return;
         }
+        // PUBACK before any twin response, as IoT Hub does: the Java SDK drops a response that overtakes the
+        // PUBACK of its request (docs/sdk-fidelity.md).
         if (qos == MqttQoS.AT_LEAST_ONCE) {
             ctx.writeAndFlush(MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build());
+        }
+        if (isTelemetry) {
+            registry.telemetry(id);
+        } else {
+            twin(ctx, id, topic, publish);
         }
     }
 
@@ -233,7 +240,19 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
         return false;
     }
 
+    /**
+     * Twin responses go out this long after the request, as a real hub's processing time would have it. The Java
+     * SDK 2.5.0 sometimes loses a reported-properties response that arrives as soon as its own PUBACK (its
+     * received-message and sent-message threads race; docs/sdk-fidelity.md), and its call then times out.
+     */
+    private static final long TWIN_RESPONSE_LATENCY_MS = 50;
+
     private static void respond(ChannelHandlerContext ctx, String topic, String body) {
+        ctx.executor().schedule(() -> respondNow(ctx, topic, body), TWIN_RESPONSE_LATENCY_MS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private static void respondNow(ChannelHandlerContext ctx, String topic, String body) {
         ctx.writeAndFlush(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_MOST_ONCE)
                 .payload(io.netty.buffer.Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)).build());
     }
