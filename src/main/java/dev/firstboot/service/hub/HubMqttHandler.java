@@ -196,14 +196,16 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
             ctx.close();
             return;
         }
-        // PUBACK before any twin response, as IoT Hub does: the Java SDK drops a response that overtakes the
-        // PUBACK of its request (docs/sdk-fidelity.md).
-        if (qos == MqttQoS.AT_LEAST_ONCE) {
-            ctx.writeAndFlush(MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build());
-        }
+        // Telemetry is counted before its PUBACK (a sender that saw the PUBACK finds it counted); twin responses
+        // go out after the PUBACK of their request, as IoT Hub's do.
         if (isTelemetry) {
             registry.telemetry(id);
-        } else {
+        }
+        if (qos == MqttQoS.AT_LEAST_ONCE) {
+            MqttMessage ack = MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build();
+            ctx.executor().schedule(() -> ctx.writeAndFlush(ack), SERVICE_LATENCY_MS, TimeUnit.MILLISECONDS);
+        }
+        if (!isTelemetry) {
             twin(ctx, id, topic, publish);
         }
     }
@@ -241,15 +243,16 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
     }
 
     /**
-     * Twin responses go out this long after the request, as a real hub's processing time would have it. The Java
-     * SDK 2.5.0 sometimes loses a reported-properties response that arrives as soon as its own PUBACK (its
-     * received-message and sent-message threads race; docs/sdk-fidelity.md), and its call then times out.
+     * The hub answers a device's PUBLISH this long after it arrived (PUBACK), and a twin request twice as long after
+     * (the response follows the PUBACK), as a real hub's round trip would have it. The Java SDK 2.5.0 records the
+     * MQTT packet id of a publish only after Paho's publish() returns; a PUBACK that arrives sooner, as one from a
+     * loopback emulator can, is ignored ("was not sent by this client"), and its twin call then times out
+     * (docs/sdk-fidelity.md).
      */
-    private static final long TWIN_RESPONSE_LATENCY_MS = 50;
+    static final long SERVICE_LATENCY_MS = 50;
 
     private static void respond(ChannelHandlerContext ctx, String topic, String body) {
-        ctx.executor().schedule(() -> respondNow(ctx, topic, body), TWIN_RESPONSE_LATENCY_MS,
-                TimeUnit.MILLISECONDS);
+        ctx.executor().schedule(() -> respondNow(ctx, topic, body), 2 * SERVICE_LATENCY_MS, TimeUnit.MILLISECONDS);
     }
 
     private static void respondNow(ChannelHandlerContext ctx, String topic, String body) {
