@@ -311,6 +311,14 @@ class AzureSdkProvisioningAndHubTest {
         assertThat(after.getReportedProperties()).containsEntry("firmware", "2.0.0");
         assertThat(after.getReportedProperties().getVersion()).isEqualTo(patched.getVersion());
 
+        // What the SDK put on the wire (docs/sdk-fidelity.md): its user name, and system properties with a
+        // literal '$' in the telemetry topic.
+        assertThat(wireFor(registrationId)).anySatisfy(w -> assertThat(w).startsWith("HUB CONNECT " + registrationId
+                + " username=" + hubAddress + "/" + registrationId + "/?api-version=2020-09-30&DeviceClientType="
+                + "com.microsoft.azure.sdk.iot.iot-device-client%2F2.5.0"));
+        assertThat(wireFor(registrationId)).anySatisfy(w -> assertThat(w).startsWith("HUB PUBLISH " + registrationId
+                + " devices/" + registrationId + "/messages/events/$.mid=").contains("&source=sdk-test"));
+
         device.close();
         device = null;
         Backend.HubDeviceState state = backend.hubDevice(HUB, registrationId).orElseThrow();
@@ -351,6 +359,12 @@ class AzureSdkProvisioningAndHubTest {
     @FunctionalInterface
     interface SdkCall<T> {
         T run() throws Exception;
+    }
+
+    private static List<String> wireFor(String deviceId) {
+        synchronized (wire) {
+            return wire.stream().filter(w -> w.contains(" " + deviceId + " ")).toList();
+        }
     }
 
     /** The emulator's last few wire events (no secrets: user names, topics, return codes). */

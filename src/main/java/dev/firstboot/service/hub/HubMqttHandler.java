@@ -246,8 +246,8 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
      * The hub answers a device's PUBLISH this long after it arrived (PUBACK), and a twin request twice as long after
      * (the response follows the PUBACK), as a real hub's round trip would have it. The Java SDK 2.5.0 records the
      * MQTT packet id of a publish only after Paho's publish() returns; a PUBACK that arrives sooner, as one from a
-     * loopback emulator can, is ignored ("was not sent by this client"), and its twin call then times out
-     * (docs/sdk-fidelity.md).
+     * loopback emulator can, is ignored ("was not sent by this client") and the message's send callback, which a
+     * synchronous sendEvent waits on, never runs (docs/sdk-fidelity.md).
      */
     static final long SERVICE_LATENCY_MS = 50;
 
