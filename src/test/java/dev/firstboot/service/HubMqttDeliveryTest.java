@@ -201,6 +201,34 @@ class HubMqttDeliveryTest {
     }
 
     @Test
+    void aHubOnItsOwnLoopbackAddressIsAssignedByItsIpLiteralAndServesC2dThere() throws Exception {
+        String dpsAddress = "127.0.0.1";
+        String hubAddress = "127.0." + (1 + new java.util.Random().nextInt(250)) + "." + (2 + new java.util.Random()
+                .nextInt(250));
+        try (var backend = TestBackends.embeddedOn((o, k, s, a) -> { }, dpsAddress, 0, hubAddress, 0)) {
+            DeviceEndpoints here = backend.deviceEndpoints();
+            assertThat(backend.hubHost("hub-a")).contains(hubAddress);
+            assertThat(here.resolveHub(hubAddress).orElseThrow().getAddress().getHostAddress()).isEqualTo(hubAddress);
+            KeyMaterial key = TestPki.selfSigned("dev-220");
+            backend.enrollX509Individual("dev-220", Certificates.der(key.leaf()), Optional.empty(), "hub-a", true);
+            DeviceHttps https = new DeviceHttps(here, Optional.of(key));
+            ObjectMapper json = new ObjectMapper();
+            String op = json.readTree(https.register("dev-220").body()).get("operationId").asText();
+            assertThat(json.readTree(https.status("dev-220", op).body()).at("/registrationState/assignedHub")
+                    .asText()).isEqualTo(hubAddress);
+            try (DeviceMqtt mqtt = DeviceMqtt.open(here.trustAnchor(), Optional.of(key), hubAddress,
+                    here.resolveHub(hubAddress).orElseThrow())) {
+                assertThat(mqtt.connect("dev-220", hubAddress + "/dev-220/" + USERNAME_QUERY)).isZero();
+                mqtt.subscribe(2, "devices/dev-220/messages/devicebound/#", MqttQoS.AT_LEAST_ONCE);
+                CompletableFuture<C2dDelivery> delivery = TestBackends.hub(backend, "hub-a")
+                        .sendCloudToDevice("dev-220", new byte[]{42}, Map.of());
+                mqtt.pubAck(mqtt.nextPublishWithId().packetId());
+                assertThat(done(delivery)).isInstanceOf(C2dDelivery.Acknowledged.class);
+            }
+        }
+    }
+
+    @Test
     void aMethodNameWithATopicWildcardOrSlashIsRefusedWithTheRule() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> hub.invokeMethod("dev", "a/b", "{}", DEADLINE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without '/'");
