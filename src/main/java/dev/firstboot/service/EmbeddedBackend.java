@@ -57,11 +57,30 @@ final class EmbeddedBackend implements Backend {
      *                      after every scenario reset
      * @param hubLatencies  the geoLatency stand-in: milliseconds per hub name, lowest wins
      * @param limits        rate limits for the whole run
+     * @param dpsHttps      where DPS listens for HTTPS
+     * @param dpsMqtt       where DPS listens for MQTT (the Azure SDKs dial 8883, whatever else they are told)
+     * @param hubBinds      per hub name, where it listens and the host name DPS assigns; a hub not listed gets
+     *                      an ephemeral port on 127.0.0.1 and {@code {name}.localhost}
      */
     record Settings(String idScope, int retryAfterSeconds, List<String> hubNames, Optional<java.nio.file.Path> seed,
-                    Map<String, Integer> hubLatencies, FaultPlan.Limits limits) {
+                    Map<String, Integer> hubLatencies, FaultPlan.Limits limits, Bind dpsHttps, Bind dpsMqtt,
+                    Map<String, HubBind> hubBinds) {
         Settings {
+            hubNames = List.copyOf(hubNames);
             hubLatencies = Map.copyOf(hubLatencies);
+            hubBinds = Map.copyOf(hubBinds);
+            for (String hub : hubBinds.keySet()) {
+                if (!hubNames.contains(hub)) {
+                    throw new IllegalArgumentException("a bind address is set for hub '" + hub
+                            + "', which is not one of this rig's hubs " + hubNames);
+                }
+            }
+        }
+
+        Settings(String idScope, int retryAfterSeconds, List<String> hubNames, Optional<java.nio.file.Path> seed,
+                 Map<String, Integer> hubLatencies, FaultPlan.Limits limits) {
+            this(idScope, retryAfterSeconds, hubNames, seed, hubLatencies, limits, Bind.EPHEMERAL, Bind.EPHEMERAL,
+                    Map.of());
         }
 
         Settings(String idScope, int retryAfterSeconds, List<String> hubNames, Optional<java.nio.file.Path> seed,
@@ -69,9 +88,57 @@ final class EmbeddedBackend implements Backend {
             this(idScope, retryAfterSeconds, hubNames, seed, hubLatencies, FaultPlan.Limits.NONE);
         }
 
+        /** Given listeners, no seed, no latencies, no limits. */
+        Settings(String idScope, int retryAfterSeconds, List<String> hubNames, Bind dpsHttps, Bind dpsMqtt,
+                 Map<String, HubBind> hubBinds) {
+            this(idScope, retryAfterSeconds, hubNames, Optional.empty(), Map.of(), FaultPlan.Limits.NONE, dpsHttps,
+                    dpsMqtt, hubBinds);
+        }
+
+        /** Every listener on an ephemeral port on 127.0.0.1, hubs named {@code {name}.localhost}. */
         Settings(String idScope, int retryAfterSeconds, List<String> hubNames) {
             this(idScope, retryAfterSeconds, hubNames, Optional.empty(), Map.of(), FaultPlan.Limits.NONE);
         }
+
+        HubBind hub(String name) {
+            return hubBinds.getOrDefault(name, new HubBind(LOOPBACK, 0, IotHubEmulator.hostFor(name)));
+        }
+    }
+
+    /** Where one listener binds: an IP address and a port, 0 for an ephemeral one. */
+    record Bind(String address, int port) {
+        static final Bind EPHEMERAL = new Bind(LOOPBACK, 0);
+
+        Bind {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("a port is 0 (ephemeral) to 65535, got " + port);
+            }
+            if (!isIpLiteral(address)) {
+                throw new IllegalArgumentException("bind to an IP address like 127.0.0.1, got \"" + address + "\"");
+            }
+        }
+
+        InetSocketAddress socket() {
+            return new InetSocketAddress(address, port);
+        }
+    }
+
+    /**
+     * A hub's listener and the host name DPS assigns for it. The name goes into the device's MQTT user name and
+     * SAS, and into the server certificate (as an IP SAN when it is an IP literal such as 127.0.0.2).
+     */
+    record HubBind(String address, int port, String hostName) {
+        HubBind {
+            new Bind(address, port);
+            if (hostName == null || hostName.isBlank() || hostName.contains("/")) {
+                throw new IllegalArgumentException("a hub host name is a DNS name or IP address, got \"" + hostName
+                        + "\"");
+            }
+        }
+    }
+
+    static boolean isIpLiteral(String s) {
+        return s != null && (s.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (s.contains(":") && s.matches("[0-9A-Fa-f:.]+")));
     }
 
     private EmbeddedBackend(Settings settings, TestPki pki, EventLoopGroup boss, EventLoopGroup workers, DpsService dps,
@@ -90,10 +157,20 @@ final class EmbeddedBackend implements Backend {
 
     static EmbeddedBackend start(Settings settings, TimelineSink timeline) throws RigException {
         TestPki pki = TestPki.create();
-        List<String> names = new ArrayList<>();
+        Set<String> names = new LinkedHashSet<>();
+        Set<String> ips = new LinkedHashSet<>();
         names.add("localhost");
-        settings.hubNames().forEach(h -> names.add(IotHubEmulator.hostFor(h)));
-        KeyMaterial serverKey = pki.issueServer(names, List.of(LOOPBACK));
+        ips.add(LOOPBACK);
+        ips.add(settings.dpsHttps().address());
+        ips.add(settings.dpsMqtt().address());
+        for (String h : settings.hubNames()) {
+            HubBind bind = settings.hub(h);
+            ips.add(bind.address());
+            (isIpLiteral(bind.hostName()) ? ips : names).add(bind.hostName());
+        }
+        ips.remove("0.0.0.0");
+        ips.remove("::");
+        KeyMaterial serverKey = pki.issueServer(List.copyOf(names), List.copyOf(ips));
         SSLContext tls = pki.serverContext(serverKey);
         String[] protocols = TestPki.serverProtocols();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
@@ -101,14 +178,15 @@ final class EmbeddedBackend implements Backend {
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2,
                 new DefaultThreadFactory("firstboot-emulator-io", true), NioIoHandler.newFactory());
         FaultPlan faults = new FaultPlan(timeline, settings.hubNames(),
-                () -> pki.serverContext(pki.issueExpiredServer(names, List.of(LOOPBACK))), settings.limits());
+                () -> pki.serverContext(pki.issueExpiredServer(List.copyOf(names), List.copyOf(ips))), settings.limits());
         Map<String, IotHubEmulator> hubs = new LinkedHashMap<>();
         DpsHttpsServer dpsServer = null;
         DpsMqttServer dpsMqttServer = null;
         try {
             for (String name : settings.hubNames()) {
-                hubs.put(name, IotHubEmulator.start(name, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss,
-                        workers, timeline, faults));
+                HubBind bind = settings.hub(name);
+                hubs.put(name, IotHubEmulator.start(name, bind.hostName(), tls, protocols,
+                        new Bind(bind.address(), bind.port()).socket(), boss, workers, timeline, faults));
             }
             DpsService dps = new DpsService(settings.idScope(), settings.retryAfterSeconds(), new Hubs(hubs),
                     timeline);
@@ -118,9 +196,9 @@ final class EmbeddedBackend implements Backend {
                 dps.close();
                 throw e;
             }
-            dpsServer = DpsHttpsServer.start(dps, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss, workers,
+            dpsServer = DpsHttpsServer.start(dps, tls, protocols, settings.dpsHttps().socket(), boss, workers,
                     timeline, faults);
-            dpsMqttServer = DpsMqttServer.start(dps, tls, protocols, new InetSocketAddress(LOOPBACK, 0), boss,
+            dpsMqttServer = DpsMqttServer.start(dps, tls, protocols, settings.dpsMqtt().socket(), boss,
                     workers, timeline, faults);
             return new EmbeddedBackend(settings, pki, boss, workers, dps, Map.copyOf(hubs), dpsServer,
                     dpsMqttServer, faults);
@@ -136,8 +214,8 @@ final class EmbeddedBackend implements Backend {
             if (e instanceof RigException r) {
                 throw r;
             }
-            throw new RigException("the embedded DPS and hub emulators did not start on " + LOOPBACK + ": "
-                    + e.getMessage() + ". Is loopback networking available?", e);
+            throw new RigException("the embedded DPS and hub emulators did not start: " + e.getMessage()
+                    + ". Is loopback networking available, and is no other process on a fixed port you set?", e);
         }
     }
 
@@ -206,10 +284,22 @@ final class EmbeddedBackend implements Backend {
     @Override
     public DeviceEndpoints deviceEndpoints() {
         Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
-        hubs.values().forEach(h -> addresses.put(h.host(), new InetSocketAddress(LOOPBACK, h.address().getPort())));
-        return new DeviceEndpoints(URI.create("https://localhost:" + dpsServer.address().getPort()), dps.idScope(),
-                pki.caCertificate(), addresses,
-                Optional.of(new InetSocketAddress(LOOPBACK, dpsMqttServer.address().getPort())));
+        hubs.values().forEach(h -> addresses.put(h.host(), dialable(h.address())));
+        InetSocketAddress https = dialable(dpsServer.address());
+        String httpsHost = https.getAddress().getHostAddress();
+        return new DeviceEndpoints(URI.create("https://" + (httpsHost.equals(LOOPBACK) ? "localhost" : httpsHost)
+                + ":" + https.getPort()), dps.idScope(), pki.caCertificate(), addresses,
+                Optional.of(dialable(dpsMqttServer.address())));
+    }
+
+    /** A listener's address as a device dials it: a wildcard bind is reached on 127.0.0.1. */
+    private static InetSocketAddress dialable(InetSocketAddress bound) {
+        return bound.getAddress().isAnyLocalAddress() ? new InetSocketAddress(LOOPBACK, bound.getPort()) : bound;
+    }
+
+    /** The emulator behind hub {@code name}, for tests that drive the cloud side (C2D, direct methods). */
+    Optional<IotHubEmulator> hub(String name) {
+        return Optional.ofNullable(hubs.get(name));
     }
 
     @Override

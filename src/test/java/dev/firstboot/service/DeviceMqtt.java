@@ -151,6 +151,34 @@ final class DeviceMqtt implements AutoCloseable {
                 .payload(Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8)).build());
     }
 
+    /** The device's PUBACK for a QoS 1 PUBLISH from the hub. */
+    void pubAck(int packetId) {
+        channel.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId).build());
+    }
+
+    /** The next PUBLISH from the hub with its packet id (0 for QoS 0). */
+    record ReceivedWithId(Received message, int packetId) {
+    }
+
+    ReceivedWithId nextPublishWithId() throws InterruptedException {
+        MqttPublishMessage m = (MqttPublishMessage) next(MqttMessageType.PUBLISH);
+        try {
+            return new ReceivedWithId(new Received(m.variableHeader().topicName(), m.fixedHeader().qosLevel().value(),
+                    m.payload().toString(StandardCharsets.UTF_8)), m.variableHeader().packetId());
+        } finally {
+            m.release();
+        }
+    }
+
+    /** True when nothing arrives from the hub within {@code quiet}. */
+    boolean nothingWithin(Duration quiet) throws InterruptedException {
+        MqttMessage m = inbox.poll(quiet.toMillis(), TimeUnit.MILLISECONDS);
+        if (m != null) {
+            ReferenceCountUtil.release(m);
+        }
+        return m == null;
+    }
+
     void ping() throws InterruptedException {
         channel.writeAndFlush(new MqttMessage(
                 new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0)));

@@ -4,7 +4,10 @@ import dev.firstboot.rig.Backend;
 import dev.firstboot.rig.RigException;
 import dev.firstboot.timeline.TimelineSink;
 
+import dev.firstboot.service.hub.IotHubEmulator;
+
 import java.util.List;
+import java.util.Map;
 
 /** The embedded backend for tests outside this package: DPS and one hub, {@code hub-a}, retry-after 1 s. */
 public final class TestBackends {
@@ -15,5 +18,26 @@ public final class TestBackends {
 
     public static Backend embedded(TimelineSink timeline) throws RigException {
         return EmbeddedBackend.start(new EmbeddedBackend.Settings(ID_SCOPE, 1, List.of("hub-a")), timeline);
+    }
+
+    /**
+     * DPS and one hub, {@code hub-a}, on fixed ports, as the Azure SDKs need them: DPS HTTPS on an ephemeral port
+     * of {@code dpsAddress}, DPS MQTT on {@code dpsAddress:dpsMqttPort}, the hub on {@code hubAddress:hubPort},
+     * assigned to devices by that IP literal.
+     */
+    public static Backend embeddedOn(TimelineSink timeline, String dpsAddress, int dpsMqttPort, String hubAddress,
+                                     int hubPort) throws RigException {
+        return EmbeddedBackend.start(new EmbeddedBackend.Settings(ID_SCOPE, 1, List.of("hub-a"),
+                new EmbeddedBackend.Bind(dpsAddress, 0), new EmbeddedBackend.Bind(dpsAddress, dpsMqttPort),
+                Map.of("hub-a", new EmbeddedBackend.HubBind(hubAddress, hubPort, hubAddress))), timeline);
+    }
+
+    /** The emulator behind {@code hubName} of an embedded backend, to send C2D messages and invoke methods. */
+    public static IotHubEmulator hub(Backend backend, String hubName) {
+        if (!(backend instanceof EmbeddedBackend embedded)) {
+            throw new IllegalArgumentException("only the embedded backend exposes its hub emulators, got "
+                    + backend.kind());
+        }
+        return embedded.hub(hubName).orElseThrow(() -> new IllegalArgumentException("no hub " + hubName));
     }
 }

@@ -45,6 +45,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private static final String METHOD_RESPONSE = "$iothub/methods/res/";
+    private static final java.util.regex.Pattern METHOD_RESULT = java.util.regex.Pattern.compile(
+            "\\$iothub/methods/res/(\\d{1,3})/\\?\\$rid=([^&]*)");
+    private static final String METHODS_FILTER = "$iothub/methods/POST/#";
     private static final java.util.regex.Pattern TWIN_GET = java.util.regex.Pattern.compile(
             "\\$iothub/twin/GET/\\?\\$rid=([^&]*)");
     private static final java.util.regex.Pattern TWIN_PATCH = java.util.regex.Pattern.compile(
@@ -57,15 +60,18 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private final String hubName;
     private final String hubHost;
     private final HubRegistry registry;
+    private final MethodCalls methods;
     private final TimelineSink timeline;
     private final FaultPlan faults;
     private Optional<String> clientId = Optional.empty();
     private boolean accepted;
 
-    HubMqttHandler(String hubName, String hubHost, HubRegistry registry, TimelineSink timeline, FaultPlan faults) {
+    HubMqttHandler(String hubName, String hubHost, HubRegistry registry, MethodCalls methods, TimelineSink timeline,
+                   FaultPlan faults) {
         this.hubName = hubName;
         this.hubHost = hubHost;
         this.registry = registry;
+        this.methods = methods;
         this.timeline = timeline;
         this.faults = faults;
     }
@@ -83,6 +89,11 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
             } else {
                 ctx.close();
             }
+            return;
+        }
+        if (type == MqttMessageType.PUBACK) {
+            registry.cloudToDeviceAcked(clientId.orElseThrow(), ctx.channel(),
+                    ((io.netty.handler.codec.mqtt.MqttPubAckMessage) msg).variableHeader().messageId());
             return;
         }
         if (MqttHousekeeping.handle(ctx, msg)) {
@@ -187,14 +198,23 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
             ctx.close();
             return;
         }
-        if (topic.startsWith(telemetry)) {
-            registry.telemetry(id);
-        } else if (!twin(ctx, id, topic, publish)) {
+        boolean isTelemetry = topic.startsWith(telemetry);
+        if (!isTelemetry && !topic.startsWith(METHOD_RESPONSE) && !TWIN_GET.matcher(topic).matches()
+                && !TWIN_PATCH.matcher(topic).matches()) {
             ctx.close();
             return;
         }
+        // Telemetry is counted before its PUBACK (a sender that saw the PUBACK finds it counted); twin responses
+        // go out after the PUBACK of their request, as IoT Hub's do.
+        if (isTelemetry) {
+            registry.telemetry(id);
+        }
         if (qos == MqttQoS.AT_LEAST_ONCE) {
-            ctx.writeAndFlush(MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build());
+            MqttMessage ack = MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build();
+            ctx.executor().schedule(() -> ctx.writeAndFlush(ack), SERVICE_LATENCY_MS, TimeUnit.MILLISECONDS);
+        }
+        if (!isTelemetry) {
+            twin(ctx, id, topic, publish);
         }
     }
 
@@ -204,6 +224,11 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
      */
     private boolean twin(ChannelHandlerContext ctx, String id, String topic, MqttPublishMessage publish) {
         if (topic.startsWith(METHOD_RESPONSE)) {
+            java.util.regex.Matcher result = METHOD_RESULT.matcher(topic);
+            if (result.matches()) {
+                methods.answer(id, result.group(2), Integer.parseInt(result.group(1)),
+                        publish.payload().toString(StandardCharsets.UTF_8));
+            }
             return true;
         }
         java.util.regex.Matcher get = TWIN_GET.matcher(topic);
@@ -225,22 +250,51 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
         return false;
     }
 
+    /**
+     * The hub answers a device's PUBLISH this long after it arrived (PUBACK), and a twin request twice as long after
+     * (the response follows the PUBACK), as a real hub's round trip would have it. The Java SDK 2.5.0 records the
+     * MQTT packet id of a publish only after Paho's publish() returns; a PUBACK that arrives sooner, as one from a
+     * loopback emulator can, is ignored ("was not sent by this client") and the message's send callback, which a
+     * synchronous sendEvent waits on, never runs (docs/sdk-fidelity.md).
+     */
+    static final long SERVICE_LATENCY_MS = 50;
+
     private static void respond(ChannelHandlerContext ctx, String topic, String body) {
+        ctx.executor().schedule(() -> respondNow(ctx, topic, body), 2 * SERVICE_LATENCY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private static void respondNow(ChannelHandlerContext ctx, String topic, String body) {
         ctx.writeAndFlush(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_MOST_ONCE)
                 .payload(io.netty.buffer.Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)).build());
     }
 
 
-    private static void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage subscribe) {
+    /**
+     * Grants QoS 1 at most for every filter (dps.md §5.3); the device's own C2D filter and the methods filter
+     * switch those deliveries on for this connection, after the SUBACK.
+     */
+    private void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage subscribe) {
+        String id = clientId.orElseThrow();
+        String c2dFilter = "devices/" + id + "/messages/devicebound/#";
         List<MqttTopicSubscription> wanted = subscribe.payload().topicSubscriptions();
         int[] granted = new int[wanted.size()];
+        boolean c2d = false;
+        boolean methodCalls = false;
         for (int i = 0; i < granted.length; i++) {
             granted[i] = Math.min(wanted.get(i).qualityOfService().value(), 1);
+            c2d |= wanted.get(i).topicFilter().equals(c2dFilter);
+            methodCalls |= wanted.get(i).topicFilter().equals(METHODS_FILTER);
+        }
+        if (c2d || methodCalls) {
+            registry.subscribed(id, ctx.channel(), c2d, methodCalls);
         }
         ctx.writeAndFlush(new MqttSubAckMessage(
                 new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 MqttMessageIdVariableHeader.from(subscribe.variableHeader().messageId()),
                 new MqttSubAckPayload(granted)));
+        if (c2d) {
+            registry.flushCloudToDevice(id, ctx.channel());
+        }
     }
 
     private void refuse(ChannelHandlerContext ctx, MqttConnectReturnCode code) {
@@ -259,6 +313,7 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
         if (clientId.isPresent()) {
             if (accepted) {
                 registry.disconnected(clientId.get(), ctx.channel());
+                methods.disconnected(ctx.channel());
             }
             timeline.record(Origin.SERVICE, EventKind.HUB_DISCONNECT, clientId.get(), Map.of("hub", hubName));
         }

@@ -11,7 +11,20 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
 import javax.net.ssl.SSLContext;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttQoS;
+
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -32,12 +45,14 @@ public final class IotHubEmulator implements AutoCloseable {
     private final String name;
     private final String host;
     private final HubRegistry registry;
+    private final MethodCalls methods;
     private final Listener listener;
 
-    private IotHubEmulator(String name, String host, HubRegistry registry, Listener listener) {
+    private IotHubEmulator(String name, String host, HubRegistry registry, MethodCalls methods, Listener listener) {
         this.name = name;
         this.host = host;
         this.registry = registry;
+        this.methods = methods;
         this.listener = listener;
     }
 
@@ -59,7 +74,10 @@ public final class IotHubEmulator implements AutoCloseable {
         return start(name, hostFor(name), tls, protocols, bind, boss, workers, timeline, faults);
     }
 
-    /** A hub that devices know by {@code host} (what DPS hands out as assignedHub), e.g. from an emulator config. */
+    /**
+     * A hub whose devices are given {@code host} (an IP literal works too): DPS assigns it, devices put it in their
+     * MQTT user name and SAS, and the server certificate must name it.
+     */
     public static IotHubEmulator start(String name, String host, SSLContext tls, String[] protocols,
                                        InetSocketAddress bind, EventLoopGroup boss, EventLoopGroup workers,
                                        TimelineSink timeline) throws IOException {
@@ -73,15 +91,20 @@ public final class IotHubEmulator implements AutoCloseable {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("a hub name is 1 to 50 of a-z, 0-9 and '-', got \"" + name + "\"");
         }
+        if (host == null || host.isBlank() || host.contains("/")) {
+            throw new IllegalArgumentException("hub '" + name + "' needs a host name or IP address without '/', got \""
+                    + host + "\"");
+        }
         HubRegistry registry = new HubRegistry();
+        MethodCalls methods = new MethodCalls();
         Listener listener = Listener.bind(bind, boss, workers, ch -> ch.pipeline()
                 .addLast("idle", new ReadTimeoutHandler(CONNECT_DEADLINE_SECONDS, TimeUnit.SECONDS))
                 .addLast("tls", ServerTls.newHandler(tls, protocols))
                 .addLast("handshake", new ServerTls.HandshakeRecorder(name, timeline))
                 .addLast("mqtt-decoder", new MqttDecoder(MAX_MESSAGE_BYTES))
                 .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
-                .addLast("hub", new HubMqttHandler(name, host, registry, timeline, faults)));
-        return new IotHubEmulator(name, host, registry, listener);
+                .addLast("hub", new HubMqttHandler(name, host, registry, methods, timeline, faults)));
+        return new IotHubEmulator(name, host, registry, methods, listener);
     }
 
     public String name() {
@@ -115,14 +138,77 @@ public final class IotHubEmulator implements AutoCloseable {
         return registry.device(deviceId);
     }
 
+    /**
+     * Sends a cloud-to-device message: PUBLISH QoS 1 on {@code devices/{id}/messages/devicebound/{properties}}, with
+     * {@code $.mid}, {@code $.to} and the given application properties URL-encoded in the topic, as IoT Hub does.
+     * The message waits in the device's queue until the device is connected and subscribed, and goes out again if
+     * the device disconnects before its PUBACK. The future completes on PUBACK, or when the hub gives the message up.
+     */
+    public CompletableFuture<C2dDelivery> sendCloudToDevice(String deviceId, byte[] payload,
+                                                           Map<String, String> properties) {
+        String messageId = UUID.randomUUID().toString();
+        StringBuilder topic = new StringBuilder("devices/").append(deviceId).append("/messages/devicebound/");
+        topic.append(encode("$.mid")).append('=').append(encode(messageId));
+        topic.append('&').append(encode("$.to")).append('=')
+                .append(encode("/devices/" + deviceId + "/messages/deviceBound"));
+        properties.forEach((k, v) -> topic.append('&').append(encode(k)).append('=').append(encode(v)));
+        return registry.cloudToDevice(deviceId, messageId, topic.toString(), payload);
+    }
+
+    /**
+     * Invokes direct method {@code methodName}: PUBLISH QoS 0 on {@code $iothub/methods/POST/{name}/?$rid={rid}} and
+     * waits at most {@code timeout} for the device's {@code $iothub/methods/res/{status}/?$rid={rid}}. A device that
+     * is not connected or not subscribed to methods is offline at once, as IoT Hub answers 404.
+     */
+    public MethodOutcome invokeMethod(String deviceId, String methodName, String payload, Duration timeout)
+            throws InterruptedException {
+        if (methodName == null || methodName.isEmpty() || methodName.contains("/") || methodName.contains("#")
+                || methodName.contains("+")) {
+            throw new IllegalArgumentException("a method name is non-empty without '/', '#' or '+', got \""
+                    + methodName + "\"");
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("a method timeout must be positive, like 30 s; got " + timeout);
+        }
+        Optional<Channel> target = registry.methodTarget(deviceId);
+        if (target.isEmpty()) {
+            return new MethodOutcome.DeviceOffline(registry.offlineReason(deviceId));
+        }
+        CompletableFuture<MethodOutcome> outcome = new CompletableFuture<>();
+        String rid = methods.open(deviceId, target.get(), outcome);
+        try {
+            target.get().writeAndFlush(MqttMessageBuilders.publish()
+                    .topicName("$iothub/methods/POST/" + methodName + "/?$rid=" + rid).qos(MqttQoS.AT_MOST_ONCE)
+                    .retained(false).payload(Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8)).build());
+            if (!target.get().isActive()) {
+                methods.disconnected(target.get());
+            }
+            return outcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return new MethodOutcome.TimedOut(timeout);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("method call " + methodName + " failed inside the hub", e.getCause());
+        } finally {
+            methods.forget(rid);
+        }
+    }
+
+    /** URL-encoding with spaces as %20: a '+' would be an MQTT wildcard, which no topic name may carry. */
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     /** Drops every device and closes every connection. */
     public void reset() {
         listener.closeConnections();
-        registry.clear();
+        methods.clear("the hub was reset");
+        registry.clear("the hub was reset");
     }
 
     @Override
     public void close() {
         listener.close();
+        methods.clear("the hub closed");
+        registry.clear("the hub closed");
     }
 }
