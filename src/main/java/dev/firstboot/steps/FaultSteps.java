@@ -3,6 +3,7 @@ package dev.firstboot.steps;
 import dev.firstboot.rig.Faults;
 import dev.firstboot.suite.NotApplicableException;
 import dev.firstboot.timeline.EventKind;
+import dev.firstboot.timeline.FaultJudge;
 import dev.firstboot.timeline.TimelineEvent;
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;

@@ -1,7 +1,5 @@
-package dev.firstboot.steps;
+package dev.firstboot.timeline;
 
-import dev.firstboot.timeline.EventKind;
-import dev.firstboot.timeline.TimelineEvent;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +10,9 @@ import java.util.function.Predicate;
  * What a device did under injected faults, read from the timeline alone: its attempts to reach DPS and its hub, which
  * of them failed, and the waits between. Each check returns the failure message, or empty when the device conformed.
  */
-final class FaultJudge {
+public final class FaultJudge {
     /** The shortest wait a backing-off device leaves after a failure. */
-    static final double MIN_BACKOFF_SECONDS = 0.9;
+    public static final double MIN_BACKOFF_SECONDS = 0.9;
     /** How much shorter than the previous wait a backoff may be (scheduling jitter). */
     private static final double JITTER = 0.9;
     /** Events are stamped as the service sends and receives; a retry-after wait may show this much shorter. */
@@ -31,30 +29,30 @@ final class FaultJudge {
     private final String registrationId;
     private final List<Step> steps;
 
-    FaultJudge(List<TimelineEvent> events, String registrationId) {
+    public FaultJudge(List<TimelineEvent> events, String registrationId) {
         this.events = List.copyOf(events);
         this.registrationId = registrationId;
         this.steps = steps(events, registrationId);
     }
 
     /** The device's own end of its boot: it gave up, or it reached its hub. */
-    static Predicate<TimelineEvent> verdict(String regId) {
+    public static Predicate<TimelineEvent> verdict(String regId) {
         return e -> e.kind() == EventKind.DEVICE_MILESTONE && e.subject().equals(regId)
                 && (e.attribute("milestone").equals("failed") || e.attribute("milestone").equals("hub-connected"));
     }
 
-    static Predicate<TimelineEvent> gaveUp(String regId) {
+    public static Predicate<TimelineEvent> gaveUp(String regId) {
         return e -> e.kind() == EventKind.DEVICE_MILESTONE && e.subject().equals(regId)
                 && e.attribute("milestone").equals("failed");
     }
 
-    static boolean expiredHandshake(TimelineEvent e) {
+    public static boolean expiredHandshake(TimelineEvent e) {
         return (e.kind() == EventKind.TLS_HANDSHAKE || e.kind() == EventKind.TLS_FAILED)
                 && e.attribute("serverCertificate").equals("expired");
     }
 
     /** After every 429, the device's next attempt came at least {@code seconds} later. */
-    Optional<String> waitedAfterThrottling(int seconds) {
+    public Optional<String> waitedAfterThrottling(int seconds) {
         int judged = 0;
         for (Step s : steps) {
             if (s.channel() != Channel.DPS || !s.what().startsWith("HTTP 429")) {
@@ -79,7 +77,7 @@ final class FaultJudge {
     }
 
     /** The device retried no more than {@code times} times after failures, on DPS and its hub together. */
-    Optional<String> retriedAtMost(int times) {
+    public Optional<String> retriedAtMost(int times) {
         int retries = 0;
         for (Step s : steps) {
             if (s.failure() && nextAttempt(s).isPresent()) {
@@ -93,7 +91,7 @@ final class FaultJudge {
     }
 
     /** Between failures in a row, each wait was at least about a second and no shorter than the one before. */
-    Optional<String> backedOff() {
+    public Optional<String> backedOff() {
         int judged = 0;
         for (Channel c : Channel.values()) {
             double previous = 0;
@@ -135,7 +133,7 @@ final class FaultJudge {
     }
 
     /** The device gave up, by its own report, within the deadline and saying {@code text}. */
-    Optional<String> gaveUp(Optional<TimelineEvent> verdict, int seconds, String text) {
+    public Optional<String> gaveUp(Optional<TimelineEvent> verdict, int seconds, String text) {
         if (verdict.isEmpty()) {
             return Optional.of("the device had not given up within " + seconds + " s; it was still trying: "
                     + dpsSummary());
@@ -153,7 +151,7 @@ final class FaultJudge {
     }
 
     /** DPS served its expired certificate, and no handshake with it completed. */
-    Optional<String> neverTrustedExpired() {
+    public Optional<String> neverTrustedExpired() {
         boolean served = events.stream().anyMatch(e -> e.kind() == EventKind.FAULT_INJECTED
                 && e.attribute("fault").equals("expired-certificate"));
         if (!served) {
@@ -172,7 +170,7 @@ final class FaultJudge {
     }
 
     /** The device reached the hub after the hub refused it as unavailable at least once. */
-    Optional<String> reconnectedAfterOutage(Optional<TimelineEvent> done, int seconds, String hub, String deviceId) {
+    public Optional<String> reconnectedAfterOutage(Optional<TimelineEvent> done, int seconds, String hub, String deviceId) {
         List<String> answers = events.stream().filter(e -> e.kind() == EventKind.HUB_CONNACK
                 && e.attribute("hub").equals(hub)).map(e -> String.format("%s at %.3f s → %s", e.subject(),
                 e.seconds(), e.attribute("returnCode"))).toList();

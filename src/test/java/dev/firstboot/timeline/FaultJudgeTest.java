@@ -1,4 +1,4 @@
-package dev.firstboot.steps;
+package dev.firstboot.timeline;
 
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Origin;
