@@ -2,7 +2,7 @@ package dev.firstboot.cli;
 
 import dev.firstboot.service.EmbeddedBackendProvider;
 import dev.firstboot.service.EmulatorStack;
-import dev.firstboot.service.ServicePolicy;
+import dev.firstboot.service.dps.admin.ServiceSas;
 import dev.firstboot.service.dps.DpsService;
 import dev.firstboot.service.hub.IotHubEmulator;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * was expected and what was seen.
  */
 record EmulatorConfig(String idScope, String host, String bind, int dpsHttps, int dpsMqtt,
-                      List<EmulatorStack.Hub> hubs, int retryAfterSeconds, List<ServicePolicy> servicePolicies,
+                      List<EmulatorStack.Hub> hubs, int retryAfterSeconds, List<ServiceSas.Policy> servicePolicies,
                       Optional<Path> seed) {
     static final int DEFAULT_DPS_HTTPS = 8443;
     static final int DEFAULT_DPS_MQTT = 8883;
@@ -107,7 +107,7 @@ record EmulatorConfig(String idScope, String host, String bind, int dpsHttps, in
         int mqtt = port(map, "dpsMqtt", DEFAULT_DPS_MQTT);
         List<EmulatorStack.Hub> hubs = hubs(map.get("hubs"));
         int retry = integer(map, "retryAfterSeconds", 1, 0, DpsService.MAX_RETRY_AFTER_SECONDS);
-        List<ServicePolicy> policies = policies(map.get("servicePolicies"));
+        List<ServiceSas.Policy> policies = policies(map.get("servicePolicies"));
         Optional<Path> seed = Optional.empty();
         if (map.get("seed") != null) {
             seed = Optional.of(base.resolve(string(map, "seed", "")).normalize());
@@ -167,15 +167,15 @@ record EmulatorConfig(String idScope, String host, String bind, int dpsHttps, in
         return List.copyOf(hubs);
     }
 
-    private static List<ServicePolicy> policies(Object raw) throws Invalid {
+    private static List<ServiceSas.Policy> policies(Object raw) throws Invalid {
         if (raw == null) {
             return List.of();
         }
         if (!(raw instanceof List<?> list) || list.isEmpty()) {
             throw new Invalid("servicePolicies: expected a list of {name, key}, like [{name: "
-                    + ServicePolicy.OWNER + ", key: <base64 of 32 random bytes>}], got " + kind(raw));
+                    + ServiceSas.OWNER_POLICY + ", key: <base64 of 32 random bytes>}], got " + kind(raw));
         }
-        List<ServicePolicy> out = new ArrayList<>();
+        List<ServiceSas.Policy> out = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             String at = "servicePolicies[" + i + "]";
             if (!(list.get(i) instanceof Map<?, ?> m) || !Set.of("name", "key").containsAll(
@@ -184,7 +184,7 @@ record EmulatorConfig(String idScope, String host, String bind, int dpsHttps, in
             }
             String name = string(m, "name", null, at + ".name");
             if (name == null || !KEY_NAME.matcher(name).matches()) {
-                throw new Invalid(at + ".name: expected a key name like " + ServicePolicy.OWNER + ", got "
+                throw new Invalid(at + ".name: expected a key name like " + ServiceSas.OWNER_POLICY + ", got "
                         + (name == null ? "nothing" : "\"" + name + "\""));
             }
             Object k = m.get("key");
@@ -200,7 +200,7 @@ record EmulatorConfig(String idScope, String host, String bind, int dpsHttps, in
                         + (k == null ? "nothing" : key == null ? "text that is not base64"
                         : "base64 of " + key.length + " bytes"));
             }
-            out.add(new ServicePolicy(name, key));
+            out.add(new ServiceSas.Policy(name, key));
         }
         return List.copyOf(out);
     }
