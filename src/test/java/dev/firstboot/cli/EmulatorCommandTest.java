@@ -2,6 +2,7 @@ package dev.firstboot.cli;
 
 import dev.firstboot.device.net.DpsHttpsClient;
 import dev.firstboot.pki.TestPki;
+import dev.firstboot.service.dps.admin.ServiceSas;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -14,6 +15,9 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +26,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -202,11 +207,81 @@ class EmulatorCommandTest {
     }
 
     @Test
-    void aSeedFileIsRefusedClearlyUntilTheSeedLoaderIsPresent() throws Exception {
+    void aBadSeedFileIsExitTwoNamingTheEntryAndField() throws Exception {
+        Path seed = Files.writeString(dir.resolve("enrollments.yaml"),
+                "enrollments:\n  - registrationId: dev-002\n    iotHubs: [hub-a.localhost]\n");
         Path config = Files.writeString(dir.resolve("seeded.yaml"), ANY_PORTS + "seed: enrollments.yaml\n");
         Result r = runInProcess("emulator", "--config", config.toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("seed").contains("enrollments.yaml").doesNotContain("Exception");
+        assertThat(r.err()).contains("seed").contains("enrollments.yaml").contains("enrollments[0]")
+                .contains("dev-002").contains("attestation").doesNotContain("Exception");
+    }
+
+    @Test
+    void theSeedLoadsAtStartAndEnrollmentsMadeThroughTheServiceApiSurviveARestartOnTheSameData() throws Exception {
+        Files.writeString(dir.resolve("enrollments.yaml"), """
+                enrollments:
+                  - registrationId: dev-seeded
+                    attestation: {type: symmetricKey, symmetricKey: {primaryKey: "%s"}}
+                    iotHubs: [hub-a.localhost]
+                """.formatted(Base64.getEncoder().encodeToString(new byte[32])));
+        Path seeded = Files.writeString(dir.resolve("seeded.yaml"), ANY_PORTS + "seed: enrollments.yaml\n");
+        Path plain = Files.writeString(dir.resolve("plain.yaml"), ANY_PORTS);
+        Path data = dir.resolve("data");
+
+        Child first = start(seeded, data);
+        ServiceCalls api;
+        try {
+            api = ServiceCalls.of(first.lines());
+            assertThat(api.send("GET", "/enrollments/dev-seeded", null).statusCode()).isEqualTo(200);
+            HttpResponse<String> put = api.send("PUT", "/enrollments/dev-made", """
+                    {"registrationId": "dev-made", "attestation": {"type": "symmetricKey",
+                     "symmetricKey": {"primaryKey": "%s"}}}""".formatted(
+                    Base64.getEncoder().encodeToString(new byte[32])));
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        } finally {
+            first.terminate();
+            assertThat(first.awaitExit()).as(Files.readString(first.stderr())).isZero();
+        }
+
+        Child second = start(plain, data);
+        try {
+            ServiceCalls again = ServiceCalls.of(second.lines());
+            assertThat(again.send("GET", "/enrollments/dev-made", null).statusCode()).isEqualTo(200);
+            assertThat(again.send("GET", "/enrollments/dev-seeded", null).statusCode()).isEqualTo(200);
+            assertThat(again.send("GET", "/enrollments/dev-never", null).statusCode()).isEqualTo(404);
+        } finally {
+            second.terminate();
+            assertThat(second.awaitExit()).isZero();
+        }
+    }
+
+    /** Raw HTTPS calls to the printed service API, signed from the printed connection string. */
+    private record ServiceCalls(HttpClient client, URI base, String authorization) {
+        static ServiceCalls of(Map<String, String> printed) throws Exception {
+            X509Certificate ca = certificate(Path.of(printed.get("ca-certificate")));
+            Map<String, String> parts = new LinkedHashMap<>();
+            for (String part : printed.get("service-connection-string").split(";")) {
+                int eq = part.indexOf('=');
+                parts.put(part.substring(0, eq), part.substring(eq + 1));
+            }
+            ServiceSas.Policy policy = ServiceSas.Policy.of(parts.get("SharedAccessKeyName"),
+                    parts.get("SharedAccessKey"));
+            String token = ServiceSas.token(parts.get("HostName"), policy, Instant.now().plusSeconds(600));
+            HttpClient client = HttpClient.newBuilder()
+                    .sslContext(TestPki.clientContextTrusting(ca, Optional.empty()))
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            return new ServiceCalls(client, URI.create(printed.get("dps-https")), token);
+        }
+
+        HttpResponse<String> send(String method, String path, String body) throws Exception {
+            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path + "?api-version=2021-10-01"))
+                    .timeout(Duration.ofSeconds(30)).header("Authorization", authorization)
+                    .header("Content-Type", "application/json")
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body));
+            return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     @Test
