@@ -7,9 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -18,7 +15,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -30,15 +26,11 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code firstboot emulator}: a real child JVM that prints its endpoints, serves TLS, stops on SIGTERM, keeps its CA. */
 class EmulatorCommandTest {
-    private static final Duration START_DEADLINE = Duration.ofSeconds(60);
     private static final String ANY_PORTS = "dpsHttps: 0\ndpsMqtt: 0\nhubs: [{name: hub-a, port: 0}]\n";
 
     @TempDir
@@ -56,60 +48,8 @@ class EmulatorCommandTest {
         return new Result(cl.execute(args), out.toString(), err.toString());
     }
 
-    /** A running child emulator and what it printed up to {@code ready}. */
-    record Child(Process process, Map<String, String> lines, Path stderr) {
-        void terminate() throws Exception {
-            new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).inheritIO().start()
-                    .waitFor(10, TimeUnit.SECONDS);
-        }
-
-        int awaitExit() throws Exception {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("the emulator did not exit within 30 s of SIGTERM");
-            }
-            return process.exitValue();
-        }
-    }
-
-    private Child start(Path config, Path data) throws Exception {
-        Path stderr = Files.createTempFile(dir, "stderr", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.firstboot.cli.Main", "emulator",
-                "--config", config.toString(), "--data", data.toString())
-                .redirectError(stderr.toFile());
-        Process process = pb.start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-            lines.add("<eof>");
-        }, "emulator-stdout");
-        reader.setDaemon(true);
-        reader.start();
-        Map<String, String> parsed = new LinkedHashMap<>();
-        Instant deadline = Instant.now().plus(START_DEADLINE);
-        while (true) {
-            long left = Duration.between(Instant.now(), deadline).toMillis();
-            String line = left <= 0 ? null : lines.poll(left, TimeUnit.MILLISECONDS);
-            if (line == null || line.equals("<eof>")) {
-                process.destroyForcibly();
-                throw new AssertionError("no 'ready' line within " + START_DEADLINE.toSeconds() + " s; printed "
-                        + parsed.keySet() + ", stderr: " + Files.readString(stderr));
-            }
-            if (line.equals("ready")) {
-                return new Child(process, parsed, stderr);
-            }
-            int colon = line.indexOf(": ");
-            assertThat(colon).as("a 'key: value' line, got: " + line).isPositive();
-            parsed.put(line.substring(0, colon), line.substring(colon + 2));
-        }
+    private EmulatorProcess start(Path config, Path data) throws Exception {
+        return EmulatorProcess.started(dir, "--config", config.toString(), "--data", data.toString());
     }
 
     private static X509Certificate certificate(Path pem) throws Exception {
@@ -123,7 +63,7 @@ class EmulatorCommandTest {
         Path config = Files.writeString(dir.resolve("emulator.yaml"), "idScope: 0ne00TEST01\n" + ANY_PORTS);
         Path data = dir.resolve("data");
 
-        Child first = start(config, data);
+        EmulatorProcess first = start(config, data);
         Map<String, String> out = first.lines();
         assertThat(out).containsKeys("dps-https", "dps-mqtt", "hub.hub-a", "id-scope", "ca-certificate",
                 "service-connection-string");
@@ -151,12 +91,12 @@ class EmulatorCommandTest {
         assertThat(reply.text("errorCode")).isNotEmpty();
 
         first.terminate();
-        assertThat(first.awaitExit()).as(Files.readString(first.stderr())).isZero();
-        assertThat(Files.readString(first.stderr())).contains("stopped");
+        assertThat(first.awaitExit()).as(first.stderr()).isZero();
+        assertThat(first.stderr()).contains("stopped");
         String secretKey = out.get("service-connection-string").split("SharedAccessKey=")[1];
-        assertThat(Files.readString(first.stderr())).doesNotContain(secretKey);
+        assertThat(first.stderr()).doesNotContain(secretKey);
 
-        Child second = start(config, data);
+        EmulatorProcess second = start(config, data);
         try {
             assertThat(certificate(Path.of(second.lines().get("ca-certificate")))).isEqualTo(ca);
             assertThat(second.lines().get("service-connection-string"))
@@ -229,7 +169,7 @@ class EmulatorCommandTest {
         Path plain = Files.writeString(dir.resolve("plain.yaml"), ANY_PORTS);
         Path data = dir.resolve("data");
 
-        Child first = start(seeded, data);
+        EmulatorProcess first = start(seeded, data);
         ServiceCalls api;
         try {
             api = ServiceCalls.of(first.lines());
@@ -241,10 +181,10 @@ class EmulatorCommandTest {
             assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
         } finally {
             first.terminate();
-            assertThat(first.awaitExit()).as(Files.readString(first.stderr())).isZero();
+            assertThat(first.awaitExit()).as(first.stderr()).isZero();
         }
 
-        Child second = start(plain, data);
+        EmulatorProcess second = start(plain, data);
         try {
             ServiceCalls again = ServiceCalls.of(second.lines());
             assertThat(again.send("GET", "/enrollments/dev-made", null).statusCode()).isEqualTo(200);
