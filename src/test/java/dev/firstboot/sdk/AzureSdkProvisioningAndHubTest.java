@@ -393,21 +393,27 @@ class AzureSdkProvisioningAndHubTest {
         }
     }
 
-    private ProvisioningDeviceClientRegistrationResult register(String globalEndpoint, String idScope,
-                                                                Transport transport, SdkDevice sdkDevice)
-            throws Exception {
-        provisioning = ProvisioningDeviceClient.create(globalEndpoint, idScope, transport.protocol,
-                sdkDevice.provider());
+    /** The SDK's asynchronous {@code registerDevice}, waited for until {@code deadline}. */
+    static ProvisioningDeviceClientRegistrationResult registerWithin(ProvisioningDeviceClient client,
+                                                                     Duration deadline) throws Exception {
         CompletableFuture<ProvisioningDeviceClientRegistrationResult> done = new CompletableFuture<>();
-        provisioning.registerDevice((result, exception, context) -> {
+        client.registerDevice((result, exception, context) -> {
             if (exception != null) {
                 done.completeExceptionally(exception);
             } else {
                 done.complete(result);
             }
         }, null);
+        return done.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private ProvisioningDeviceClientRegistrationResult register(String globalEndpoint, String idScope,
+                                                                Transport transport, SdkDevice sdkDevice)
+            throws Exception {
+        provisioning = ProvisioningDeviceClient.create(globalEndpoint, idScope, transport.protocol,
+                sdkDevice.provider());
         try {
-            return done.get(REGISTRATION_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            return registerWithin(provisioning, REGISTRATION_DEADLINE);
         } catch (TimeoutException e) {
             throw new AssertionError("the SDK's registration callback for " + sdkDevice.registrationId()
                     + " did not run within " + REGISTRATION_DEADLINE.toSeconds() + " s; emulator saw: " + wire, e);

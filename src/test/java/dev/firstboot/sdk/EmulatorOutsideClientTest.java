@@ -37,8 +37,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -108,15 +106,7 @@ class EmulatorOutsideClientTest {
                             keyBase64.getBytes(StandardCharsets.US_ASCII), REGISTRATION_ID, trustEmulator));
             ProvisioningDeviceClientRegistrationResult result;
             try {
-                CompletableFuture<ProvisioningDeviceClientRegistrationResult> done = new CompletableFuture<>();
-                provisioning.registerDevice((r, e, context) -> {
-                    if (e != null) {
-                        done.completeExceptionally(e);
-                    } else {
-                        done.complete(r);
-                    }
-                }, null);
-                result = done.get(REGISTRATION_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+                result = AzureSdkProvisioningAndHubTest.registerWithin(provisioning, REGISTRATION_DEADLINE);
             } finally {
                 provisioning.close();
             }
