@@ -31,7 +31,6 @@ import java.util.Set;
  */
 final class EmbeddedBackend implements Backend {
     private static final String LOOPBACK = "127.0.0.1";
-
     private static final int IO_THREADS = 2;
 
     private final Settings settings;
@@ -190,11 +189,6 @@ final class EmbeddedBackend implements Backend {
      */
     public String serviceConnectionString() {
         return stack.serviceSas().connectionString("localhost", ServiceSas.OWNER_POLICY);
-    }
-
-    /** The address of the DPS HTTPS listener (the device API and the service API). */
-    InetSocketAddress dpsHttpsAddress() {
-        return stack.dpsHttpsAddress();
     }
 
     @Override
