@@ -3,7 +3,10 @@ package dev.firstboot.cli;
 import dev.firstboot.pki.CaFiles;
 import dev.firstboot.pki.TestPki;
 import dev.firstboot.service.EmulatorStack;
-import dev.firstboot.service.ServicePolicy;
+import dev.firstboot.service.dps.EnrollmentSeed;
+import dev.firstboot.service.dps.store.EnrollmentStore;
+import dev.firstboot.service.fault.FaultPlan;
+import dev.firstboot.service.dps.admin.ServiceSas;
 import dev.firstboot.service.hub.IotHubEmulator;
 import dev.firstboot.suite.ExitCodes;
 import dev.firstboot.timeline.TimelineSink;
@@ -16,7 +19,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -34,7 +36,7 @@ import java.util.stream.Stream;
         description = {"Run the DPS and IoT Hub emulators as a standalone server until SIGTERM or SIGINT (Ctrl-C).",
                 "",
                 "On start it prints one 'key: value' line each, then 'ready':",
-                "  dps-https: https://HOST:PORT      DPS device API over HTTPS",
+                "  dps-https: https://HOST:PORT      DPS device API and service API over HTTPS",
                 "  dps-mqtt: mqtts://HOST:PORT       DPS device API over MQTT",
                 "  hub.NAME: mqtts://HUBHOST:PORT    each IoT Hub (MQTT)",
                 "  id-scope: SCOPE",
@@ -50,15 +52,17 @@ import java.util.stream.Stream;
                 "  dpsHttps: 8443           443 for stock Azure SDKs",
                 "  dpsMqtt: 8883",
                 "  hubs: [{name: hub-a, host: hub-a.localhost, port: 8884}]",
+                "                           a hub may also set 'bind: IP' (its own address)",
                 "  retryAfterSeconds: 1",
                 "  servicePolicies: [{name: provisioningserviceowner, key: BASE64}]",
                 "                           default: a random owner key",
-                "  seed: FILE               enrollments to load at start; refused until",
-                "                           the seed loader is in this build",
+                "  seed: FILE               enrollments, groups and CA certificates to load",
+                "                           at start (docs/enrollments.md)",
                 "  Port 0 means any free port.",
                 "",
-                "With --data DIR the CA (ca.pem, ca-key.pem mode 0600) and the service key are kept in DIR, so a restart"
-                        + " keeps the same CA and keys. Without it everything is in memory and a temporary folder"
+                "With --data DIR the CA (ca.pem, ca-key.pem mode 0600), the service key and the enrollment store"
+                        + " (enrollments, groups, CA certificates, registrations) are kept in DIR, so a restart keeps"
+                        + " them. Without it everything is in memory and a temporary folder"
                         + " holds ca.pem."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped by SIGTERM or SIGINT", "2:bad usage, a bad config file or a port in use",
@@ -66,7 +70,6 @@ import java.util.stream.Stream;
 final class EmulatorCommand implements Callable<Integer> {
     static final String POLICY_FILE = "service-policies";
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(20);
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -75,7 +78,8 @@ final class EmulatorCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "Folder that keeps the CA and the service key across restarts; created if missing")
+            description = "Folder that keeps the CA, the service key and the enrollments across restarts;"
+                    + " created if missing")
     Path data;
 
     /** Counted down by SIGTERM/SIGINT; a test may count it down instead. */
@@ -94,7 +98,7 @@ final class EmulatorCommand implements Callable<Integer> {
         }
         Path caDir;
         TestPki pki;
-        List<ServicePolicy> policies;
+        List<ServiceSas.Policy> policies;
         Path temp = null;
         try {
             if (data != null) {
@@ -112,7 +116,8 @@ final class EmulatorCommand implements Callable<Integer> {
                 caDir = temp;
                 pki = TestPki.create();
                 CaFiles.writeCertificate(pki, temp.resolve(CaFiles.CERTIFICATE));
-                policies = cfg.servicePolicies().isEmpty() ? List.of(randomOwner()) : cfg.servicePolicies();
+                policies = cfg.servicePolicies().isEmpty()
+                        ? List.of(ServiceSas.Policy.generate(ServiceSas.OWNER_POLICY)) : cfg.servicePolicies();
             }
         } catch (IOException e) {
             err.println("firstboot emulator: " + e.getMessage());
@@ -120,20 +125,27 @@ final class EmulatorCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         EmulatorStack.Settings settings = new EmulatorStack.Settings(cfg.idScope(), cfg.host(), cfg.bind(),
-                cfg.dpsHttps(), cfg.dpsMqtt(), cfg.hubs(), cfg.retryAfterSeconds(), 2);
+                cfg.dpsHttps(), cfg.dpsMqtt(), cfg.hubs(), cfg.retryAfterSeconds(), 2, FaultPlan.Limits.NONE,
+                policies);
         EmulatorStack stack;
         try {
-            stack = EmulatorStack.start(settings, pki, TimelineSink.NONE);
+            EnrollmentStore store = data == null ? EnrollmentStore.inMemory() : EnrollmentStore.inDirectory(data);
+            stack = EmulatorStack.start(settings, pki, store, TimelineSink.NONE);
         } catch (EmulatorStack.StartFailure e) {
             err.println("firstboot emulator: " + e.getMessage());
             deleteTree(temp);
             return e.portInUse().isPresent() ? ExitCodes.USAGE : ExitCodes.RIG_ERROR;
+        } catch (RuntimeException e) {
+            err.println("firstboot emulator: the enrollment store in " + data + " did not open: " + e.getMessage()
+                    + ". Is another emulator using this --data folder? Stop it, or give another folder");
+            deleteTree(temp);
+            return ExitCodes.USAGE;
         }
         try {
             if (cfg.seed().isPresent()) {
-                EmulatorSeed.load(cfg.seed().get(), stack.dps());
+                EnrollmentSeed.load(cfg.seed().get(), stack.dps().admin());
             }
-        } catch (EmulatorConfig.Invalid e) {
+        } catch (EnrollmentSeed.SeedException e) {
             err.println("firstboot emulator: seed: " + e.getMessage());
             stack.close();
             deleteTree(temp);
@@ -148,7 +160,7 @@ final class EmulatorCommand implements Callable<Integer> {
             }
             out.println("id-scope: " + cfg.idScope());
             out.println("ca-certificate: " + caDir.resolve(CaFiles.CERTIFICATE).toAbsolutePath());
-            out.println("service-connection-string: " + policies.get(0).connectionString(cfg.host()));
+            out.println("service-connection-string: " + ServiceSas.connectionString(cfg.host(), policies.get(0)));
             out.println("ready");
             out.flush();
             stop.await();
@@ -165,7 +177,7 @@ final class EmulatorCommand implements Callable<Integer> {
         }
     }
 
-    /** Closes listeners and connections (and, once the store is persistent, flushes it) within the deadline. */
+    /** Closes listeners and connections and the enrollment store (flushing it to --data) within the deadline. */
     private static boolean stopWithin(EmulatorStack stack, PrintWriter err) {
         Thread closer = new Thread(stack::close, "firstboot-emulator-stop");
         closer.setDaemon(true);
@@ -185,15 +197,15 @@ final class EmulatorCommand implements Callable<Integer> {
     }
 
     /** The service policies kept in {@code dir}, made (a random owner key, file mode 0600) on first use. */
-    static List<ServicePolicy> keptPolicies(Path dir) throws IOException {
+    static List<ServiceSas.Policy> keptPolicies(Path dir) throws IOException {
         Path file = dir.resolve(POLICY_FILE);
         if (!Files.exists(file)) {
-            ServicePolicy owner = randomOwner();
+            ServiceSas.Policy owner = ServiceSas.Policy.generate(ServiceSas.OWNER_POLICY);
             CaFiles.writePrivate(file, "# firstboot emulator service policies: NAME BASE64KEY (secret)\n"
                     + owner.name() + " " + Base64.getEncoder().encodeToString(owner.key()) + "\n");
             return List.of(owner);
         }
-        List<ServicePolicy> out = new ArrayList<>();
+        List<ServiceSas.Policy> out = new ArrayList<>();
         for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
             String t = line.trim();
             if (t.isEmpty() || t.startsWith("#")) {
@@ -210,21 +222,15 @@ final class EmulatorCommand implements Callable<Integer> {
             }
             if (key == null || key.length < 16) {
                 throw new IOException(file + ": expected lines of 'NAME BASE64KEY'; fix the file, or delete it for a"
-                        + " new random " + ServicePolicy.OWNER + " key");
+                        + " new random " + ServiceSas.OWNER_POLICY + " key");
             }
-            out.add(new ServicePolicy(parts[0], key));
+            out.add(new ServiceSas.Policy(parts[0], key));
         }
         if (out.isEmpty()) {
-            throw new IOException(file + " holds no policy; delete it for a new random " + ServicePolicy.OWNER
+            throw new IOException(file + " holds no policy; delete it for a new random " + ServiceSas.OWNER_POLICY
                     + " key");
         }
         return List.copyOf(out);
-    }
-
-    private static ServicePolicy randomOwner() {
-        byte[] key = new byte[32];
-        RANDOM.nextBytes(key);
-        return new ServicePolicy(ServicePolicy.OWNER, key);
     }
 
     private static void deleteTree(Path dir) {

@@ -2,7 +2,7 @@ package dev.firstboot.cli;
 
 import dev.firstboot.service.EmbeddedBackendProvider;
 import dev.firstboot.service.EmulatorStack;
-import dev.firstboot.service.ServicePolicy;
+import dev.firstboot.service.dps.admin.ServiceSas;
 import dev.firstboot.service.dps.DpsService;
 import dev.firstboot.service.hub.IotHubEmulator;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * was expected and what was seen.
  */
 record EmulatorConfig(String idScope, String host, String bind, int dpsHttps, int dpsMqtt,
-                      List<EmulatorStack.Hub> hubs, int retryAfterSeconds, List<ServicePolicy> servicePolicies,
+                      List<EmulatorStack.Hub> hubs, int retryAfterSeconds, List<ServiceSas.Policy> servicePolicies,
                       Optional<Path> seed) {
     static final int DEFAULT_DPS_HTTPS = 8443;
     static final int DEFAULT_DPS_MQTT = 8883;
@@ -99,7 +99,7 @@ record EmulatorConfig(String idScope, String host, String bind, int dpsHttps, in
                     + host + "\"");
         }
         String bind = string(map, "bind", DEFAULT_BIND);
-        if (!bind.matches("[0-9.]+|[0-9A-Fa-f:]+")) {
+        if (!isIp(bind)) {
             throw new Invalid("bind: expected an IP address to listen on, like 127.0.0.1 (this machine only) or"
                     + " 0.0.0.0 (every interface, e.g. in a container), got \"" + bind + "\"");
         }
@@ -107,25 +107,41 @@ record EmulatorConfig(String idScope, String host, String bind, int dpsHttps, in
         int mqtt = port(map, "dpsMqtt", DEFAULT_DPS_MQTT);
         List<EmulatorStack.Hub> hubs = hubs(map.get("hubs"));
         int retry = integer(map, "retryAfterSeconds", 1, 0, DpsService.MAX_RETRY_AFTER_SECONDS);
-        List<ServicePolicy> policies = policies(map.get("servicePolicies"));
+        List<ServiceSas.Policy> policies = policies(map.get("servicePolicies"));
         Optional<Path> seed = Optional.empty();
         if (map.get("seed") != null) {
             seed = Optional.of(base.resolve(string(map, "seed", "")).normalize());
         }
-        Map<Integer, String> owners = new java.util.HashMap<>();
-        owners.put(https, "dpsHttps");
-        if (mqtt != 0 && owners.putIfAbsent(mqtt, "dpsMqtt") != null) {
-            throw new Invalid("dpsMqtt: port " + mqtt + " is already used by dpsHttps; every listener needs its own port");
-        }
+        List<Listening> taken = new ArrayList<>();
+        taken.add(new Listening("dpsHttps", bind, https));
+        claim(taken, new Listening("dpsMqtt", bind, mqtt));
         for (EmulatorStack.Hub h : hubs) {
-            String label = "hubs[" + h.name() + "].port";
-            String owner = h.port() == 0 ? null : owners.putIfAbsent(h.port(), label);
-            if (owner != null) {
-                throw new Invalid(label + ": port " + h.port() + " is already used by " + owner
-                        + "; every listener needs its own port");
-            }
+            claim(taken, new Listening("hubs[" + h.name() + "].port", h.bind().orElse(bind), h.port()));
         }
         return new EmulatorConfig(idScope, host, bind, https, mqtt, hubs, retry, policies, seed);
+    }
+
+    /** A listener's address and port, under the config field that set it. */
+    private record Listening(String field, String address, int port) {
+        boolean clashesWith(Listening other) {
+            return port != 0 && port == other.port && (address.equals(other.address) || wildcard(address)
+                    || wildcard(other.address));
+        }
+
+        private static boolean wildcard(String address) {
+            return address.equals("0.0.0.0") || address.equals("::");
+        }
+    }
+
+    private static void claim(List<Listening> taken, Listening next) throws Invalid {
+        for (Listening t : taken) {
+            if (next.clashesWith(t)) {
+                throw new Invalid(next.field() + ": port " + next.port() + " on " + next.address()
+                        + " is already used by " + t.field() + "; every listener needs its own port (or, for a hub,"
+                        + " its own 'bind' address)");
+            }
+        }
+        taken.add(next);
     }
 
     private static List<EmulatorStack.Hub> hubs(Object raw) throws Invalid {
@@ -144,8 +160,8 @@ record EmulatorConfig(String idScope, String host, String bind, int dpsHttps, in
                 throw new Invalid(at + ": expected {name, host, port}, got " + kind(list.get(i)));
             }
             for (Object k : m.keySet()) {
-                if (!Set.of("name", "host", "port").contains(String.valueOf(k))) {
-                    throw new Invalid(at + ": unknown field '" + k + "'; a hub has name, host and port");
+                if (!Set.of("name", "host", "bind", "port").contains(String.valueOf(k))) {
+                    throw new Invalid(at + ": unknown field '" + k + "'; a hub has name, host, bind and port");
                 }
             }
             String name = string(m, "name", null, at + ".name");
@@ -161,21 +177,30 @@ record EmulatorConfig(String idScope, String host, String bind, int dpsHttps, in
                 throw new Invalid(at + ".host: expected a host name, like " + IotHubEmulator.hostFor(name)
                         + ", got \"" + host + "\"");
             }
+            Optional<String> hubBind = Optional.ofNullable(string(m, "bind", null, at + ".bind"));
+            if (hubBind.isPresent() && !isIp(hubBind.get())) {
+                throw new Invalid(at + ".bind: expected an IP address for this hub to listen on, like 127.0.0.2,"
+                        + " got \"" + hubBind.get() + "\"");
+            }
             int port = portOf(m.get("port"), DEFAULT_HUB_PORT + i, at + ".port");
-            hubs.add(new EmulatorStack.Hub(name, host, port));
+            hubs.add(new EmulatorStack.Hub(name, host, hubBind, port));
         }
         return List.copyOf(hubs);
     }
 
-    private static List<ServicePolicy> policies(Object raw) throws Invalid {
+    private static boolean isIp(String address) {
+        return address.matches("[0-9.]+|[0-9A-Fa-f:]+");
+    }
+
+    private static List<ServiceSas.Policy> policies(Object raw) throws Invalid {
         if (raw == null) {
             return List.of();
         }
         if (!(raw instanceof List<?> list) || list.isEmpty()) {
             throw new Invalid("servicePolicies: expected a list of {name, key}, like [{name: "
-                    + ServicePolicy.OWNER + ", key: <base64 of 32 random bytes>}], got " + kind(raw));
+                    + ServiceSas.OWNER_POLICY + ", key: <base64 of 32 random bytes>}], got " + kind(raw));
         }
-        List<ServicePolicy> out = new ArrayList<>();
+        List<ServiceSas.Policy> out = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             String at = "servicePolicies[" + i + "]";
             if (!(list.get(i) instanceof Map<?, ?> m) || !Set.of("name", "key").containsAll(
@@ -184,7 +209,7 @@ record EmulatorConfig(String idScope, String host, String bind, int dpsHttps, in
             }
             String name = string(m, "name", null, at + ".name");
             if (name == null || !KEY_NAME.matcher(name).matches()) {
-                throw new Invalid(at + ".name: expected a key name like " + ServicePolicy.OWNER + ", got "
+                throw new Invalid(at + ".name: expected a key name like " + ServiceSas.OWNER_POLICY + ", got "
                         + (name == null ? "nothing" : "\"" + name + "\""));
             }
             Object k = m.get("key");
@@ -200,7 +225,7 @@ record EmulatorConfig(String idScope, String host, String bind, int dpsHttps, in
                         + (k == null ? "nothing" : key == null ? "text that is not base64"
                         : "base64 of " + key.length + " bytes"));
             }
-            out.add(new ServicePolicy(name, key));
+            out.add(new ServiceSas.Policy(name, key));
         }
         return List.copyOf(out);
     }

@@ -1,29 +1,18 @@
 package dev.firstboot.service;
 
-import dev.firstboot.pki.KeyMaterial;
 import dev.firstboot.pki.TestPki;
 import dev.firstboot.rig.Backend;
 import dev.firstboot.rig.DeviceEndpoints;
 import dev.firstboot.rig.Faults;
 import dev.firstboot.rig.RigException;
-import dev.firstboot.service.dps.DpsHttpsServer;
-import dev.firstboot.service.dps.DpsMqttServer;
 import dev.firstboot.service.dps.DpsService;
-import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.dps.EnrollmentSeed;
-import dev.firstboot.service.dps.HubAssigner;
 import dev.firstboot.service.dps.admin.EnrollmentAdmin;
-import dev.firstboot.service.hub.DeviceCredential;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.firstboot.service.dps.admin.ServiceSas;
+import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.hub.IotHubEmulator;
 import dev.firstboot.timeline.TimelineSink;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 
-import javax.net.ssl.SSLContext;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -34,23 +23,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
-/** The DPS and hub emulators of one rig, sharing one per-run CA and one pair of event loops. */
+/**
+ * The embedded rig's {@link Backend}: an adapter over one {@link EmulatorStack} on a per-run CA, ephemeral loopback
+ * ports unless told otherwise, an in-memory enrollment store, the REST service API with a random owner key, the
+ * seed and hub latencies put back after every scenario reset.
+ */
 final class EmbeddedBackend implements Backend {
     private static final String LOOPBACK = "127.0.0.1";
-    private static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(5);
+    private static final int IO_THREADS = 2;
 
     private final Settings settings;
-    private final TestPki pki;
-    private final EventLoopGroup boss;
-    private final EventLoopGroup workers;
+    private final EmulatorStack stack;
     private final DpsService dps;
     private final Map<String, IotHubEmulator> hubs;
-    private final DpsHttpsServer dpsServer;
-    private final DpsMqttServer dpsMqttServer;
     private final FaultPlan faults;
-    private boolean closed;
 
     /**
      * @param seed          a YAML file of enrollments, groups and CA certificates put through the admin at start and
@@ -69,6 +56,10 @@ final class EmbeddedBackend implements Backend {
             hubNames = List.copyOf(hubNames);
             hubLatencies = Map.copyOf(hubLatencies);
             hubBinds = Map.copyOf(hubBinds);
+            if (!dpsHttps.address().equals(dpsMqtt.address())) {
+                throw new IllegalArgumentException("DPS HTTPS and MQTT listen on one address; got "
+                        + dpsHttps.address() + " and " + dpsMqtt.address() + ". Give both the same address");
+            }
             for (String hub : hubBinds.keySet()) {
                 if (!hubNames.contains(hub)) {
                     throw new IllegalArgumentException("a bind address is set for hub '" + hub
@@ -141,82 +132,38 @@ final class EmbeddedBackend implements Backend {
         return s != null && (s.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (s.contains(":") && s.matches("[0-9A-Fa-f:.]+")));
     }
 
-    private EmbeddedBackend(Settings settings, TestPki pki, EventLoopGroup boss, EventLoopGroup workers, DpsService dps,
-                            Map<String, IotHubEmulator> hubs, DpsHttpsServer dpsServer,
-                            DpsMqttServer dpsMqttServer, FaultPlan faults) {
+    private EmbeddedBackend(Settings settings, EmulatorStack stack) {
         this.settings = settings;
-        this.pki = pki;
-        this.boss = boss;
-        this.workers = workers;
-        this.dps = dps;
-        this.hubs = hubs;
-        this.dpsServer = dpsServer;
-        this.dpsMqttServer = dpsMqttServer;
-        this.faults = faults;
+        this.stack = stack;
+        this.dps = stack.dps();
+        this.hubs = stack.hubs();
+        this.faults = stack.faults();
     }
 
+    /** An {@link EmulatorStack} laid out as {@code settings} says, seeded, on a fresh per-run CA and owner key. */
     static EmbeddedBackend start(Settings settings, TimelineSink timeline) throws RigException {
-        TestPki pki = TestPki.create();
-        Set<String> names = new LinkedHashSet<>();
-        Set<String> ips = new LinkedHashSet<>();
-        names.add("localhost");
-        ips.add(LOOPBACK);
-        ips.add(settings.dpsHttps().address());
-        ips.add(settings.dpsMqtt().address());
-        for (String h : settings.hubNames()) {
-            HubBind bind = settings.hub(h);
-            ips.add(bind.address());
-            (isIpLiteral(bind.hostName()) ? ips : names).add(bind.hostName());
+        List<EmulatorStack.Hub> hubs = new ArrayList<>();
+        for (String name : settings.hubNames()) {
+            HubBind bind = settings.hub(name);
+            hubs.add(new EmulatorStack.Hub(name, bind.hostName(), Optional.of(bind.address()), bind.port()));
         }
-        ips.remove("0.0.0.0");
-        ips.remove("::");
-        KeyMaterial serverKey = pki.issueServer(List.copyOf(names), List.copyOf(ips));
-        SSLContext tls = pki.serverContext(serverKey);
-        String[] protocols = TestPki.serverProtocols();
-        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
-                new DefaultThreadFactory("firstboot-emulator-accept", true), NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2,
-                new DefaultThreadFactory("firstboot-emulator-io", true), NioIoHandler.newFactory());
-        FaultPlan faults = new FaultPlan(timeline, settings.hubNames(),
-                () -> pki.serverContext(pki.issueExpiredServer(List.copyOf(names), List.copyOf(ips))), settings.limits());
-        Map<String, IotHubEmulator> hubs = new LinkedHashMap<>();
-        DpsHttpsServer dpsServer = null;
-        DpsMqttServer dpsMqttServer = null;
+        EmulatorStack stack;
         try {
-            for (String name : settings.hubNames()) {
-                HubBind bind = settings.hub(name);
-                hubs.put(name, IotHubEmulator.start(name, bind.hostName(), tls, protocols,
-                        new Bind(bind.address(), bind.port()).socket(), boss, workers, timeline, faults));
-            }
-            DpsService dps = new DpsService(settings.idScope(), settings.retryAfterSeconds(), new Hubs(hubs),
+            stack = EmulatorStack.start(new EmulatorStack.Settings(settings.idScope(), "localhost",
+                    settings.dpsHttps().address(), settings.dpsHttps().port(), settings.dpsMqtt().port(), hubs,
+                    settings.retryAfterSeconds(), IO_THREADS, settings.limits(), List.of()), TestPki.create(),
                     timeline);
-            try {
-                configure(dps, settings);
-            } catch (RigException e) {
-                dps.close();
-                throw e;
-            }
-            dpsServer = DpsHttpsServer.start(dps, tls, protocols, settings.dpsHttps().socket(), boss, workers,
-                    timeline, faults);
-            dpsMqttServer = DpsMqttServer.start(dps, tls, protocols, settings.dpsMqtt().socket(), boss,
-                    workers, timeline, faults);
-            return new EmbeddedBackend(settings, pki, boss, workers, dps, Map.copyOf(hubs), dpsServer,
-                    dpsMqttServer, faults);
-        } catch (IOException | RuntimeException | RigException e) {
-            hubs.values().forEach(IotHubEmulator::close);
-            if (dpsServer != null) {
-                dpsServer.close();
-            }
-            if (dpsMqttServer != null) {
-                dpsMqttServer.close();
-            }
-            shutdown(boss, workers);
-            if (e instanceof RigException r) {
-                throw r;
-            }
+        } catch (EmulatorStack.StartFailure e) {
             throw new RigException("the embedded DPS and hub emulators did not start: " + e.getMessage()
                     + ". Is loopback networking available, and is no other process on a fixed port you set?", e);
         }
+        try {
+            configure(stack.dps(), settings);
+        } catch (RigException | RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+        return new EmbeddedBackend(settings, stack);
     }
 
     /** The seed and the geoLatency numbers, at start and after each reset. */
@@ -231,49 +178,17 @@ final class EmbeddedBackend implements Backend {
         }
     }
 
-    /** The hubs as DPS sees them: names in features, host names in enrollment documents. */
-    private record Hubs(Map<String, IotHubEmulator> byName) implements HubAssigner {
-        @Override
-        public String assign(String hubName, String deviceId, DeviceCredential credential) {
-            IotHubEmulator h = byName.get(hubName);
-            h.register(deviceId, credential);
-            return h.host();
-        }
-
-        @Override
-        public String hostFor(String hubName) {
-            IotHubEmulator h = byName.get(hubName);
-            return h == null ? IotHubEmulator.hostFor(hubName) : h.host();
-        }
-
-        @Override
-        public Optional<String> nameForHost(String host) {
-            return byName.values().stream().filter(h -> h.host().equalsIgnoreCase(host) || h.name().equals(host))
-                    .map(IotHubEmulator::name).findFirst();
-        }
-
-        @Override
-        public List<String> linkedHosts() {
-            return byName.values().stream().map(IotHubEmulator::host).toList();
-        }
-
-        @Override
-        public void applyTwin(String hubName, String deviceId, ObjectNode twin) {
-            IotHubEmulator h = byName.get(hubName);
-            if (h != null) {
-                h.applyTwin(deviceId, twin);
-            }
-        }
-
-        @Override
-        public Optional<ObjectNode> twin(String hubName, String deviceId) {
-            return Optional.ofNullable(byName.get(hubName)).flatMap(h -> h.twinData(deviceId));
-        }
-    }
-
     /** The enrollment service of this rig's DPS (documents, groups, CA certificates, registration records). */
     public EnrollmentAdmin enrollmentAdmin() {
         return dps.admin();
+    }
+
+    /**
+     * The connection string of this run's random {@value ServiceSas#OWNER_POLICY} key, for the REST service API on
+     * the DPS HTTPS listener. A secret: never log it.
+     */
+    public String serviceConnectionString() {
+        return stack.serviceSas().connectionString("localhost", ServiceSas.OWNER_POLICY);
     }
 
     @Override
@@ -285,11 +200,11 @@ final class EmbeddedBackend implements Backend {
     public DeviceEndpoints deviceEndpoints() {
         Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
         hubs.values().forEach(h -> addresses.put(h.host(), dialable(h.address())));
-        InetSocketAddress https = dialable(dpsServer.address());
+        InetSocketAddress https = dialable(stack.dpsHttpsAddress());
         String httpsHost = https.getAddress().getHostAddress();
         return new DeviceEndpoints(URI.create("https://" + (httpsHost.equals(LOOPBACK) ? "localhost" : httpsHost)
-                + ":" + https.getPort()), dps.idScope(), pki.caCertificate(), addresses,
-                Optional.of(dialable(dpsMqttServer.address())));
+                + ":" + https.getPort()), dps.idScope(), stack.pki().caCertificate(), addresses,
+                Optional.of(dialable(stack.dpsMqttAddress())));
     }
 
     /** A listener's address as a device dials it: a wildcard bind is reached on 127.0.0.1. */
@@ -306,7 +221,7 @@ final class EmbeddedBackend implements Backend {
     public void resetForScenario() {
         faults.clear();
         dps.reset();
-        dpsMqttServer.closeConnections();
+        stack.closeDpsMqttConnections();
         hubs.values().forEach(IotHubEmulator::reset);
         dps.setRetryAfterSeconds(settings.retryAfterSeconds());
         try {
@@ -408,22 +323,7 @@ final class EmbeddedBackend implements Backend {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        dpsServer.close();
-        dpsMqttServer.close();
-        hubs.values().forEach(IotHubEmulator::close);
-        shutdown(boss, workers);
-        dps.close();
-    }
-
-    private static void shutdown(EventLoopGroup boss, EventLoopGroup workers) {
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        boss.terminationFuture().awaitUninterruptibly(SHUTDOWN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        workers.terminationFuture().awaitUninterruptibly(SHUTDOWN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    public void close() {
+        stack.close();
     }
 }

@@ -5,7 +5,15 @@ import dev.firstboot.pki.TestPki;
 import dev.firstboot.service.dps.DpsHttpsServer;
 import dev.firstboot.service.dps.DpsMqttServer;
 import dev.firstboot.service.dps.DpsService;
+import dev.firstboot.service.dps.HubAssigner;
+import dev.firstboot.service.dps.admin.ServiceApi;
+import dev.firstboot.service.dps.admin.ServiceSas;
+import dev.firstboot.service.dps.store.EnrollmentStore;
+import dev.firstboot.service.fault.FaultPlan;
+import dev.firstboot.service.hub.DeviceCredential;
 import dev.firstboot.service.hub.IotHubEmulator;
+import dev.firstboot.service.net.Limits;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.firstboot.timeline.TimelineSink;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -23,15 +31,19 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * The emulators as one started unit: a TLS server identity from a CA, Netty event loops, {@link DpsService}, the DPS
- * HTTPS and MQTT listeners and one {@link IotHubEmulator} per hub, on the address and ports of {@link Settings}.
- * Used by {@code firstboot emulator} and {@code firstboot bench}. {@link #close()} leaves nothing open.
+ * The emulators as one started unit: a TLS server identity from a CA, Netty event loops, a {@link FaultPlan},
+ * {@link DpsService} on an {@link EnrollmentStore}, the DPS HTTPS listener (device API and the REST service API
+ * behind {@link ServiceSas}), the DPS MQTT listener and one {@link IotHubEmulator} per hub, on the addresses and
+ * ports of {@link Settings}. The one place the emulators are put together: {@code firstboot emulator}, the embedded
+ * rig ({@link EmbeddedBackend}), {@code firstboot bench} and the containers' rig emulator all start one.
+ * {@link #close()} leaves nothing open and closes the store.
  */
 public final class EmulatorStack implements AutoCloseable {
     /** Names of the event-loop threads, so a benchmark can add up the server's CPU time. */
@@ -40,22 +52,45 @@ public final class EmulatorStack implements AutoCloseable {
     private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|.*:.*");
     private static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(5);
 
-    /** A hub: its name (rig and enrollment use it), the host name devices are given, and its MQTT port (0 = any). */
-    public record Hub(String name, String host, int port) {
+    /**
+     * A hub: its name (rig and enrollment use it), the host name devices are given (an IP literal such as 127.0.0.2
+     * goes into the certificate as an IP address), the address its listener binds (empty: {@link Settings#bind()})
+     * and its MQTT port (0 = any).
+     */
+    public record Hub(String name, String host, Optional<String> bind, int port) {
+        public Hub(String name, String host, int port) {
+            this(name, host, Optional.empty(), port);
+        }
     }
 
     /**
      * @param host      the name clients use for DPS; the server certificate is issued for it
      * @param bind      the address every listener binds (127.0.0.1, or 0.0.0.0 in a container)
      * @param ioThreads event-loop threads for connections
+     * @param limits    the rate limits that hold for the whole run (features inject other faults)
+     * @param servicePolicies the service API's shared access policies; empty: one random
+     *                  {@value ServiceSas#OWNER_POLICY} key for this run
      */
     public record Settings(String idScope, String host, String bind, int dpsHttpsPort, int dpsMqttPort,
-                           List<Hub> hubs, int retryAfterSeconds, int ioThreads) {
+                           List<Hub> hubs, int retryAfterSeconds, int ioThreads, FaultPlan.Limits limits,
+                           List<ServiceSas.Policy> servicePolicies) {
         public Settings {
             hubs = List.copyOf(hubs);
+            servicePolicies = List.copyOf(servicePolicies);
             if (hubs.isEmpty()) {
                 throw new IllegalArgumentException("the emulator needs at least one hub to assign devices to");
             }
+        }
+
+        /** No rate limits, a random owner key. */
+        public Settings(String idScope, String host, String bind, int dpsHttpsPort, int dpsMqttPort,
+                        List<Hub> hubs, int retryAfterSeconds, int ioThreads) {
+            this(idScope, host, bind, dpsHttpsPort, dpsMqttPort, hubs, retryAfterSeconds, ioThreads,
+                    FaultPlan.Limits.NONE, List.of());
+        }
+
+        List<String> hubNames() {
+            return hubs.stream().map(Hub::name).toList();
         }
     }
 
@@ -82,11 +117,15 @@ public final class EmulatorStack implements AutoCloseable {
     private final Map<String, IotHubEmulator> hubs;
     private final DpsHttpsServer dpsHttps;
     private final DpsMqttServer dpsMqtt;
+    private final FaultPlan faults;
+    private final ServiceApi serviceApi;
     private boolean closed;
 
     private EmulatorStack(Settings settings, TestPki pki, SSLContext serverTls, EventLoopGroup boss,
                           EventLoopGroup workers, DpsService dps, Map<String, IotHubEmulator> hubs,
-                          DpsHttpsServer dpsHttps, DpsMqttServer dpsMqtt) {
+                          DpsHttpsServer dpsHttps, DpsMqttServer dpsMqtt, FaultPlan faults, ServiceApi serviceApi) {
+        this.faults = faults;
+        this.serviceApi = serviceApi;
         this.settings = settings;
         this.pki = pki;
         this.serverTls = serverTls;
@@ -98,7 +137,17 @@ public final class EmulatorStack implements AutoCloseable {
         this.dpsMqtt = dpsMqtt;
     }
 
+    /** The stack on a private in-memory enrollment store. */
     public static EmulatorStack start(Settings settings, TestPki pki, TimelineSink timeline) throws StartFailure {
+        return start(settings, pki, EnrollmentStore.inMemory(), timeline);
+    }
+
+    /**
+     * @param store the enrollment store DPS and the service API use ({@link EnrollmentStore#inDirectory} survives a
+     *              restart); the stack owns it from here and closes it, also when it does not start
+     */
+    public static EmulatorStack start(Settings settings, TestPki pki, EnrollmentStore store, TimelineSink timeline)
+            throws StartFailure {
         Set<String> dnsNames = new LinkedHashSet<>();
         Set<String> ips = new LinkedHashSet<>();
         List<String> names = new ArrayList<>();
@@ -109,24 +158,42 @@ public final class EmulatorStack implements AutoCloseable {
             (IP_LITERAL.matcher(n).matches() ? ips : dnsNames).add(n);
         }
         ips.add("127.0.0.1");
-        if (!settings.bind().equals("0.0.0.0") && !settings.bind().equals("::")) {
-            ips.add(settings.bind());
-        }
+        ips.add(settings.bind());
+        settings.hubs().forEach(h -> h.bind().ifPresent(ips::add));
+        ips.remove("0.0.0.0");
+        ips.remove("::");
         KeyMaterial serverKey = pki.issueServer(List.copyOf(dnsNames), List.copyOf(ips));
         SSLContext tls = pki.serverContext(serverKey);
         String[] protocols = TestPki.serverProtocols();
         InetAddress bindAddress;
+        Map<String, InetAddress> hubAddresses = new LinkedHashMap<>();
+        String current = settings.bind();
         try {
-            bindAddress = InetAddress.getByName(settings.bind());
+            bindAddress = InetAddress.getByName(current);
+            for (Hub h : settings.hubs()) {
+                current = h.bind().orElse(settings.bind());
+                hubAddresses.put(h.name(), InetAddress.getByName(current));
+            }
         } catch (IOException e) {
-            throw new StartFailure("the bind address '" + settings.bind() + "' is not an IP address this machine"
+            store.close();
+            throw new StartFailure("the bind address '" + current + "' is not an IP address this machine"
                     + " knows; use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)", OptionalInt.empty(), e);
         }
+        FaultPlan faults = new FaultPlan(timeline, settings.hubNames(),
+                () -> pki.serverContext(pki.issueExpiredServer(List.copyOf(dnsNames), List.copyOf(ips))),
+                settings.limits());
+        List<ServiceSas.Policy> policies = settings.servicePolicies().isEmpty()
+                ? List.of(ServiceSas.Policy.generate(ServiceSas.OWNER_POLICY)) : settings.servicePolicies();
+        Set<String> sasHosts = new LinkedHashSet<>(names);
+        sasHosts.addAll(ips);
+        ServiceSas sas = ServiceSas.of(sasHosts, policies);
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory(ACCEPT_THREAD_PREFIX, true), NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
                 new DefaultThreadFactory(IO_THREAD_PREFIX, true), NioIoHandler.newFactory());
         Map<String, IotHubEmulator> hubs = new LinkedHashMap<>();
+        DpsService dps = null;
+        ServiceApi serviceApi = null;
         DpsHttpsServer https = null;
         DpsMqttServer mqtt = null;
         int port = -1;
@@ -134,21 +201,19 @@ public final class EmulatorStack implements AutoCloseable {
             for (Hub h : settings.hubs()) {
                 port = h.port();
                 hubs.put(h.name(), IotHubEmulator.start(h.name(), h.host(), tls, protocols,
-                        new InetSocketAddress(bindAddress, h.port()), boss, workers, timeline));
+                        new InetSocketAddress(hubAddresses.get(h.name()), h.port()), boss, workers, timeline, faults));
             }
-            DpsService dps = new DpsService(settings.idScope(), settings.retryAfterSeconds(),
-                    (hub, deviceId, credential) -> {
-                        IotHubEmulator h = hubs.get(hub);
-                        h.register(deviceId, credential);
-                        return h.host();
-                    }, timeline);
+            dps = new DpsService(settings.idScope(), settings.retryAfterSeconds(), new Hubs(Map.copyOf(hubs)),
+                    timeline, store);
+            serviceApi = ServiceApi.start(dps.admin(), sas, Limits.DEFAULT.maxInFlight());
             port = settings.dpsHttpsPort();
-            https = DpsHttpsServer.start(dps, tls, protocols, new InetSocketAddress(bindAddress, port), boss,
-                    workers, timeline);
+            https = DpsHttpsServer.start(dps, Optional.of(serviceApi), Limits.DEFAULT, faults, tls,
+                    protocols, new InetSocketAddress(bindAddress, port), boss, workers, timeline);
             port = settings.dpsMqttPort();
-            mqtt = DpsMqttServer.start(dps, tls, protocols, new InetSocketAddress(bindAddress, port), boss,
-                    workers, timeline);
-            return new EmulatorStack(settings, pki, tls, boss, workers, dps, Map.copyOf(hubs), https, mqtt);
+            mqtt = DpsMqttServer.start(dps, tls, protocols, new InetSocketAddress(bindAddress, port), boss, workers,
+                    timeline, faults);
+            return new EmulatorStack(settings, pki, tls, boss, workers, dps, Map.copyOf(hubs), https, mqtt, faults,
+                    serviceApi);
         } catch (IOException | RuntimeException e) {
             hubs.values().forEach(IotHubEmulator::close);
             if (https != null) {
@@ -156,6 +221,14 @@ public final class EmulatorStack implements AutoCloseable {
             }
             if (mqtt != null) {
                 mqtt.close();
+            }
+            if (serviceApi != null) {
+                serviceApi.close();
+            }
+            if (dps != null) {
+                dps.close();
+            } else {
+                store.close();
             }
             shutdown(boss, workers);
             if (isBindConflict(e)) {
@@ -169,6 +242,46 @@ public final class EmulatorStack implements AutoCloseable {
             }
             throw new StartFailure("the emulator did not start on " + settings.bind() + ": " + e.getMessage(),
                     OptionalInt.empty(), e);
+        }
+    }
+
+    /** The hubs as DPS sees them: names in features, host names in enrollment documents. */
+    private record Hubs(Map<String, IotHubEmulator> byName) implements HubAssigner {
+        @Override
+        public String assign(String hubName, String deviceId, DeviceCredential credential) {
+            IotHubEmulator h = byName.get(hubName);
+            h.register(deviceId, credential);
+            return h.host();
+        }
+
+        @Override
+        public String hostFor(String hubName) {
+            IotHubEmulator h = byName.get(hubName);
+            return h == null ? IotHubEmulator.hostFor(hubName) : h.host();
+        }
+
+        @Override
+        public Optional<String> nameForHost(String host) {
+            return byName.values().stream().filter(h -> h.host().equalsIgnoreCase(host) || h.name().equals(host))
+                    .map(IotHubEmulator::name).findFirst();
+        }
+
+        @Override
+        public List<String> linkedHosts() {
+            return byName.values().stream().map(IotHubEmulator::host).toList();
+        }
+
+        @Override
+        public void applyTwin(String hubName, String deviceId, ObjectNode twin) {
+            IotHubEmulator h = byName.get(hubName);
+            if (h != null) {
+                h.applyTwin(deviceId, twin);
+            }
+        }
+
+        @Override
+        public Optional<ObjectNode> twin(String hubName, String deviceId) {
+            return Optional.ofNullable(byName.get(hubName)).flatMap(h -> h.twinData(deviceId));
         }
     }
 
@@ -221,6 +334,16 @@ public final class EmulatorStack implements AutoCloseable {
         return dpsMqtt.address();
     }
 
+    /** The faults features inject, and the run's rate limits. */
+    public FaultPlan faults() {
+        return faults;
+    }
+
+    /** The REST service API's host names and shared access policies (their keys are secrets). */
+    public ServiceSas serviceSas() {
+        return serviceApi.sas();
+    }
+
     /** Drops every open DPS MQTT connection (a rig's per-scenario reset: no session outlives its scenario). */
     public void closeDpsMqttConnections() {
         dpsMqtt.closeConnections();
@@ -235,7 +358,9 @@ public final class EmulatorStack implements AutoCloseable {
         dpsHttps.close();
         dpsMqtt.close();
         hubs.values().forEach(IotHubEmulator::close);
+        serviceApi.close();
         shutdown(boss, workers);
+        dps.close();
     }
 
     private static void shutdown(EventLoopGroup boss, EventLoopGroup workers) {

@@ -2,19 +2,19 @@ package dev.firstboot.cli;
 
 import dev.firstboot.device.net.DpsHttpsClient;
 import dev.firstboot.pki.TestPki;
+import dev.firstboot.service.dps.admin.ServiceSas;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -22,18 +22,15 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code firstboot emulator}: a real child JVM that prints its endpoints, serves TLS, stops on SIGTERM, keeps its CA. */
 class EmulatorCommandTest {
-    private static final Duration START_DEADLINE = Duration.ofSeconds(60);
     private static final String ANY_PORTS = "dpsHttps: 0\ndpsMqtt: 0\nhubs: [{name: hub-a, port: 0}]\n";
 
     @TempDir
@@ -51,60 +48,8 @@ class EmulatorCommandTest {
         return new Result(cl.execute(args), out.toString(), err.toString());
     }
 
-    /** A running child emulator and what it printed up to {@code ready}. */
-    record Child(Process process, Map<String, String> lines, Path stderr) {
-        void terminate() throws Exception {
-            new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).inheritIO().start()
-                    .waitFor(10, TimeUnit.SECONDS);
-        }
-
-        int awaitExit() throws Exception {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("the emulator did not exit within 30 s of SIGTERM");
-            }
-            return process.exitValue();
-        }
-    }
-
-    private Child start(Path config, Path data) throws Exception {
-        Path stderr = Files.createTempFile(dir, "stderr", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.firstboot.cli.Main", "emulator",
-                "--config", config.toString(), "--data", data.toString())
-                .redirectError(stderr.toFile());
-        Process process = pb.start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-            lines.add("<eof>");
-        }, "emulator-stdout");
-        reader.setDaemon(true);
-        reader.start();
-        Map<String, String> parsed = new LinkedHashMap<>();
-        Instant deadline = Instant.now().plus(START_DEADLINE);
-        while (true) {
-            long left = Duration.between(Instant.now(), deadline).toMillis();
-            String line = left <= 0 ? null : lines.poll(left, TimeUnit.MILLISECONDS);
-            if (line == null || line.equals("<eof>")) {
-                process.destroyForcibly();
-                throw new AssertionError("no 'ready' line within " + START_DEADLINE.toSeconds() + " s; printed "
-                        + parsed.keySet() + ", stderr: " + Files.readString(stderr));
-            }
-            if (line.equals("ready")) {
-                return new Child(process, parsed, stderr);
-            }
-            int colon = line.indexOf(": ");
-            assertThat(colon).as("a 'key: value' line, got: " + line).isPositive();
-            parsed.put(line.substring(0, colon), line.substring(colon + 2));
-        }
+    private EmulatorProcess start(Path config, Path data) throws Exception {
+        return EmulatorProcess.started(dir, "--config", config.toString(), "--data", data.toString());
     }
 
     private static X509Certificate certificate(Path pem) throws Exception {
@@ -118,7 +63,7 @@ class EmulatorCommandTest {
         Path config = Files.writeString(dir.resolve("emulator.yaml"), "idScope: 0ne00TEST01\n" + ANY_PORTS);
         Path data = dir.resolve("data");
 
-        Child first = start(config, data);
+        EmulatorProcess first = start(config, data);
         Map<String, String> out = first.lines();
         assertThat(out).containsKeys("dps-https", "dps-mqtt", "hub.hub-a", "id-scope", "ca-certificate",
                 "service-connection-string");
@@ -146,12 +91,12 @@ class EmulatorCommandTest {
         assertThat(reply.text("errorCode")).isNotEmpty();
 
         first.terminate();
-        assertThat(first.awaitExit()).as(Files.readString(first.stderr())).isZero();
-        assertThat(Files.readString(first.stderr())).contains("stopped");
+        assertThat(first.awaitExit()).as(first.stderr()).isZero();
+        assertThat(first.stderr()).contains("stopped");
         String secretKey = out.get("service-connection-string").split("SharedAccessKey=")[1];
-        assertThat(Files.readString(first.stderr())).doesNotContain(secretKey);
+        assertThat(first.stderr()).doesNotContain(secretKey);
 
-        Child second = start(config, data);
+        EmulatorProcess second = start(config, data);
         try {
             assertThat(certificate(Path.of(second.lines().get("ca-certificate")))).isEqualTo(ca);
             assertThat(second.lines().get("service-connection-string"))
@@ -202,11 +147,81 @@ class EmulatorCommandTest {
     }
 
     @Test
-    void aSeedFileIsRefusedClearlyUntilTheSeedLoaderIsPresent() throws Exception {
+    void aBadSeedFileIsExitTwoNamingTheEntryAndField() throws Exception {
+        Path seed = Files.writeString(dir.resolve("enrollments.yaml"),
+                "enrollments:\n  - registrationId: dev-002\n    iotHubs: [hub-a.localhost]\n");
         Path config = Files.writeString(dir.resolve("seeded.yaml"), ANY_PORTS + "seed: enrollments.yaml\n");
         Result r = runInProcess("emulator", "--config", config.toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("seed").contains("enrollments.yaml").doesNotContain("Exception");
+        assertThat(r.err()).contains("seed").contains("enrollments.yaml").contains("enrollments[0]")
+                .contains("dev-002").contains("attestation").doesNotContain("Exception");
+    }
+
+    @Test
+    void theSeedLoadsAtStartAndEnrollmentsMadeThroughTheServiceApiSurviveARestartOnTheSameData() throws Exception {
+        Files.writeString(dir.resolve("enrollments.yaml"), """
+                enrollments:
+                  - registrationId: dev-seeded
+                    attestation: {type: symmetricKey, symmetricKey: {primaryKey: "%s"}}
+                    iotHubs: [hub-a.localhost]
+                """.formatted(Base64.getEncoder().encodeToString(new byte[32])));
+        Path seeded = Files.writeString(dir.resolve("seeded.yaml"), ANY_PORTS + "seed: enrollments.yaml\n");
+        Path plain = Files.writeString(dir.resolve("plain.yaml"), ANY_PORTS);
+        Path data = dir.resolve("data");
+
+        EmulatorProcess first = start(seeded, data);
+        ServiceCalls api;
+        try {
+            api = ServiceCalls.of(first.lines());
+            assertThat(api.send("GET", "/enrollments/dev-seeded", null).statusCode()).isEqualTo(200);
+            HttpResponse<String> put = api.send("PUT", "/enrollments/dev-made", """
+                    {"registrationId": "dev-made", "attestation": {"type": "symmetricKey",
+                     "symmetricKey": {"primaryKey": "%s"}}}""".formatted(
+                    Base64.getEncoder().encodeToString(new byte[32])));
+            assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        } finally {
+            first.terminate();
+            assertThat(first.awaitExit()).as(first.stderr()).isZero();
+        }
+
+        EmulatorProcess second = start(plain, data);
+        try {
+            ServiceCalls again = ServiceCalls.of(second.lines());
+            assertThat(again.send("GET", "/enrollments/dev-made", null).statusCode()).isEqualTo(200);
+            assertThat(again.send("GET", "/enrollments/dev-seeded", null).statusCode()).isEqualTo(200);
+            assertThat(again.send("GET", "/enrollments/dev-never", null).statusCode()).isEqualTo(404);
+        } finally {
+            second.terminate();
+            assertThat(second.awaitExit()).isZero();
+        }
+    }
+
+    /** Raw HTTPS calls to the printed service API, signed from the printed connection string. */
+    private record ServiceCalls(HttpClient client, URI base, String authorization) {
+        static ServiceCalls of(Map<String, String> printed) throws Exception {
+            X509Certificate ca = certificate(Path.of(printed.get("ca-certificate")));
+            Map<String, String> parts = new LinkedHashMap<>();
+            for (String part : printed.get("service-connection-string").split(";")) {
+                int eq = part.indexOf('=');
+                parts.put(part.substring(0, eq), part.substring(eq + 1));
+            }
+            ServiceSas.Policy policy = ServiceSas.Policy.of(parts.get("SharedAccessKeyName"),
+                    parts.get("SharedAccessKey"));
+            String token = ServiceSas.token(parts.get("HostName"), policy, Instant.now().plusSeconds(600));
+            HttpClient client = HttpClient.newBuilder()
+                    .sslContext(TestPki.clientContextTrusting(ca, Optional.empty()))
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            return new ServiceCalls(client, URI.create(printed.get("dps-https")), token);
+        }
+
+        HttpResponse<String> send(String method, String path, String body) throws Exception {
+            HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path + "?api-version=2021-10-01"))
+                    .timeout(Duration.ofSeconds(30)).header("Authorization", authorization)
+                    .header("Content-Type", "application/json")
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(body));
+            return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
     }
 
     @Test

@@ -25,6 +25,7 @@ import dev.firstboot.service.TestBackends;
 import dev.firstboot.service.hub.C2dDelivery;
 import dev.firstboot.service.hub.IotHubEmulator;
 import dev.firstboot.service.hub.MethodOutcome;
+import dev.firstboot.service.dps.TestCa;
 import dev.firstboot.timeline.EventKind;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -153,7 +154,7 @@ class AzureSdkProvisioningAndHubTest {
 
     /**
      * A device the SDK provisions: its security provider, the device id DPS should assign, and the TLS context its
-     * hub client uses. Adding an attestation (X.509 enrollment groups, say) is one more constant here.
+     * hub client uses. Adding an attestation is one more constant here.
      */
     enum Attestation {
         X509_INDIVIDUAL {
@@ -162,6 +163,20 @@ class AzureSdkProvisioningAndHubTest {
                 KeyMaterial key = TestPki.selfSigned(registrationId);
                 backend.enrollX509Individual(registrationId, Certificates.der(key.leaf()), Optional.empty(), HUB,
                         true);
+                SSLContext tls = TestPki.clientContextTrusting(ca, Optional.of(key));
+                return new SdkDevice(registrationId, new X509Provider(key, tls), tls);
+            }
+        },
+        /**
+         * An X.509 enrollment group on a root the device never sends: the leaf (CN = registration id) is issued by an
+         * intermediate, and the SDK presents leaf + intermediate, as a fleet device does.
+         */
+        X509_GROUP {
+            @Override
+            SdkDevice enroll(Backend backend, String registrationId, X509Certificate ca) {
+                TestCa root = TestCa.root("fleet-root-" + registrationId);
+                KeyMaterial key = root.intermediate("fleet-intermediate-" + registrationId).leaf(registrationId);
+                backend.enrollX509Group("group-" + registrationId, root.der(), HUB, true);
                 SSLContext tls = TestPki.clientContextTrusting(ca, Optional.of(key));
                 return new SdkDevice(registrationId, new X509Provider(key, tls), tls);
             }
@@ -252,6 +267,10 @@ class AzureSdkProvisioningAndHubTest {
         assertThat(record.status()).isEqualTo("assigned");
         assertThat(record.deviceId()).contains(registrationId);
         assertThat(record.assignedHubHost()).contains(hubAddress);
+        if (attestation == Attestation.X509_GROUP) {
+            assertThat(record.presentedChains()).as("chains the device presented").isNotEmpty()
+                    .allSatisfy(chain -> assertThat(chain).as("leaf and intermediate").hasSize(2));
+        }
 
         // 2. The hub client on what DPS returned, with the same security provider, as the samples do.
         BlockingQueue<Message> c2d = new LinkedBlockingQueue<>();
@@ -374,21 +393,27 @@ class AzureSdkProvisioningAndHubTest {
         }
     }
 
-    private ProvisioningDeviceClientRegistrationResult register(String globalEndpoint, String idScope,
-                                                                Transport transport, SdkDevice sdkDevice)
-            throws Exception {
-        provisioning = ProvisioningDeviceClient.create(globalEndpoint, idScope, transport.protocol,
-                sdkDevice.provider());
+    /** The SDK's asynchronous {@code registerDevice}, waited for until {@code deadline}. */
+    static ProvisioningDeviceClientRegistrationResult registerWithin(ProvisioningDeviceClient client,
+                                                                     Duration deadline) throws Exception {
         CompletableFuture<ProvisioningDeviceClientRegistrationResult> done = new CompletableFuture<>();
-        provisioning.registerDevice((result, exception, context) -> {
+        client.registerDevice((result, exception, context) -> {
             if (exception != null) {
                 done.completeExceptionally(exception);
             } else {
                 done.complete(result);
             }
         }, null);
+        return done.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private ProvisioningDeviceClientRegistrationResult register(String globalEndpoint, String idScope,
+                                                                Transport transport, SdkDevice sdkDevice)
+            throws Exception {
+        provisioning = ProvisioningDeviceClient.create(globalEndpoint, idScope, transport.protocol,
+                sdkDevice.provider());
         try {
-            return done.get(REGISTRATION_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            return registerWithin(provisioning, REGISTRATION_DEADLINE);
         } catch (TimeoutException e) {
             throw new AssertionError("the SDK's registration callback for " + sdkDevice.registrationId()
                     + " did not run within " + REGISTRATION_DEADLINE.toSeconds() + " s; emulator saw: " + wire, e);

@@ -5,6 +5,7 @@ import dev.firstboot.pki.TestPki;
 import dev.firstboot.secret.Redactor;
 import dev.firstboot.service.dps.DpsHttpsServer;
 import dev.firstboot.service.dps.DpsService;
+import dev.firstboot.service.dps.store.StoreAdmin;
 import dev.firstboot.service.net.Limits;
 import dev.firstboot.timeline.Timeline;
 import io.netty.channel.EventLoopGroup;
@@ -21,8 +22,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
-/** A DPS HTTPS listener serving the device API and the service API, on loopback, with its own per-run CA. */
+/**
+ * A DPS HTTPS listener serving the device API and the service API, on loopback, with its own per-run CA. The service
+ * API stands in front of the real H2 store admin of the DPS it serves ({@link DpsService#admin()}), or of a wrapper
+ * round it that a test uses to slow or break calls.
+ */
 final class AdminServer implements AutoCloseable {
     static final String ID_SCOPE = "0ne00AD0001";
     static final String HOST = "localhost";
@@ -34,14 +40,16 @@ final class AdminServer implements AutoCloseable {
             NioIoHandler.newFactory());
     final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("test-admin-io", true),
             NioIoHandler.newFactory());
+    final DpsService dps = new DpsService(ID_SCOPE, 1, (hub, deviceId, credential) -> hub + ".localhost", timeline);
+    /** The store the service API writes to. */
+    final StoreAdmin store = dps.admin();
     final ServiceApi api;
     final DpsHttpsServer server;
 
-    AdminServer(EnrollmentAdmin admin, InetSocketAddress bind, Limits limits) throws IOException {
+    AdminServer(UnaryOperator<EnrollmentAdmin> front, InetSocketAddress bind, Limits limits) throws IOException {
         KeyMaterial serverKey = pki.issueServer(List.of(HOST), List.of("127.0.0.1"));
         SSLContext tls = pki.serverContext(serverKey);
-        DpsService dps = new DpsService(ID_SCOPE, 1, (hub, deviceId, credential) -> hub + ".localhost", timeline);
-        api = ServiceApi.start(admin, sas, limits.maxInFlight());
+        api = ServiceApi.start(front.apply(store), sas, limits.maxInFlight());
         try {
             server = DpsHttpsServer.start(dps, Optional.of(api), limits, tls, TestPki.serverProtocols(), bind, boss,
                     workers, timeline);
@@ -51,8 +59,12 @@ final class AdminServer implements AutoCloseable {
         }
     }
 
-    AdminServer(EnrollmentAdmin admin) throws IOException {
-        this(admin, new InetSocketAddress("127.0.0.1", 0), Limits.DEFAULT);
+    AdminServer(InetSocketAddress bind, Limits limits) throws IOException {
+        this(UnaryOperator.identity(), bind, limits);
+    }
+
+    AdminServer() throws IOException {
+        this(new InetSocketAddress("127.0.0.1", 0), Limits.DEFAULT);
     }
 
     InetSocketAddress address() {
@@ -87,5 +99,6 @@ final class AdminServer implements AutoCloseable {
         }
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        dps.close();
     }
 }

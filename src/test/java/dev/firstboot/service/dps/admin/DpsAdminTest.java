@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigInteger;
+import dev.firstboot.service.dps.store.StoreAdmin;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -34,14 +35,14 @@ class DpsAdminTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String V = "?api-version=2021-10-01";
 
-    private InMemoryEnrollmentAdmin admin;
+    private StoreAdmin admin;
     private AdminServer server;
     private HttpClient client;
 
     @BeforeEach
     void start() throws Exception {
-        admin = new InMemoryEnrollmentAdmin();
-        server = new AdminServer(admin);
+        server = new AdminServer();
+        admin = server.store;
         client = server.client();
     }
 

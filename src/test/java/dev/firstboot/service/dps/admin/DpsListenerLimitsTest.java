@@ -32,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,8 +63,12 @@ class DpsListenerLimitsTest {
         return c;
     }
 
-    private AdminServer server(EnrollmentAdmin admin) throws IOException {
-        return keep(new AdminServer(admin, new InetSocketAddress("127.0.0.1", 0), LIMITS));
+    private AdminServer server(UnaryOperator<EnrollmentAdmin> front) throws IOException {
+        return keep(new AdminServer(front, new InetSocketAddress("127.0.0.1", 0), LIMITS));
+    }
+
+    private AdminServer server() throws IOException {
+        return server(UnaryOperator.identity());
     }
 
     private Socket tcp(InetSocketAddress address) throws IOException {
@@ -147,7 +152,7 @@ class DpsListenerLimitsTest {
     @Test
     void connectionsBeyondTheCapAreClosedAtOnceAndAWellBehavedClientIsServedOnceTheHoldersIdleOut()
             throws Exception {
-        AdminServer server = server(new InMemoryEnrollmentAdmin());
+        AdminServer server = server();
         List<Socket> holders = new ArrayList<>();
         for (int i = 0; i < LIMITS.maxConnections(); i++) {
             holders.add(tlsHolder(server.address(), server.clientTls()));
@@ -175,7 +180,7 @@ class DpsListenerLimitsTest {
 
     @Test
     void aSlowlorisClientIsClosedAfterTheIdleTimeoutWhileOthersAreServed() throws Exception {
-        AdminServer server = server(new InMemoryEnrollmentAdmin());
+        AdminServer server = server();
         Socket raw = tcp(server.address());
         SSLSocket tls = (SSLSocket) server.clientTls().getSocketFactory().createSocket(raw, AdminServer.HOST,
                 server.address().getPort(), true);
@@ -196,7 +201,7 @@ class DpsListenerLimitsTest {
 
     @Test
     void garbageIsClosedPromptlyAndTheServerKeepsServing() throws Exception {
-        AdminServer server = server(new InMemoryEnrollmentAdmin());
+        AdminServer server = server();
         Socket plain = tcp(server.address());
         byte[] junk = new byte[2048];
         new java.util.Random(7).nextBytes(junk);
@@ -219,8 +224,7 @@ class DpsListenerLimitsTest {
     void requestsBeyondTheInFlightCapAreAnswered429AtOnce() throws Exception {
         CountDownLatch entered = new CountDownLatch(LIMITS.maxInFlight());
         CountDownLatch release = new CountDownLatch(1);
-        InMemoryEnrollmentAdmin store = new InMemoryEnrollmentAdmin();
-        EnrollmentAdmin slow = new ForwardingAdmin(store) {
+        UnaryOperator<EnrollmentAdmin> slow = store -> new ForwardingAdmin(store) {
             @Override
             public Optional<ObjectNode> get(Collection collection, String id) {
                 entered.countDown();

@@ -33,6 +33,7 @@ import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLSocketFactory;
 import java.io.IOException;
+import dev.firstboot.service.dps.store.StoreAdmin;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,21 +55,16 @@ class ServiceSdkTest {
     /** Other helpers' tests may hold port 443 for a while; wait for it rather than fail. */
     private static final Duration PORT_DEADLINE = Duration.ofSeconds(90);
 
-    private static EnrollmentAdmin admin;
+    private static StoreAdmin admin;
     private static AdminServer server;
     private static ProvisioningServiceClient sdk;
     private static SSLSocketFactory savedFactory;
     private static HostnameVerifier savedVerifier;
 
-    /** The one place the admin comes from: the in-memory one now, the H2 store once it lands. */
-    static EnrollmentAdmin newAdmin() {
-        return new InMemoryEnrollmentAdmin();
-    }
-
     @BeforeAll
     static void start() throws Exception {
-        admin = newAdmin();
         server = bind443();
+        admin = server.store;
         savedFactory = HttpsURLConnection.getDefaultSSLSocketFactory();
         savedVerifier = HttpsURLConnection.getDefaultHostnameVerifier();
         // The SDK opens HttpsURLConnections with the JVM defaults and offers no SSLContext option.
@@ -93,7 +89,7 @@ class ServiceSdkTest {
         IOException last = null;
         while (Instant.now().isBefore(deadline)) {
             try {
-                return new AdminServer(admin, new InetSocketAddress("127.0.0.1", 443), Limits.DEFAULT);
+                return new AdminServer(new InetSocketAddress("127.0.0.1", 443), Limits.DEFAULT);
             } catch (IOException e) {
                 last = e;
                 LockSupport.parkNanos(Duration.ofMillis(500).toNanos()); // poll the port's state until the deadline
@@ -225,7 +221,7 @@ class ServiceSdkTest {
 
     @Test
     void registrationStatesAreReadQueriedByGroupAndDeleted() throws Exception {
-        ((InMemoryEnrollmentAdmin) admin).putRegistration("sdk-reg-1", (com.fasterxml.jackson.databind.node.ObjectNode)
+        admin.putRegistration("sdk-reg-1", (com.fasterxml.jackson.databind.node.ObjectNode)
                 JSON.readTree("{\"registrationId\":\"sdk-reg-1\",\"enrollmentGroupId\":\"sdk-group-r\","
                         + "\"status\":\"assigned\",\"assignedHub\":\"hub-a.localhost\",\"deviceId\":\"sdk-reg-1\","
                         + "\"createdDateTimeUtc\":\"" + Instant.now() + "\"}"));
