@@ -1,5 +1,6 @@
 package dev.firstboot.service.containers;
 
+import dev.firstboot.suite.ContainersRequired;
 import dev.firstboot.pki.KeyMaterial;
 import dev.firstboot.pki.TestPki;
 import dev.firstboot.timeline.TimelineSink;
@@ -34,6 +35,7 @@ class FirstbootEmulatorContainerTest {
     @Test
     void aDeviceRegistersWithTheEmulatorInTheContainerAndIsAssignedItsHub() throws Exception {
         Optional<String> why = DockerEngine.whyUnavailable(FirstbootEmulatorContainer.defaultImage());
+        ContainersRequired.failIfRequired(why);
         assumeTrue(why.isEmpty(), () -> "containers are unavailable here: " + why.orElse(""));
         String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         try (FirstbootEmulatorContainer emulator = new FirstbootEmulatorContainer()
@@ -76,6 +78,7 @@ class FirstbootEmulatorContainerTest {
     @Test
     void theImageRunsFirstbootEmulatorAsANonRootUserThatTurnsHealthyAndServesTlsOnThePublishedPort() throws Exception {
         Optional<String> why = DockerEngine.whyUnavailable(FirstbootEmulatorContainer.defaultImage());
+        ContainersRequired.failIfRequired(why);
         assumeTrue(why.isEmpty(), () -> "containers are unavailable here: " + why.orElse(""));
         try (FirstbootEmulatorContainer emulator = new FirstbootEmulatorContainer()) {
             emulator.start();
