@@ -2,6 +2,7 @@ package dev.firstboot.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.firstboot.device.net.MqttWire;
 
 import javax.net.ssl.SSLSocket;
 import java.io.BufferedInputStream;
@@ -45,21 +46,21 @@ final class MqttRegistrar implements Registrar {
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
             String id = device.registrationId();
             ByteArrayOutputStream connect = new ByteArrayOutputStream();
-            string(connect, "MQTT");
+            MqttWire.writeString(connect, "MQTT");
             connect.write(4);
             connect.write(0x80 | (device.sas().isPresent() ? 0x40 : 0) | 0x02);
             connect.write(0);
             connect.write(60);
-            string(connect, id);
-            string(connect, idScope + "/registrations/" + id + "/api-version=" + HttpsRegistrar.API_VERSION
+            MqttWire.writeString(connect, id);
+            MqttWire.writeString(connect, idScope + "/registrations/" + id + "/api-version=" + HttpsRegistrar.API_VERSION
                     + "&ClientVersion=firstboot-bench");
             if (device.sas().isPresent()) {
-                string(connect, device.sas().get());
+                MqttWire.writeString(connect, device.sas().get());
             }
             ByteArrayOutputStream subscribe = new ByteArrayOutputStream();
             subscribe.write(0);
             subscribe.write(1);
-            string(subscribe, RESPONSES);
+            MqttWire.writeString(subscribe, RESPONSES);
             subscribe.write(0);
             byte[] register = ("{\"registrationId\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
             // CONNECT, SUBSCRIBE and the register PUBLISH go in one flush, as a pipelining client would
@@ -109,7 +110,7 @@ final class MqttRegistrar implements Registrar {
 
     private static byte[] publishBody(String topic, byte[] payload) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream(topic.length() + payload.length + 2);
-        string(b, topic);
+        MqttWire.writeString(b, topic);
         b.write(payload);
         return b.toByteArray();
     }
@@ -125,18 +126,7 @@ final class MqttRegistrar implements Registrar {
                 throw new EOFException("DPS closed the MQTT connection while the device waited for packet type "
                         + type);
             }
-            int length = 0;
-            int multiplier = 1;
-            int b;
-            do {
-                b = in.readUnsignedByte();
-                length += (b & 0x7f) * multiplier;
-                multiplier *= 128;
-                if (multiplier > 128 * 128 * 128 * 128) {
-                    throw new IOException("DPS sent a malformed MQTT length");
-                }
-            } while ((b & 0x80) != 0);
-            byte[] body = new byte[length];
+            byte[] body = new byte[MqttWire.readRemainingLength(in, "DPS")];
             in.readFully(body);
             if ((header >> 4) == type) {
                 return new Packet(header, body);
@@ -145,22 +135,6 @@ final class MqttRegistrar implements Registrar {
     }
 
     private static void packet(OutputStream out, int header, byte[] body) throws IOException {
-        ByteArrayOutputStream p = new ByteArrayOutputStream(body.length + 5);
-        p.write(header);
-        int length = body.length;
-        do {
-            int digit = length % 128;
-            length /= 128;
-            p.write(length > 0 ? digit | 0x80 : digit);
-        } while (length > 0);
-        p.write(body);
-        out.write(p.toByteArray());
-    }
-
-    private static void string(ByteArrayOutputStream out, String s) throws IOException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.write(b.length >> 8);
-        out.write(b.length & 0xff);
-        out.write(b);
+        out.write(MqttWire.frame(header, body));
     }
 }

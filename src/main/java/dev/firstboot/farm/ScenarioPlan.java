@@ -1,10 +1,10 @@
 package dev.firstboot.farm;
 
 import dev.firstboot.rig.Capabilities;
+import dev.firstboot.suite.SuiteRunner;
 import dev.firstboot.suite.UsageException;
 import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.TestTag;
-import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.engine.support.descriptor.FilePosition;
 import org.junit.platform.engine.support.descriptor.FileSource;
 import org.junit.platform.launcher.EngineFilter;
@@ -39,25 +39,8 @@ final class ScenarioPlan {
         }
     }
 
-    private static final java.util.regex.Pattern FEATURE_LINE = java.util.regex.Pattern.compile("(.+\\.feature):(\\d+)");
-
     static List<Planned> discover(List<Path> features, Optional<String> tags) throws UsageException {
-        List<DiscoverySelector> selectors = new ArrayList<>();
-        for (Path f : features) {
-            Path p = f.toAbsolutePath().normalize();
-            java.util.regex.Matcher line = FEATURE_LINE.matcher(p.toString());
-            if (!Files.exists(p) && line.matches() && Files.isRegularFile(Path.of(line.group(1)))) {
-                selectors.add(DiscoverySelectors.selectFile(Path.of(line.group(1)).toFile(),
-                        org.junit.platform.engine.discovery.FilePosition.from(Integer.parseInt(line.group(2)))));
-            } else if (Files.isDirectory(p)) {
-                selectors.add(DiscoverySelectors.selectDirectory(p.toFile()));
-            } else if (Files.isRegularFile(p) && p.toString().endsWith(".feature")) {
-                selectors.add(DiscoverySelectors.selectFile(p.toFile()));
-            } else {
-                throw new UsageException("no feature file or folder at " + p + "; pass --features with a .feature file "
-                        + "or a folder of them");
-            }
-        }
+        List<DiscoverySelector> selectors = SuiteRunner.selectors(features);
         Map<String, String> config = new HashMap<>();
         config.put("cucumber.glue", "dev.firstboot.steps");
         config.put("cucumber.publish.quiet", "true");
@@ -84,7 +67,7 @@ final class ScenarioPlan {
             }
         }
         for (Path f : features) {
-            java.util.regex.Matcher line = FEATURE_LINE.matcher(f.toAbsolutePath().normalize().toString());
+            java.util.regex.Matcher line = SuiteRunner.FEATURE_LINE.matcher(f.toAbsolutePath().normalize().toString());
             if (!Files.exists(f) && line.matches()) {
                 String file = Path.of(line.group(1)).toAbsolutePath().normalize().toString();
                 List<String> lines = out.stream().map(Planned::location).filter(l -> l.startsWith(file + ":"))

@@ -156,18 +156,7 @@ public final class FarmFiles {
                         + (host.isPresent() ? " on host " + host.get() : "") + "; two boards cannot share a serial port");
             }
         }
-        Set<String> capabilities = new HashSet<>();
-        capabilities.addAll(backend.capabilities());
-        capabilities.addAll(device.capabilities());
-        capabilities.addAll(controls.capabilities());
-        for (String declared : board.strings("capabilities")) {
-            String c = declared.startsWith("@") ? declared.substring(1) : declared;
-            if (!Capabilities.KNOWN.contains(c)) {
-                throw board.error("capabilities", "unknown capability '" + declared + "'; known: "
-                        + Capabilities.render(Capabilities.KNOWN));
-            }
-            capabilities.add(c);
-        }
+        Set<String> capabilities = RigFiles.capabilities(board, backend, device, controls);
         RigSpec rig = new RigSpec(name, description, board.file(), capabilities, 1, backend, device, controls);
         return new Board(name, host, pool, rig);
     }

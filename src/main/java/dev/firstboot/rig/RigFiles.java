@@ -111,18 +111,7 @@ public final class RigFiles {
         PartProvider.Spec<Device> device = configure(top, "device", DeviceProvider.class, null);
         PartProvider.Spec<Controls> controls = configure(top, "controls", ControlsProvider.class, "none");
 
-        Set<String> capabilities = new HashSet<>();
-        capabilities.addAll(backend.capabilities());
-        capabilities.addAll(device.capabilities());
-        capabilities.addAll(controls.capabilities());
-        for (String declared : top.strings("capabilities")) {
-            String c = declared.startsWith("@") ? declared.substring(1) : declared;
-            if (!Capabilities.KNOWN.contains(c)) {
-                throw top.error("capabilities", "unknown capability '" + declared + "'; known: "
-                        + Capabilities.render(Capabilities.KNOWN));
-            }
-            capabilities.add(c);
-        }
+        Set<String> capabilities = capabilities(top, backend, device, controls);
         return new RigSpec(name, description, file, capabilities, maxParallel, backend, device, controls);
     }
 
@@ -154,5 +143,22 @@ public final class RigFiles {
     private static PartConfig emptySection(PartConfig parent, String field) throws RigException {
         MappingNode empty = (MappingNode) new Yaml().compose(new java.io.StringReader("{}"));
         return new PartConfig(parent.file(), field, empty);
+    }
+
+    /** What the parts give, plus what the section declares under {@code capabilities} (each a known one). */
+    static Set<String> capabilities(PartConfig section, PartProvider.Spec<?>... parts) throws RigException {
+        Set<String> capabilities = new HashSet<>();
+        for (PartProvider.Spec<?> part : parts) {
+            capabilities.addAll(part.capabilities());
+        }
+        for (String declared : section.strings("capabilities")) {
+            String c = declared.startsWith("@") ? declared.substring(1) : declared;
+            if (!Capabilities.KNOWN.contains(c)) {
+                throw section.error("capabilities", "unknown capability '" + declared + "'; known: "
+                        + Capabilities.render(Capabilities.KNOWN));
+            }
+            capabilities.add(c);
+        }
+        return capabilities;
     }
 }

@@ -3,7 +3,6 @@ package dev.firstboot.service;
 import dev.firstboot.pki.TestPki;
 import dev.firstboot.rig.Backend;
 import dev.firstboot.rig.DeviceEndpoints;
-import dev.firstboot.rig.Faults;
 import dev.firstboot.rig.RigException;
 import dev.firstboot.service.dps.DpsService;
 import dev.firstboot.service.dps.EnrollmentSeed;
@@ -15,29 +14,22 @@ import dev.firstboot.timeline.TimelineSink;
 
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The embedded rig's {@link Backend}: an adapter over one {@link EmulatorStack} on a per-run CA, ephemeral loopback
  * ports unless told otherwise, an in-memory enrollment store, the REST service API with a random owner key, the
  * seed and hub latencies put back after every scenario reset.
  */
-final class EmbeddedBackend implements Backend {
+final class EmbeddedBackend extends StackBackend {
     private static final String LOOPBACK = "127.0.0.1";
     private static final int IO_THREADS = 2;
 
     private final Settings settings;
-    private final EmulatorStack stack;
-    private final DpsService dps;
-    private final Map<String, IotHubEmulator> hubs;
-    private final FaultPlan faults;
 
     /**
      * @param seed          a YAML file of enrollments, groups and CA certificates put through the admin at start and
@@ -133,11 +125,8 @@ final class EmbeddedBackend implements Backend {
     }
 
     private EmbeddedBackend(Settings settings, EmulatorStack stack) {
+        super(stack, settings.retryAfterSeconds());
         this.settings = settings;
-        this.stack = stack;
-        this.dps = stack.dps();
-        this.hubs = stack.hubs();
-        this.faults = stack.faults();
     }
 
     /** An {@link EmulatorStack} laid out as {@code settings} says, seeded, on a fresh per-run CA and owner key. */
@@ -217,113 +206,14 @@ final class EmbeddedBackend implements Backend {
         return Optional.ofNullable(hubs.get(name));
     }
 
+    /** As every stack backend resets, then the seed and the hub latencies again. */
     @Override
     public void resetForScenario() {
-        faults.clear();
-        dps.reset();
-        stack.closeDpsMqttConnections();
-        hubs.values().forEach(IotHubEmulator::reset);
-        dps.setRetryAfterSeconds(settings.retryAfterSeconds());
+        super.resetForScenario();
         try {
             configure(dps, settings);
         } catch (RigException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-    }
-
-    @Override
-    public Set<String> hubNames() {
-        return new LinkedHashSet<>(settings.hubNames());
-    }
-
-    @Override
-    public void enrollX509Individual(String registrationId, byte[] leafCertificateDer, Optional<String> deviceId,
-                                     String hubName, boolean enabled) {
-        requireHub(hubName);
-        dps.enrollX509Individual(registrationId, leafCertificateDer, deviceId, hubName, enabled);
-    }
-
-    @Override
-    public void enrollTpmIndividual(String registrationId, byte[] endorsementKey, Optional<String> deviceId,
-                                    String hubName, boolean enabled) {
-        requireHub(hubName);
-        dps.enrollTpmIndividual(registrationId, endorsementKey, deviceId, hubName, enabled);
-    }
-
-    @Override
-    public void enrollSymmetricKeyIndividual(String registrationId, byte[] primaryKey, Optional<String> deviceId,
-                                             String hubName, boolean enabled) {
-        requireHub(hubName);
-        dps.enrollSymmetricKeyIndividual(registrationId, primaryKey, deviceId, hubName, enabled);
-    }
-
-    @Override
-    public void enrollSymmetricKeyGroup(String groupId, byte[] groupKey, String hubName, boolean enabled) {
-        requireHub(hubName);
-        dps.enrollSymmetricKeyGroup(groupId, groupKey, hubName, enabled);
-    }
-
-    @Override
-    public void enrollX509Group(String groupId, byte[] caCertificateDer, String hubName, boolean enabled) {
-        requireHub(hubName);
-        dps.enrollX509Group(groupId, caCertificateDer, hubName, enabled);
-    }
-
-    @Override
-    public void tamperActivationBlobs(boolean tamper) {
-        dps.tamperActivationBlobs(tamper);
-    }
-
-    private void requireHub(String hubName) {
-        if (!hubs.containsKey(hubName)) {
-            throw new IllegalArgumentException("no hub named '" + hubName + "' in this rig; its hubs are "
-                    + String.join(", ", settings.hubNames()));
-        }
-    }
-
-    @Override
-    public Optional<Registration> registration(String registrationId) {
-        return dps.registration(registrationId);
-    }
-
-    @Override
-    public Optional<HubDeviceState> hubDevice(String hubName, String deviceId) {
-        IotHubEmulator hub = hubs.get(hubName);
-        return hub == null ? Optional.empty() : hub.device(deviceId);
-    }
-
-    @Override
-    public Optional<String> hubHost(String hubName) {
-        return Optional.ofNullable(hubs.get(hubName)).map(IotHubEmulator::host);
-    }
-
-    @Override
-    public Optional<String> hubNameForHost(String hostName) {
-        return hubs.values().stream().filter(h -> h.host().equalsIgnoreCase(hostName)).map(IotHubEmulator::name)
-                .findFirst();
-    }
-
-    @Override
-    public void setRetryAfter(Duration retryAfter) {
-        if (retryAfter.isNegative() || retryAfter.toMillis() % 1000 != 0) {
-            throw new IllegalArgumentException("retry-after is whole seconds from 0 to "
-                    + DpsService.MAX_RETRY_AFTER_SECONDS + ", got " + retryAfter.toMillis() + " ms");
-        }
-        dps.setRetryAfterSeconds((int) Math.min(Integer.MAX_VALUE, retryAfter.toSeconds()));
-    }
-
-    @Override
-    public Optional<Faults> faults() {
-        return Optional.of(faults);
-    }
-
-    @Override
-    public Duration retryAfter() {
-        return Duration.ofSeconds(dps.retryAfterSeconds());
-    }
-
-    @Override
-    public void close() {
-        stack.close();
     }
 }

@@ -212,7 +212,8 @@ public final class EmulatorStack implements AutoCloseable {
             port = settings.dpsMqttPort();
             mqtt = DpsMqttServer.start(dps, tls, protocols, new InetSocketAddress(bindAddress, port), boss, workers,
                     timeline, faults);
-            return new EmulatorStack(settings, pki, tls, boss, workers, dps, Map.copyOf(hubs), https, mqtt, faults,
+            return new EmulatorStack(settings, pki, tls, boss, workers, dps,
+                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hubs)), https, mqtt, faults,
                     serviceApi);
         } catch (IOException | RuntimeException e) {
             hubs.values().forEach(IotHubEmulator::close);

@@ -218,9 +218,11 @@ public final class SuiteRunner {
         }
     }
 
-    private static final java.util.regex.Pattern FEATURE_LINE = java.util.regex.Pattern.compile("(.+\\.feature):(\\d+)");
+    /** {@code FILE.feature:LINE}: one scenario (or example row) of a feature. */
+    public static final java.util.regex.Pattern FEATURE_LINE = java.util.regex.Pattern.compile("(.+\\.feature):(\\d+)");
 
-    private static List<DiscoverySelector> selectors(List<Path> features) throws UsageException {
+    /** JUnit selectors for feature folders, files and {@code FILE.feature:LINE}; the farm plans with the same. */
+    public static List<DiscoverySelector> selectors(List<Path> features) throws UsageException {
         List<DiscoverySelector> selectors = new ArrayList<>();
         for (Path f : features) {
             Path p = f.toAbsolutePath().normalize();

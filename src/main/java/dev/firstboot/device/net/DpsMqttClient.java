@@ -102,7 +102,7 @@ public final class DpsMqttClient implements DpsTransport {
             int rid = nextRid++;
             String body = JSON.createObjectNode().put("registrationId", registrationId).toString();
             ByteArrayOutputStream publish = new ByteArrayOutputStream();
-            writeString(publish, "$dps/registrations/" + topicFormat.formatted(rid));
+            MqttWire.writeString(publish, "$dps/registrations/" + topicFormat.formatted(rid));
             publish.write(body.getBytes(StandardCharsets.UTF_8));
             send(PUBLISH << 4, publish.toByteArray());
             return awaitResponse(rid);
@@ -136,16 +136,16 @@ public final class DpsMqttClient implements DpsTransport {
             throw e;
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        writeString(body, "MQTT");
+        MqttWire.writeString(body, "MQTT");
         body.write(4);
         body.write(0x80 | (authorization.isPresent() ? 0x40 : 0) | 0x02);
         body.write(KEEP_ALIVE_SECONDS >> 8);
         body.write(KEEP_ALIVE_SECONDS & 0xff);
-        writeString(body, registrationId);
-        writeString(body, idScope + "/registrations/" + registrationId + "/api-version=" + DpsHttpsClient.API_VERSION
+        MqttWire.writeString(body, registrationId);
+        MqttWire.writeString(body, idScope + "/registrations/" + registrationId + "/api-version=" + DpsHttpsClient.API_VERSION
                 + "&ClientVersion=" + URLEncoder.encode(CLIENT_VERSION, StandardCharsets.UTF_8).replace("+", "%20"));
         if (authorization.isPresent()) {
-            writeString(body, authorization.get());
+            MqttWire.writeString(body, authorization.get());
         }
         send(CONNECT << 4, body.toByteArray());
         byte[] ack = expect(CONNACK).body();
@@ -165,7 +165,7 @@ public final class DpsMqttClient implements DpsTransport {
         ByteArrayOutputStream subscribe = new ByteArrayOutputStream();
         subscribe.write(id >> 8);
         subscribe.write(id & 0xff);
-        writeString(subscribe, RESPONSES + "#");
+        MqttWire.writeString(subscribe, RESPONSES + "#");
         subscribe.write(1);
         send((SUBSCRIBE << 4) | 0x02, subscribe.toByteArray());
         byte[] subAck = expect(SUBACK).body();
@@ -271,16 +271,7 @@ public final class DpsMqttClient implements DpsTransport {
     }
 
     private void send(int header, byte[] body) throws IOException {
-        ByteArrayOutputStream packet = new ByteArrayOutputStream();
-        packet.write(header);
-        int length = body.length;
-        do {
-            int digit = length % 128;
-            length /= 128;
-            packet.write(length > 0 ? digit | 0x80 : digit);
-        } while (length > 0);
-        packet.write(body);
-        out.write(packet.toByteArray());
+        out.write(MqttWire.frame(header, body));
         out.flush();
     }
 
@@ -308,29 +299,11 @@ public final class DpsMqttClient implements DpsTransport {
             if (header < 0) {
                 throw new EOFException("DPS closed the MQTT connection while the device waited for its answer");
             }
-            int length = 0;
-            int multiplier = 1;
-            int b;
-            do {
-                b = in.readUnsignedByte();
-                length += (b & 0x7f) * multiplier;
-                multiplier *= 128;
-                if (multiplier > 128 * 128 * 128 * 128) {
-                    throw new IOException("DPS sent a malformed MQTT length");
-                }
-            } while ((b & 0x80) != 0);
-            byte[] body = new byte[length];
+            byte[] body = new byte[MqttWire.readRemainingLength(in, "DPS")];
             in.readFully(body);
             if ((header >> 4) == type) {
                 return new Packet(header, body);
             }
         }
-    }
-
-    private static void writeString(ByteArrayOutputStream out, String s) throws IOException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.write(b.length >> 8);
-        out.write(b.length & 0xff);
-        out.write(b);
     }
 }

@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -75,15 +74,15 @@ public final class MqttDeviceClient implements AutoCloseable {
     public int connect(String clientId, String username, java.util.Optional<String> password, int keepAliveSeconds,
                        Duration timeout) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        writeString(body, "MQTT");
+        MqttWire.writeString(body, "MQTT");
         body.write(4);                 // protocol level 3.1.1
         body.write(0x80 | (password.isPresent() ? 0x40 : 0) | 0x02);  // username, [password,] clean session
         body.write(keepAliveSeconds >> 8);
         body.write(keepAliveSeconds & 0xff);
-        writeString(body, clientId);
-        writeString(body, username);
+        MqttWire.writeString(body, clientId);
+        MqttWire.writeString(body, username);
         if (password.isPresent()) {
-            writeString(body, password.get());
+            MqttWire.writeString(body, password.get());
         }
         send(CONNECT << 4, body.toByteArray());
         byte[] ack = expect(CONNACK, timeout);
@@ -97,7 +96,7 @@ public final class MqttDeviceClient implements AutoCloseable {
     public void publishAtLeastOnce(String topic, byte[] payload, Duration timeout) throws IOException {
         int id = nextPacketId++;
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        writeString(body, topic);
+        MqttWire.writeString(body, topic);
         body.write(id >> 8);
         body.write(id & 0xff);
         body.write(payload);
@@ -124,17 +123,9 @@ public final class MqttDeviceClient implements AutoCloseable {
     }
 
     private void send(int header, byte[] body) throws IOException {
-        ByteArrayOutputStream packet = new ByteArrayOutputStream();
-        packet.write(header);
-        int length = body.length;
-        do {
-            int digit = length % 128;
-            length /= 128;
-            packet.write(length > 0 ? digit | 0x80 : digit);
-        } while (length > 0);
-        packet.write(body);
+        byte[] packet = MqttWire.frame(header, body);
         synchronized (out) {
-            out.write(packet.toByteArray());
+            out.write(packet);
             out.flush();
         }
     }
@@ -157,18 +148,7 @@ public final class MqttDeviceClient implements AutoCloseable {
             if (header < 0) {
                 throw new EOFException("the hub closed the connection while the device waited for " + name(type));
             }
-            int length = 0;
-            int multiplier = 1;
-            int b;
-            do {
-                b = in.readUnsignedByte();
-                length += (b & 0x7f) * multiplier;
-                multiplier *= 128;
-                if (multiplier > 128 * 128 * 128 * 128) {
-                    throw new IOException("the hub sent a malformed MQTT length");
-                }
-            } while ((b & 0x80) != 0);
-            byte[] body = new byte[length];
+            byte[] body = new byte[MqttWire.readRemainingLength(in, "the hub")];
             in.readFully(body);
             if ((header >> 4) == type) {
                 return body;
@@ -182,12 +162,5 @@ public final class MqttDeviceClient implements AutoCloseable {
             case PUBACK -> "PUBACK";
             default -> "packet type " + type;
         };
-    }
-
-    private static void writeString(ByteArrayOutputStream out, String s) throws IOException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.write(b.length >> 8);
-        out.write(b.length & 0xff);
-        out.write(b);
     }
 }
