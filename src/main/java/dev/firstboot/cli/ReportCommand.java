@@ -1,6 +1,7 @@
 package dev.firstboot.cli;
 
-import dev.firstboot.suite.AllureCli;
+import dev.firstboot.report.AllureCli;
+import dev.firstboot.report.ReportHistory;
 import dev.firstboot.suite.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +17,8 @@ import java.util.stream.Stream;
 
 @Command(name = "report", mixinStandardHelpOptions = true, subcommands = ReportMergeCommand.class,
         description = {"Turn a run's Allure results into an HTML report, offline.",
-                "The Allure command line is fetched once from Maven Central into .allure/."})
+                "The Allure command line comes with the build (target/allure/); a report never downloads anything.",
+                "History and trends carry over from the newest earlier report in the same reports folder."})
 final class ReportCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -27,6 +29,10 @@ final class ReportCommand implements Callable<Integer> {
 
     @CommandLine.Option(names = "--report", paramLabel = "DIR", description = "Folder of run reports (default: reports/).")
     Path reports;
+
+    @CommandLine.Option(names = "--single-file",
+            description = "Write one self-contained html/index.html that opens from file:// (no web server needed).")
+    boolean singleFile;
 
     @Override
     public Integer call() {
@@ -41,7 +47,8 @@ final class ReportCommand implements Callable<Integer> {
         }
         Path html = runDir.get().resolve("html");
         try {
-            new AllureCli(Home.dir().resolve(".allure")).generate(runDir.get().resolve("allure-results"), html, out);
+            ReportHistory.carryOver(runDir.get());
+            AllureCli.bundled().generate(runDir.get().resolve("allure-results"), html, singleFile);
         } catch (IOException e) {
             err.println("firstboot: " + e.getMessage());
             return ExitCodes.RIG_ERROR;
@@ -50,7 +57,12 @@ final class ReportCommand implements Callable<Integer> {
             return ExitCodes.INTERRUPTED;
         }
         out.println("HTML report: " + html.resolve("index.html"));
-        out.println("Open it with a web server, e.g.: (cd " + html + " && python3 -m http.server 8080)");
+        if (singleFile) {
+            out.println("Open it in a browser straight from the file: " + html.resolve("index.html").toUri());
+        } else {
+            out.println("Open it with a web server, e.g.: (cd " + html + " && python3 -m http.server 8080)"
+                    + ", or write one file that opens from file:// with --single-file");
+        }
         out.flush();
         return ExitCodes.PASSED;
     }
