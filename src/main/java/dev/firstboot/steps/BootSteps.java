@@ -168,8 +168,8 @@ public final class BootSteps {
         List<TimelineEvent> exchanges = world.timeline().events(e -> e.subject().equals(regId)
                 && (e.kind() == EventKind.DPS_REQUEST || e.kind() == EventKind.DPS_RESPONSE));
         RetryAfterCheck.Result result = RetryAfterCheck.judge(exchanges);
-        result.shortestWait().ifPresent(share -> world.run().addMeasurement(world.scenarioKey,
-                new Measurement("shortest poll wait / retry-after", share, "ratio", Double.MAX_VALUE)));
+        result.shortestWait().ifPresent(share -> world.measured(List.of(
+                new Measurement("shortest poll wait / retry-after", share, "ratio", Double.MAX_VALUE))));
         if (result instanceof RetryAfterCheck.Result.Violated v) {
             throw new AssertionError("the device did not honour retry-after: " + v.description());
         }

@@ -1,5 +1,7 @@
 package dev.firstboot.steps;
 
+import dev.firstboot.report.AllureEvidence;
+import dev.firstboot.report.TimelinePicture;
 import dev.firstboot.rig.Capabilities;
 import dev.firstboot.suite.NotApplicableException;
 import dev.firstboot.suite.NotRunException;
@@ -7,7 +9,6 @@ import dev.firstboot.suite.RunContext;
 import io.cucumber.java.After;
 import io.cucumber.java.Before;
 import io.cucumber.java.Scenario;
-import io.qameta.allure.Allure;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -60,22 +61,26 @@ public final class Hooks {
         if (world.scenarioKey.isEmpty()) {
             return; // not applicable or not run: there is no evidence to attach
         }
-        attach("boot timeline", world.timeline().render());
-        attach("device console", String.join("\n", world.device().consoleLog()) + "\n");
-        world.reference.ifPresent(r -> attach("reference certificate " + r.registrationId() + ".pem", r.aliasCertPem()));
+        // On the scenario itself (not on this tear-down hook): the picture first, then the same timeline as text.
+        attach(scenario, "boot timeline", "image/svg+xml", ".svg",
+                TimelinePicture.svg(world.timeline().events(), world.phases));
+        attach(scenario, "boot timeline (text)", "text/plain", ".txt", world.timeline().render());
+        attach(scenario, "device console", "text/plain", ".txt", String.join("\n", world.device().consoleLog()) + "\n");
+        world.reference.ifPresent(r -> attach(scenario, "reference certificate " + r.registrationId() + ".pem",
+                "text/plain", ".txt", r.aliasCertPem()));
         if (world.registrationId != null) {
             world.backend().registration(world.registrationId).ifPresent(reg -> {
                 StringBuilder pem = new StringBuilder();
                 reg.presentedChains().forEach(chain -> chain.forEach(der -> pem.append(Pem.certificate(der))));
                 if (!pem.isEmpty()) {
-                    attach("certificates presented to DPS.pem", pem.toString());
+                    attach(scenario, "certificates presented to DPS.pem", "text/plain", ".txt", pem.toString());
                 }
             });
         }
     }
 
-    private void attach(String name, String text) {
+    private void attach(Scenario scenario, String name, String type, String extension, String text) {
         String masked = world.rig().redactor().mask(text);
-        Allure.addAttachment(name, "text/plain", new java.io.ByteArrayInputStream(masked.getBytes(StandardCharsets.UTF_8)), ".txt");
+        AllureEvidence.onScenario(scenario.getId(), name, type, extension, masked.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -61,8 +61,8 @@ public final class HsmSteps {
     @Then("creating and destroying a handle {int} times grows the adapter's memory by at most {int} KiB")
     public void noLeak(int rounds, int limitKib) {
         long growth = check(() -> contract().createDestroyWithoutLeaking(rounds, limitKib));
-        world.run().addMeasurement(world.scenarioKey, new Measurement("adapter memory growth over " + rounds
-                + " handles", growth, "KiB", limitKib));
+        world.measured(java.util.List.of(new Measurement("adapter memory growth over " + rounds
+                + " handles", growth, "KiB", limitKib)));
     }
 
     @Then("every function called with a NULL handle fails without crashing")

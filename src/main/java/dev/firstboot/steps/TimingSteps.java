@@ -1,5 +1,6 @@
 package dev.firstboot.steps;
 
+import dev.firstboot.report.TimelinePicture;
 import dev.firstboot.timeline.BootMark;
 import dev.firstboot.timeline.BootPhases;
 import dev.firstboot.timeline.Measurement;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /** Phases of one boot, measured on the shared timeline, each recorded with its limit. */
 public final class TimingSteps {
@@ -23,21 +25,27 @@ public final class TimingSteps {
     public void phasesWithin(DataTable table) {
         BootPhases phases = BootPhases.of(world.timeline().events());
         List<String> over = new ArrayList<>();
-        for (Map<String, String> row : table.asMaps()) {
-            BootMark from = mark(row.get("from"));
-            BootMark to = mark(row.get("to"));
-            double limit = limit(row.get("limit (s)"));
-            Optional<Double> seconds = phases.seconds(from, to);
-            if (seconds.isEmpty()) {
-                throw new AssertionError("cannot measure " + from.label() + " → " + to.label() + ": the boot timeline has "
-                        + phases.seen());
+        List<Measurement> measured = new ArrayList<>();
+        try {
+            for (Map<String, String> row : table.asMaps()) {
+                BootMark from = mark(row.get("from"));
+                BootMark to = mark(row.get("to"));
+                double limit = limit(row.get("limit (s)"));
+                world.phases.add(new TimelinePicture.Phase(from, to, OptionalDouble.of(limit)));
+                Optional<Double> seconds = phases.seconds(from, to);
+                if (seconds.isEmpty()) {
+                    throw new AssertionError("cannot measure " + from.label() + " → " + to.label()
+                            + ": the boot timeline has " + phases.seen());
+                }
+                Measurement m = new Measurement(from.label() + " → " + to.label(), seconds.get(), "s", limit);
+                measured.add(m);
+                if (!m.withinLimit()) {
+                    over.add(String.format("%s → %s took %.3f s, over its limit of %s s", from.label(), to.label(),
+                            seconds.get(), row.get("limit (s)").trim()));
+                }
             }
-            Measurement m = new Measurement(from.label() + " → " + to.label(), seconds.get(), "s", limit);
-            world.run().addMeasurement(world.scenarioKey, m);
-            if (!m.withinLimit()) {
-                over.add(String.format("%s → %s took %.3f s, over its limit of %s s", from.label(), to.label(),
-                        seconds.get(), row.get("limit (s)").trim()));
-            }
+        } finally {
+            world.measured(measured);
         }
         if (!over.isEmpty()) {
             throw new AssertionError("the boot was too slow: " + String.join("; ", over));

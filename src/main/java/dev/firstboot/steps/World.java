@@ -8,8 +8,13 @@ import dev.firstboot.rig.Rig;
 import dev.firstboot.secret.Secret;
 import dev.firstboot.suite.NotApplicableException;
 import dev.firstboot.suite.RunContext;
+import dev.firstboot.report.AllureEvidence;
+import dev.firstboot.report.TimelinePicture;
+import dev.firstboot.timeline.Measurement;
 import dev.firstboot.timeline.Timeline;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** One scenario's state, shared by the step classes (Cucumber makes a new one per scenario). */
@@ -20,9 +25,17 @@ public final class World {
     String registrationId;
     /** The reference certificate for (UDS, firmware, registration id), computed by the harness. */
     Optional<DiceIdentity> reference = Optional.empty();
+    /** The phases this scenario measured, with their limits, for the timeline picture. */
+    final List<TimelinePicture.Phase> phases = new ArrayList<>();
 
     public RunContext run() {
         return run;
+    }
+
+    /** Records what a step measured, for the run's reports, and shows it as a table on the step. */
+    public void measured(List<Measurement> measurements) {
+        measurements.forEach(m -> run.addMeasurement(scenarioKey, m));
+        AllureEvidence.onCurrentStep(measurements);
     }
 
     public Rig rig() {

@@ -22,7 +22,7 @@ class DpsMqttFirstBootRunTest {
                 .allSatisfy(s -> assertThat(s.status()).as(s.name() + ": " + s.message())
                         .isEqualTo(ScenarioStatus.PASSED));
         assertThat(outcome.summary().labels()).containsEntry("transport", "mqtt");
-        String allure = Runs.allureContainers(outcome.runDirectory());
+        String allure = Runs.allureResults(outcome.runDirectory());
         assertThat(allure).as("the boot timelines show the device's requests arriving over MQTT")
                 .isNotEmpty();
         try (var files = Files.walk(outcome.runDirectory())) {

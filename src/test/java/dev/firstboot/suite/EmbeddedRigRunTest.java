@@ -1,9 +1,12 @@
 package dev.firstboot.suite;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The default suite on the default rig: every scenario passes, with progress, reports and evidence. */
 class EmbeddedRigRunTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
     static Path reports;
     static Runs.Outcome outcome;
@@ -58,15 +62,73 @@ class EmbeddedRigRunTest {
         String first = Files.readString(results.get(0)).replace(" ", "");
         assertThat(first).contains("\"name\":\"rig\",\"value\":\"embedded\"").contains("\"name\":\"device\",\"value\":\"dice-simulator\"")
                 .containsPattern("\"name\":\"firmware\",\"value\":\"[0-9a-f]{64}\"");
-        StringBuilder containers = new StringBuilder();
-        try (Stream<Path> files = Files.list(run.resolve("allure-results"))) {
-            for (Path p : files.filter(p -> p.getFileName().toString().endsWith("-container.json")).toList()) {
-                containers.append(Files.readString(p));
+        String containers = Runs.allureContainers(run);
+        assertThat(containers).as("the tear-down hook no longer holds the evidence").doesNotContain("boot timeline");
+        for (Path result : results) {
+            JsonNode r = JSON.readTree(result.toFile());
+            if (!r.path("status").asText().equals("passed")) {
+                continue;
+            }
+            assertThat(r.path("attachments").findValuesAsText("name")).as("the scenario itself carries its evidence")
+                    .startsWith("boot timeline", "boot timeline (text)").contains("device console");
+            assertThat(r.path("attachments").get(0).path("type").asText()).isEqualTo("image/svg+xml");
+            String svg = Files.readString(run.resolve("allure-results").resolve(r.path("attachments").get(0).path("source").asText()));
+            assertThat(svg).startsWith("<svg").contains("data-lane=\"device\"").contains("data-lane=\"DPS\"")
+                    .contains("data-lane=\"hub\"");
+        }
+        assertThat(Runs.allureResults(run)).contains("reference certificate").contains("certificates presented to DPS");
+    }
+
+    @Test
+    void aTimingStepShowsItsMeasurementsWithLimitsAsATableAndTheTimelinePictureDrawsThePhases() throws Exception {
+        JsonNode timing = allureResult("The first boot stays within its time budget");
+        JsonNode step = null;
+        for (JsonNode s : timing.path("steps")) {
+            if (s.path("name").asText().contains("the boot phases stay within these limits")) {
+                step = s;
             }
         }
-        assertThat(containers).as("the scenario's tear-down carries the evidence")
-                .contains("boot timeline").contains("device console").contains("certificates presented to DPS")
-                .contains("reference certificate");
+        assertThat(step).as("the timing step in " + timing).isNotNull();
+        JsonNode table = null;
+        for (JsonNode a : step.path("attachments")) {
+            if (a.path("name").asText().equals("measurements")) {
+                table = a;
+            }
+        }
+        assertThat(table).as("a measurements table on the step").isNotNull();
+        assertThat(table.path("type").asText()).isEqualTo("text/csv");
+        Path results = outcome.runDirectory().resolve("allure-results");
+        String csv = Files.readString(results.resolve(table.path("source").asText()));
+        assertThat(csv.lines().findFirst()).contains("measurement,value,limit,unit,margin,outcome");
+        assertThat(csv).containsPattern("(?m)^boot → hub connected,\\d+\\.\\d{3},≤ 8,s,-?\\d+\\.\\d{3} s \\(-?\\d+ %\\),PASS$");
+        String svg = Files.readString(results.resolve(timing.path("attachments").get(0).path("source").asText()));
+        assertThat(svg).contains("data-phase=\"boot → hub connected\"").contains("class=\"limit\"")
+                .contains("class=\"measured\"");
+    }
+
+    @Test
+    void aScenarioThatIsNotApplicableCarriesItsReasonAndNoStackTrace() throws Exception {
+        ScenarioResult na = outcome.summary().scenarios().stream()
+                .filter(s -> s.status() == ScenarioStatus.NOT_APPLICABLE).findFirst().orElseThrow();
+        JsonNode r = allureResult(na.name());
+        assertThat(r.path("status").asText()).isEqualTo("skipped");
+        assertThat(r.path("statusDetails").path("message").asText()).startsWith("not applicable: needs @");
+        assertThat(r.path("statusDetails").has("trace") && !r.path("statusDetails").path("trace").isNull())
+                .as("no stack trace in " + r.path("statusDetails")).isFalse();
+        assertThat(Runs.allureContainers(outcome.runDirectory())).as("nor on the hook that decided it")
+                .doesNotContain("NotApplicableException");
+    }
+
+    private JsonNode allureResult(String name) throws IOException {
+        try (Stream<Path> files = Files.list(outcome.runDirectory().resolve("allure-results"))) {
+            for (Path p : files.filter(p -> p.getFileName().toString().endsWith("-result.json")).toList()) {
+                JsonNode r = JSON.readTree(p.toFile());
+                if (r.path("name").asText().equals(name)) {
+                    return r;
+                }
+            }
+        }
+        throw new AssertionError("no Allure result named " + name);
     }
 
     @Test

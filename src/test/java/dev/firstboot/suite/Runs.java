@@ -66,11 +66,20 @@ public final class Runs {
         return new Outcome(summary, text.toString(), runner.lastSecretScan(), reportRoot.resolve(summary.runId()));
     }
 
-    /** The text of every Allure container file of a run (where tear-down attachments are listed). */
+    /** The text of every Allure container file of a run (where tear-down hooks are listed). */
     public static String allureContainers(Path runDirectory) throws IOException {
+        return allureFiles(runDirectory, "-container.json");
+    }
+
+    /** The text of every Allure result file of a run (where each scenario's evidence is listed). */
+    public static String allureResults(Path runDirectory) throws IOException {
+        return allureFiles(runDirectory, "-result.json");
+    }
+
+    private static String allureFiles(Path runDirectory, String suffix) throws IOException {
         StringBuilder out = new StringBuilder();
         try (java.util.stream.Stream<Path> files = Files.list(runDirectory.resolve("allure-results"))) {
-            for (Path p : files.filter(p -> p.getFileName().toString().endsWith("-container.json")).toList()) {
+            for (Path p : files.filter(p -> p.getFileName().toString().endsWith(suffix)).toList()) {
                 out.append(Files.readString(p));
             }
         }

@@ -44,7 +44,7 @@ class VirtualDevKitRigTest {
 
     @Test
     void theSerialLogIsAttachedMaskedAndTimestamped() throws Exception {
-        String containers = Runs.allureContainers(outcome.runDirectory());
+        String containers = Runs.allureResults(outcome.runDirectory());
         assertThat(containers).contains("device console");
         assertThat(outcome.secrets().secretsChecked()).isPositive();
     }
