@@ -3,12 +3,14 @@
 # It installs what the tests need on a fresh Debian machine (as root), then runs the whole test suite.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
-scripts/setup.sh socat swtpm swtpm-tools gcc libc6-dev libtss2-dev
+scripts/setup.sh socat swtpm swtpm-tools gcc libc6-dev libtss2-dev chromium
 # A Docker engine and the emulator image for the containers rig (docs/containers.md); without one, the container
 # tests and scenarios are reported not applicable with the reason, never as passed.
 eval "$(scripts/docker-setup.sh)"
 # Where this script can set up an engine itself (root on Debian), the container tests must run for real.
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export FIRSTBOOT_REQUIRE_CONTAINERS=1
+  # setup.sh installed chromium above: the report test must render the HTML report in it, never skip
+  export FIRSTBOOT_REQUIRE_CHROMIUM=1
 fi
 exec mvn -B verify

@@ -29,6 +29,24 @@ public final class AllureEvidence {
     }
 
     /**
+     * The boot timeline picture at the top of the scenario's page, under its description, so it shows without a click
+     * (it is attached as well). The description Cucumber gave stays, as escaped text above the picture.
+     */
+    public static void pictureOnScenario(String scenarioId, String svg) {
+        Allure.getLifecycle().updateTestCase(scenarioId, result -> {
+            String text = result.getDescription() == null ? "" : result.getDescription().strip();
+            StringBuilder html = new StringBuilder();
+            for (String paragraph : text.split("\\n\\s*\\n")) {
+                if (!paragraph.isBlank()) {
+                    html.append("<p>").append(TimelinePicture.escape(paragraph.strip())).append("</p>");
+                }
+            }
+            html.append("<div class=\"firstboot-timeline\" style=\"overflow-x:auto\">").append(svg).append("</div>");
+            result.setDescriptionHtml(html.toString());
+        });
+    }
+
+    /**
      * An attachment on the scenario's own result, even from an After hook (where Allure's current item is the hook's
      * fixture).
      *

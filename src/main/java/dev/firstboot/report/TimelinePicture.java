@@ -37,7 +37,7 @@ public final class TimelinePicture {
     }
 
     static final int WIDTH = 960;
-    private static final int LEFT = 170;
+    private static final int LEFT = 220;
     private static final int RIGHT = 40;
     private static final int TOP = 46;
     private static final int LANE_HEIGHT = 34;
@@ -68,7 +68,7 @@ public final class TimelinePicture {
         double span = niceSpan(end);
         Scale x = new Scale(span);
         int lanesBottom = TOP + Lane.values().length * LANE_HEIGHT;
-        int phasesTop = lanesBottom + 30;
+        int phasesTop = lanesBottom + 56; // room for three rows of boot-mark labels
         int height = phasesTop + Math.max(1, drawn.size()) * PHASE_HEIGHT + 24;
 
         StringBuilder s = new StringBuilder();
@@ -137,12 +137,17 @@ public final class TimelinePicture {
     }
 
     private static void bootMarks(StringBuilder s, BootPhases marks, Scale x, int lanesBottom) {
+        int row = 0;
         for (BootMark m : BootMark.values()) {
-            marks.mark(m).ifPresent(e -> {
-                double px = x.at(e.seconds());
-                s.append(line(px, TOP, px, lanesBottom + 6, "#455a64", " stroke-dasharray=\"4 3\""));
-                s.append(text(px + 3, lanesBottom + 16, m.label(), "fill=\"#455a64\" font-size=\"10\""));
-            });
+            Optional<TimelineEvent> e = marks.mark(m);
+            if (e.isEmpty()) {
+                continue;
+            }
+            // Marks often fall close together: their labels take turns on three rows so they stay readable.
+            int y = lanesBottom + 14 + (row++ % 3) * 12;
+            double px = x.at(e.get().seconds());
+            s.append(line(px, TOP, px, y - 9, "#455a64", " stroke-dasharray=\"4 3\""));
+            s.append(text(px + 3, y, m.label(), "class=\"mark\" fill=\"#455a64\" font-size=\"10\""));
         }
     }
 

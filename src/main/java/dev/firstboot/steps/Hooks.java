@@ -62,8 +62,9 @@ public final class Hooks {
             return; // not applicable or not run: there is no evidence to attach
         }
         // On the scenario itself (not on this tear-down hook): the picture first, then the same timeline as text.
-        attach(scenario, "boot timeline", "image/svg+xml", ".svg",
-                TimelinePicture.svg(world.timeline().events(), world.phases));
+        String picture = world.rig().redactor().mask(TimelinePicture.svg(world.timeline().events(), world.phases));
+        AllureEvidence.pictureOnScenario(scenario.getId(), picture);
+        attach(scenario, "boot timeline", "image/svg+xml", ".svg", picture);
         attach(scenario, "boot timeline (text)", "text/plain", ".txt", world.timeline().render());
         attach(scenario, "device console", "text/plain", ".txt", String.join("\n", world.device().consoleLog()) + "\n");
         world.reference.ifPresent(r -> attach(scenario, "reference certificate " + r.registrationId() + ".pem",
