@@ -1,15 +1,12 @@
 package dev.firstboot.report;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The Allure command line that the build unpacked next to the harness ({@code target/allure/allure-VERSION/}, from
@@ -66,32 +63,7 @@ public final class AllureCli {
         if (singleFile) {
             command.add("--single-file");
         }
-        run(command, GENERATE_DEADLINE, "generating the Allure report");
-    }
-
-    private static void run(List<String> command, Duration deadline, String what) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] output;
-        try (InputStream in = p.getInputStream()) {
-            // Drain output on this thread; the process cannot block on a full pipe and the deadline still holds.
-            Thread killer = new Thread(() -> {
-                try {
-                    if (!p.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
-                        p.destroyForcibly();
-                    }
-                } catch (InterruptedException ignored) {
-                    p.destroyForcibly();
-                }
-            }, "allure-deadline");
-            killer.setDaemon(true);
-            killer.start();
-            output = in.readAllBytes();
-            killer.interrupt();
-        }
-        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            String text = new String(output, StandardCharsets.UTF_8).strip();
-            throw new IOException(what + " failed (exit " + (p.isAlive() ? "timeout" : p.exitValue()) + "): "
-                    + (text.length() > 2000 ? text.substring(text.length() - 2000) : text));
-        }
+        BoundedProcess.run(new ProcessBuilder(command).redirectErrorStream(true), GENERATE_DEADLINE,
+                "generating the Allure report");
     }
 }

@@ -20,11 +20,7 @@ class ReportCommandTest {
 
     @Test
     void newestRunBecomesAnHtmlReport() throws Exception {
-        Path feature = Files.writeString(dir.resolve("plain.feature"), """
-                Feature: Needs nothing special
-                  Scenario: DPS can be told how long devices wait
-                    Given DPS asks devices to retry after 2 seconds
-                """);
+        Path feature = plainFeature();
         Runs.Outcome outcome = Runs.run("embedded", dir.resolve("reports"), Optional.empty(), feature);
         CliTest.Result r = CliTest.run("report", "--report", dir.resolve("reports").toString());
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
@@ -34,11 +30,7 @@ class ReportCommandTest {
 
     @Test
     void singleFileReportOpensWithoutAServerAndItsHistoryCarriesOverToTheNextReport() throws Exception {
-        Path feature = Files.writeString(dir.resolve("plain.feature"), """
-                Feature: Needs nothing special
-                  Scenario: DPS can be told how long devices wait
-                    Given DPS asks devices to retry after 2 seconds
-                """);
+        Path feature = plainFeature();
         Path reports = dir.resolve("reports");
         Runs.Outcome first = Runs.run("embedded", reports, Optional.empty(), feature);
         CliTest.Result single = CliTest.run("report", "--report", reports.toString(), "--single-file");
@@ -56,6 +48,14 @@ class ReportCommandTest {
         String trend = Files.readString(second.runDirectory().resolve("html/history/history-trend.json"));
         assertThat(trend).contains("firstboot run " + second.runDirectory().getFileName())
                 .contains("firstboot run " + first.runDirectory().getFileName());
+    }
+
+    private Path plainFeature() throws java.io.IOException {
+        return Files.writeString(dir.resolve("plain.feature"), """
+                Feature: Needs nothing special
+                  Scenario: DPS can be told how long devices wait
+                    Given DPS asks devices to retry after 2 seconds
+                """);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.firstboot.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.firstboot.report.BoundedProcess;
 import dev.firstboot.suite.Runs;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -9,14 +10,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -80,28 +79,11 @@ class ReportInChromiumTest {
 
     private String dumpDom(Path chromium, String url) throws IOException, InterruptedException {
         Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
-        Process p = new ProcessBuilder(List.of(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=10000", "--dump-dom", url))
-                .redirectError(dir.resolve("chromium.log").toFile()).start();
-        byte[] out;
-        try (InputStream in = p.getInputStream()) {
-            Thread deadline = new Thread(() -> {
-                try {
-                    if (!p.waitFor(90, TimeUnit.SECONDS)) {
-                        p.destroyForcibly();
-                    }
-                } catch (InterruptedException e) {
-                    p.destroyForcibly();
-                }
-            }, "chromium-deadline");
-            deadline.setDaemon(true);
-            deadline.start();
-            out = in.readAllBytes();
-        }
-        assertThat(p.waitFor(10, TimeUnit.SECONDS)).as("chromium exited").isTrue();
-        assertThat(p.exitValue()).as("chromium's exit; its log: " + Files.readString(dir.resolve("chromium.log"))).isZero();
-        return new String(out, StandardCharsets.UTF_8);
+        return BoundedProcess.run(new ProcessBuilder(List.of(chromium.toString(), "--headless", "--no-sandbox",
+                "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
+                "--virtual-time-budget=10000", "--dump-dom", url))
+                .redirectError(dir.resolve("chromium.log").toFile()), Duration.ofSeconds(90), "rendering the report in chromium");
     }
 
     /** A scenario's data as the single-file report carries it. */
