@@ -106,7 +106,8 @@ public final class TimelinePicture {
             double t = i * step;
             double px = x.at(t);
             s.append(line(px, top, px, bottom, "#eeeeee", ""));
-            s.append(text(px, top - 4, seconds(t), "text-anchor=\"middle\" fill=\"#666666\" font-size=\"10\""));
+            String tick = java.math.BigDecimal.valueOf(Math.round(t * 1000) / 1000.0).stripTrailingZeros().toPlainString();
+            s.append(text(px, top - 4, tick + " s", "text-anchor=\"middle\" fill=\"#666666\" font-size=\"10\""));
         }
     }
 

@@ -60,6 +60,8 @@ class TimelinePictureTest {
                 new TimelinePicture.Phase(BootMark.REGISTRATION_REQUEST, BootMark.ASSIGNED, OptionalDouble.of(0.5))));
         parse(svg);
         assertThat(svg).contains("data-lane=\"device\"", "data-lane=\"DPS\"", "data-lane=\"hub\"");
+        assertThat(svg).as("the axis in round seconds up to the longest limit").contains(">0.5 s</text>", ">5 s</text>")
+                .doesNotContain(">0.500 s</text>", ">5.5 s</text>");
         assertThat(svg).contains("data-phase=\"boot → registration request\"").contains("0.400 s / limit 2 s")
                 .contains("data-phase=\"registration request → assigned\"").contains("1 s / limit 0.500 s — OVER");
         assertThat(svg.split("class=\"measured\"")).hasSize(3);
