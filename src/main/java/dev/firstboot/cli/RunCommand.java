@@ -4,9 +4,11 @@ import dev.firstboot.farm.FarmRunner;
 import dev.firstboot.rig.RigException;
 import dev.firstboot.rig.RigFiles;
 import dev.firstboot.suite.ExitCodes;
+import dev.firstboot.suite.NothingSelectedException;
 import dev.firstboot.suite.RigStartException;
 import dev.firstboot.suite.RunSummary;
 import dev.firstboot.suite.SuiteRunner;
+import dev.firstboot.suite.Terminal;
 import dev.firstboot.suite.UsageException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,7 +35,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Cucumber tag expression selecting scenarios, e.g. \"@x509 and not @slow\".")
     String tags;
 
-    @Option(names = "--features", paramLabel = "PATH", description = "Feature file, FILE.feature:LINE (one scenario), or folder (repeatable; default: features/).")
+    @Option(names = "--name", paramLabel = "REGEX",
+            description = "Only scenarios whose name contains a match of this regular expression (examples are named with their values).")
+    String name;
+
+    @Option(names = "--features", paramLabel = "PATH", description = "Feature file, FILE.feature:LINE (the scenario holding that line), or folder (repeatable; default: features/).")
     List<Path> features;
 
     @Option(names = "--report", paramLabel = "DIR", description = "Folder for run reports (default: reports/).")
@@ -83,9 +89,14 @@ final class RunCommand implements Callable<Integer> {
         Path reportRoot = report == null ? home.resolve("reports") : report;
         SuiteRunner runner = new SuiteRunner(new RigFiles(home.resolve("rigs")), out);
         try {
-            RunSummary summary = runner.run(new SuiteRunner.Options(rig, Optional.ofNullable(tags), featurePaths,
-                    reportRoot, threads, failFast));
+            RunSummary summary = runner.run(new SuiteRunner.Options(rig, Optional.ofNullable(tags),
+                    Optional.ofNullable(name), featurePaths, reportRoot, threads, failFast, Terminal.plain(),
+                    Optional.empty(), Optional.empty()));
             return summary.exitCode();
+        } catch (NothingSelectedException e) {
+            out.println("firstboot: " + e.getMessage());
+            out.println("Result: NOTHING SELECTED");
+            return ExitCodes.NOTHING_RAN;
         } catch (RigStartException e) {
             err.println("firstboot: " + e.getMessage());
             return ExitCodes.RIG_ERROR;

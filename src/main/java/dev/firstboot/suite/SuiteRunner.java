@@ -14,12 +14,8 @@ import io.qameta.allure.model.Stage;
 import io.qameta.allure.model.Status;
 import io.qameta.allure.model.StatusDetails;
 import io.qameta.allure.model.TestResult;
-import org.junit.platform.engine.DiscoverySelector;
-import org.junit.platform.engine.discovery.DiscoverySelectors;
-import org.junit.platform.launcher.EngineFilter;
 import org.junit.platform.launcher.Launcher;
-import org.junit.platform.launcher.LauncherDiscoveryRequest;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 import java.io.IOException;
@@ -47,15 +43,25 @@ public final class SuiteRunner {
     /**
      * @param rig         rig name or rig file
      * @param tags        a Cucumber tag expression, or empty for every scenario
-     * @param features    feature files or folders
+     * @param name        a regular expression a scenario's name must contain a match of, or empty
+     * @param features    feature files, {@code FILE.feature:LINE} or folders
      * @param reportRoot  where run folders go ({@code reports/})
      * @param threads     scenarios at once; must not exceed the rig's {@code max-parallel}
      * @param failFast    stop starting scenarios after the first failure
+     * @param terminal    how the run talks to the person or CI watching it
+     * @param junit       also write junit.xml here
+     * @param json        also write summary.json here
      */
-    public record Options(String rig, Optional<String> tags, List<Path> features, Path reportRoot, int threads,
-                          boolean failFast) {
+    public record Options(String rig, Optional<String> tags, Optional<String> name, List<Path> features, Path reportRoot,
+                          int threads, boolean failFast, Terminal terminal, Optional<Path> junit, Optional<Path> json) {
         public Options {
             features = List.copyOf(features);
+        }
+
+        public Options(String rig, Optional<String> tags, List<Path> features, Path reportRoot, int threads,
+                       boolean failFast) {
+            this(rig, tags, Optional.empty(), features, reportRoot, threads, failFast, Terminal.plain(), Optional.empty(),
+                    Optional.empty());
         }
     }
 
@@ -73,9 +79,9 @@ public final class SuiteRunner {
         return lastSecretScan;
     }
 
-    public RunSummary run(Options options) throws RigException, UsageException, RigStartException {
+    public RunSummary run(Options options) throws RigException, UsageException, RigStartException, NothingSelectedException {
+        Selection selection = Selection.of(options.tags(), options.name(), options.features());
         RigSpec spec = rigFiles.load(options.rig());
-        List<DiscoverySelector> selectors = selectors(options.features());
         if (options.threads() < 1) {
             throw new UsageException("--threads must be at least 1, got " + options.threads());
         }
@@ -83,6 +89,18 @@ public final class SuiteRunner {
             throw new UsageException("rig '" + spec.name() + "' runs at most " + spec.maxParallel()
                     + " scenario(s) at once (max-parallel in " + spec.source() + "); use --threads "
                     + spec.maxParallel() + " or a farm of boards");
+        }
+        Launcher launcher = LauncherFactory.create();
+        TestPlan plan;
+        try {
+            plan = launcher.discover(selection.request(engineSettings(options)));
+        } catch (RuntimeException e) {
+            throw new UsageException("cannot read the features: " + e.getMessage() + "; check --features");
+        }
+        if (!plan.containsTests()) {
+            throw new NothingSelectedException("no scenario matches " + selection.describe() + " in "
+                    + options.features().stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", "))
+                    + "; see them with 'firstboot list'");
         }
         String runId = newRunId();
         Path runDir = options.reportRoot().resolve(runId).toAbsolutePath().normalize();
@@ -109,7 +127,7 @@ public final class SuiteRunner {
         }
         RunContext context = new RunContext(runId, rig, runDir, options.failFast());
         ProgressPrinter progress = new ProgressPrinter(out);
-        ResultRecorder recorder = new ResultRecorder(context, redactor, progress::finished);
+        ResultRecorder recorder = new ResultRecorder(context, redactor, selection, progress::finished);
         recorder.onPlan(() -> progress.planned(recorder.plannedCount()));
         AllureLifecycle lifecycle = new AllureLifecycle(new FileSystemResultsWriter(allureDir));
 
@@ -120,8 +138,7 @@ public final class SuiteRunner {
         Allure.setLifecycle(lifecycle);
         try {
             writeAllureEnvironment(allureDir, rig);
-            Launcher launcher = LauncherFactory.create();
-            launcher.execute(request(selectors, options), recorder);
+            launcher.execute(plan, recorder);
         } finally {
             RunContext.close(context);
         }
@@ -218,51 +235,16 @@ public final class SuiteRunner {
         }
     }
 
-    /** {@code FILE.feature:LINE}: one scenario (or example row) of a feature. */
-    public static final java.util.regex.Pattern FEATURE_LINE = java.util.regex.Pattern.compile("(.+\\.feature):(\\d+)");
-
-    /** JUnit selectors for feature folders, files and {@code FILE.feature:LINE}; the farm plans with the same. */
-    public static List<DiscoverySelector> selectors(List<Path> features) throws UsageException {
-        List<DiscoverySelector> selectors = new ArrayList<>();
-        for (Path f : features) {
-            Path p = f.toAbsolutePath().normalize();
-            java.util.regex.Matcher line = FEATURE_LINE.matcher(p.toString());
-            if (!Files.exists(p) && line.matches() && Files.isRegularFile(Path.of(line.group(1)))) {
-                // file.feature:LINE selects the one scenario (or example row) on that line, as farm boards are given work
-                selectors.add(DiscoverySelectors.selectFile(Path.of(line.group(1)).toFile(),
-                        org.junit.platform.engine.discovery.FilePosition.from(Integer.parseInt(line.group(2)))));
-            } else if (Files.isDirectory(p)) {
-                selectors.add(DiscoverySelectors.selectDirectory(p.toFile()));
-            } else if (Files.isRegularFile(p) && p.toString().endsWith(".feature")) {
-                selectors.add(DiscoverySelectors.selectFile(p.toFile()));
-            } else {
-                throw new UsageException("no feature file or folder at " + p + "; pass --features with a .feature file "
-                        + "(optionally FILE.feature:LINE for one scenario) or a folder of them");
-            }
-        }
-        if (selectors.isEmpty()) {
-            throw new UsageException("no features given; pass --features PATH");
-        }
-        return selectors;
-    }
-
-    private static LauncherDiscoveryRequest request(List<DiscoverySelector> selectors, Options options) {
+    private static Map<String, String> engineSettings(Options options) {
         Map<String, String> config = new HashMap<>();
-        config.put("cucumber.glue", "dev.firstboot.steps");
         config.put("cucumber.plugin", "io.qameta.allure.cucumber7jvm.AllureCucumber7Jvm");
-        config.put("cucumber.publish.quiet", "true");
         config.put("cucumber.ansi-colors.disabled", "true");
-        config.put("cucumber.junit-platform.naming-strategy", "short");
-        options.tags().filter(t -> !t.isBlank()).ifPresent(t -> config.put("cucumber.filter.tags", t));
         if (options.threads() > 1) {
             config.put("cucumber.execution.parallel.enabled", "true");
             config.put("cucumber.execution.parallel.config.strategy", "fixed");
             config.put("cucumber.execution.parallel.config.fixed.parallelism", Integer.toString(options.threads()));
         }
-        return LauncherDiscoveryRequestBuilder.request().selectors(selectors)
-                .filters(EngineFilter.includeEngines("cucumber"))
-                .configurationParameters(config)
-                .build();
+        return config;
     }
 
     private static void writeAllureEnvironment(Path allureDir, Rig rig) throws UsageException {
