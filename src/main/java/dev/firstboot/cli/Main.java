@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         description = {"Conformance harness for zero-touch provisioning with Azure IoT DPS.",
                 "Runs Cucumber features (features/) against a rig (rigs/*.yaml): a device under test, a provisioning "
                         + "backend and controls."},
-        subcommands = {RunCommand.class, RigsCommand.class, ReportCommand.class, CertCommand.class, DevKitSimCommand.class, TpmSimCommand.class,
+        subcommands = {RunCommand.class, ListCommand.class, RigsCommand.class, ReportCommand.class, CertCommand.class, DevKitSimCommand.class, TpmSimCommand.class,
                 EmulatorCommand.class, BenchCommand.class, RigEmulatorCommand.class,
                 CertifyHsmCommand.class, VerifyBundleCommand.class,
                 CommandLine.HelpCommand.class},

@@ -1,32 +1,219 @@
 package dev.firstboot.suite;
 
-import java.io.PrintWriter;
-import java.util.Locale;
+import dev.firstboot.rig.Capabilities;
+import dev.firstboot.rig.RigFiles;
+import dev.firstboot.timeline.EventKind;
+import dev.firstboot.timeline.TimelineEvent;
 
-/** One line per scenario as it finishes: status, feature › scenario, duration, and why when it did not pass. */
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a run shows as it goes. One line per scenario as it finishes (status, feature › scenario, duration, and why
+ * when it did not pass); not-applicable scenarios fold into one line per reason at the end unless
+ * {@link Terminal#showSkipped()}. On a terminal, one live status line below them shows the scenario, its current
+ * step, the time elapsed and the last thing that happened; CI and pipes get plain lines only.
+ */
 final class ProgressPrinter {
+    private static final String CLEAR = "\r\u001b[K";
     private final PrintWriter out;
+    private final Terminal terminal;
+    private final RigFiles rigFiles;
+    private final List<Map.Entry<String, Capabilities.NotApplicable>> notApplicable = new ArrayList<>();
     private int total;
     private int done;
+    private String scenario = "";
+    private String step = "";
+    private String lastEvent = "";
+    private long scenarioStart;
+    private long stepStart;
+    private boolean liveShown;
+    private Thread ticker;
 
-    ProgressPrinter(PrintWriter out) {
+    ProgressPrinter(PrintWriter out, Terminal terminal, RigFiles rigFiles) {
         this.out = out;
+        this.terminal = terminal;
+        this.rigFiles = rigFiles;
     }
 
-    synchronized void planned(int total) {
-        this.total = total;
-        out.println("Running " + total + " scenario" + (total == 1 ? "" : "s"));
-        out.flush();
+    /** Before the rig starts: the live line says so, with the time it takes. */
+    synchronized void startingRig(String rig) {
+        scenario = "Starting rig " + rig;
+        step = "";
+        scenarioStart = System.nanoTime();
+        stepStart = scenarioStart;
+        if (!terminal.tty()) {
+            line("Starting the rig…");
+        } else {
+            startTicker();
+        }
     }
 
-    synchronized void finished(ScenarioResult r) {
-        done++;
-        String counter = total > 0 ? String.format(Locale.ROOT, "[%" + String.valueOf(total).length() + "d/%d] ", done, total) : "";
-        out.printf(Locale.ROOT, "%s%s  %s › %s (%.1f s)%n", counter, r.status().tag(), r.feature(), r.name(),
-                r.duration().toMillis() / 1000.0);
+    synchronized void planned(int applicable, int notApplicable) {
+        this.total = applicable;
+        scenario = "";
+        line("Running " + applicable + " scenario" + (applicable == 1 ? "" : "s")
+                + (notApplicable > 0 ? " (" + notApplicable + " not applicable on this rig)" : ""));
+    }
+
+    synchronized void scenarioStarted(String name) {
+        scenario = name;
+        step = "";
+        lastEvent = "";
+        scenarioStart = System.nanoTime();
+        stepStart = scenarioStart;
+    }
+
+    synchronized void stepStarted(String text) {
+        step = text;
+        stepStart = System.nanoTime();
+    }
+
+    /** An event on the scenario's timeline: the live line shows the latest; --verbose prints console lines. */
+    void event(TimelineEvent e) {
+        synchronized (this) {
+            lastEvent = describe(e);
+            if (terminal.verbose() && e.kind() == EventKind.CONSOLE_LINE) {
+                line(paint("2", "  │ " + e.attribute("line")));
+            }
+        }
+    }
+
+    synchronized void finished(ScenarioResult r, Optional<Capabilities.NotApplicable> na) {
+        if (r.status() == ScenarioStatus.NOT_APPLICABLE && na.isPresent() && !terminal.showSkipped()) {
+            notApplicable.add(Map.entry(r.feature() + " › " + r.name(), na.get()));
+            return;
+        }
+        if (r.status() != ScenarioStatus.NOT_APPLICABLE) {
+            done++;
+        }
+        scenario = "";
+        if (terminal.quiet() && r.status() != ScenarioStatus.FAILED) {
+            return;
+        }
+        String counter = r.status() == ScenarioStatus.NOT_APPLICABLE || total == 0 ? " ".repeat(2 * digits() + 3)
+                : String.format(Locale.ROOT, "[%" + digits() + "d/%d] ", done, total);
+        line(String.format(Locale.ROOT, "%s%s  %s › %s (%.1f s)", counter, paint(colour(r.status()), r.status().tag()),
+                r.feature(), r.name(), r.duration().toMillis() / 1000.0));
         if (r.status() != ScenarioStatus.PASSED && !r.message().isEmpty()) {
-            out.println("         ↳ " + r.firstLineOfMessage());
+            line("         ↳ " + r.firstLineOfMessage());
+        }
+    }
+
+    /** After the last scenario: the folded not-applicable lines. */
+    synchronized void end() {
+        stopTicker();
+        scenario = "";
+        List<RunPlan.Fold> folds = RunPlan.bySolution(RunPlan.folds(notApplicable, rigFiles));
+        if (!folds.isEmpty() && !terminal.quiet()) {
+            out.println();
+            for (RunPlan.Fold f : folds) {
+                out.println(paint("33", "N/A") + "   " + f.line());
+            }
+            out.println("      (--show-skipped lists them one by one; 'firstboot list' shows why)");
         }
         out.flush();
+    }
+
+    /** A permanent line above the live one. */
+    synchronized void line(String text) {
+        clearLive();
+        out.println(text);
+        drawLive();
+        out.flush();
+    }
+
+    private int digits() {
+        return String.valueOf(Math.max(total, 1)).length();
+    }
+
+    private void startTicker() {
+        if (ticker != null) {
+            return;
+        }
+        ticker = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                synchronized (this) {
+                    clearLive();
+                    drawLive();
+                    out.flush();
+                    try {
+                        wait(250);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+        }, "firstboot-status-line");
+        ticker.setDaemon(true);
+        ticker.start();
+    }
+
+    private void stopTicker() {
+        if (ticker != null) {
+            ticker.interrupt();
+            ticker = null;
+        }
+        clearLive();
+    }
+
+    private void clearLive() {
+        if (liveShown) {
+            out.print(CLEAR);
+            liveShown = false;
+        }
+    }
+
+    private void drawLive() {
+        if (!terminal.tty() || ticker == null || scenario.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        StringBuilder s = new StringBuilder();
+        if (total > 0 && !scenario.startsWith("Starting rig")) {
+            s.append(String.format(Locale.ROOT, "[%" + digits() + "d/%d] ", Math.min(done + 1, total), total));
+        }
+        s.append(scenario).append(String.format(Locale.ROOT, " · %.1f s", (now - scenarioStart) / 1e9));
+        if (!step.isEmpty()) {
+            s.append(" · ").append(step).append(String.format(Locale.ROOT, " (%.1f s)", (now - stepStart) / 1e9));
+        }
+        if (!lastEvent.isEmpty()) {
+            s.append(" · last: ").append(lastEvent);
+        }
+        int width = width();
+        String text = s.length() > width - 1 ? s.substring(0, width - 2) + "…" : s.toString();
+        out.print(paint("2", text));
+        liveShown = true;
+    }
+
+    private static int width() {
+        try {
+            return Math.max(40, Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "100")));
+        } catch (NumberFormatException e) {
+            return 100;
+        }
+    }
+
+    private static String describe(TimelineEvent e) {
+        String what = e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        String status = e.attribute("status");
+        return what + (e.subject().isEmpty() ? "" : " " + e.subject()) + (status.isEmpty() ? "" : " " + status);
+    }
+
+    private String paint(String sgr, String text) {
+        return terminal.colour() ? "\u001b[" + sgr + "m" + text + "\u001b[0m" : text;
+    }
+
+    private static String colour(ScenarioStatus s) {
+        return switch (s) {
+            case PASSED -> "32";
+            case FAILED -> "1;31";
+            case NOT_APPLICABLE -> "33";
+            case NOT_RUN -> "35";
+        };
     }
 }

@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * Turns JUnit Platform events for Cucumber scenarios into {@link ScenarioResult}s, in the order they finish.
@@ -28,7 +27,7 @@ final class ResultRecorder implements TestExecutionListener {
     private final RunContext context;
     private final Redactor redactor;
     private final Selection selection;
-    private final Consumer<ScenarioResult> onFinished;
+    private final ProgressPrinter progress;
     private final Map<String, TestIdentifier> planned = new LinkedHashMap<>();
     private final Map<String, Long> startedNanos = new LinkedHashMap<>();
     private final Map<String, Instant> startedAt = new LinkedHashMap<>();
@@ -36,11 +35,11 @@ final class ResultRecorder implements TestExecutionListener {
     private TestPlan plan;
     private Runnable onPlan = () -> { };
 
-    ResultRecorder(RunContext context, Redactor redactor, Selection selection, Consumer<ScenarioResult> onFinished) {
+    ResultRecorder(RunContext context, Redactor redactor, Selection selection, ProgressPrinter progress) {
         this.context = context;
         this.redactor = redactor;
         this.selection = selection;
-        this.onFinished = onFinished;
+        this.progress = progress;
     }
 
     void onPlan(Runnable r) {
@@ -66,6 +65,7 @@ final class ResultRecorder implements TestExecutionListener {
         if (id.isTest()) {
             startedNanos.put(id.getUniqueId(), System.nanoTime());
             startedAt.put(id.getUniqueId(), Instant.now());
+            progress.scenarioStarted(selection.displayName(id));
         }
     }
 
@@ -115,7 +115,8 @@ final class ResultRecorder implements TestExecutionListener {
                     redactor.mask(message), redactor.mask(detail), context.measurements(keyOf(id)));
             results.add(r);
         }
-        onFinished.accept(r);
+        progress.finished(r, status == ScenarioStatus.NOT_APPLICABLE
+                ? context.rig().spec().notApplicable(Selection.tagsOf(id.getTags())) : Optional.empty());
     }
 
     /** Results so far, plus a NOT_RUN entry for every planned scenario that has not finished. */

@@ -114,8 +114,9 @@ public final class SuiteRunner {
 
         out.println("firstboot " + HarnessVersion.get() + " · rig " + spec.name() + " "
                 + Capabilities.render(spec.capabilities()) + " · reports in " + runDir);
-        out.println("Starting the rig…");
         out.flush();
+        ProgressPrinter progress = new ProgressPrinter(out, options.terminal(), rigFiles);
+        progress.startingRig(spec.name());
         Redactor redactor = new Redactor();
         Instant started = Instant.now();
         long t0 = System.nanoTime();
@@ -123,15 +124,17 @@ public final class SuiteRunner {
         try {
             rig = Rig.start(spec, redactor, runDir.resolve("rig"));
         } catch (RigException e) {
+            progress.end();
             throw new RigStartException("rig '" + spec.name() + "' could not start: " + e.getMessage(), e);
         }
         RunContext context = new RunContext(runId, rig, runDir, options.failFast());
-        ProgressPrinter progress = new ProgressPrinter(out);
-        ResultRecorder recorder = new ResultRecorder(context, redactor, selection, progress::finished);
-        recorder.onPlan(() -> progress.planned(recorder.plannedCount()));
+        context.progress(progress);
+        RunPlan runPlan = RunPlan.of(spec, selection.scenarios(plan));
+        progress.planned(runPlan.applicable().size(), runPlan.entries().size() - runPlan.applicable().size());
+        ResultRecorder recorder = new ResultRecorder(context, redactor, selection, progress);
         AllureLifecycle lifecycle = new AllureLifecycle(new FileSystemResultsWriter(allureDir));
 
-        Finisher finisher = new Finisher(runId, rig, runDir, started, t0, recorder, lifecycle, redactor);
+        Finisher finisher = new Finisher(runId, rig, runDir, started, t0, recorder, lifecycle, redactor, progress, options);
         Thread hook = new Thread(() -> finisher.finish(true), "firstboot-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         RunContext.open(context);
@@ -161,10 +164,14 @@ public final class SuiteRunner {
         private final ResultRecorder recorder;
         private final AllureLifecycle lifecycle;
         private final Redactor redactor;
+        private final ProgressPrinter progress;
+        private final Options options;
         private RunSummary summary;
 
         Finisher(String runId, Rig rig, Path runDir, Instant started, long t0, ResultRecorder recorder,
-                 AllureLifecycle lifecycle, Redactor redactor) {
+                 AllureLifecycle lifecycle, Redactor redactor, ProgressPrinter progress, Options options) {
+            this.progress = progress;
+            this.options = options;
             this.redactor = redactor;
             this.runId = runId;
             this.rig = rig;
@@ -182,17 +189,31 @@ public final class SuiteRunner {
             Map<String, String> labels = rig.labels();
             List<ScenarioResult> results = recorder.closeOut(interrupted ? "the run was interrupted" : "the run ended before it");
             summary = new RunSummary(runId, HarnessVersion.get(), rig.name(), labels, started,
-                    Duration.ofNanos(System.nanoTime() - t0), interrupted, results);
-            if (interrupted) {
-                writeNotRunToAllure(results, labels);
+                    Duration.ofNanos(System.nanoTime() - t0), interrupted, results,
+                    rig.spec().source() == null ? "" : rig.spec().source().toAbsolutePath().toString());
+            progress.end();
+            // The counts line comes first and whatever fails after it: an interrupted run must still say where it got.
+            try {
+                if (interrupted) {
+                    writeNotRunToAllure(results, labels);
+                }
+                ReportWriters.writeAll(runDir, summary);
+                options.junit().ifPresent(p -> ReportWriters.writeAtomically(p, ReportWriters.junitXml(summary)));
+                options.json().ifPresent(p -> ReportWriters.writeAtomically(p, ReportWriters.summaryJson(summary)));
+            } catch (RuntimeException e) {
+                out.println("firstboot: cannot write the reports: " + e.getMessage());
             }
-            ReportWriters.writeAll(runDir, summary);
-            rig.close();
             if (interrupted) {
                 out.println();
                 out.println("Interrupted: finished results are kept; the rest are marked not run.");
             }
             printSummary(summary, runDir);
+            out.flush();
+            try {
+                rig.close();
+            } catch (RuntimeException e) {
+                out.println("firstboot: rig " + rig.name() + " did not close cleanly: " + e.getMessage());
+            }
             SecretScan scan = SecretScan.of(runDir, redactor);
             lastSecretScan = scan;
             if (!scan.leaking().isEmpty()) {
@@ -237,7 +258,7 @@ public final class SuiteRunner {
 
     private static Map<String, String> engineSettings(Options options) {
         Map<String, String> config = new HashMap<>();
-        config.put("cucumber.plugin", "io.qameta.allure.cucumber7jvm.AllureCucumber7Jvm");
+        config.put("cucumber.plugin", "io.qameta.allure.cucumber7jvm.AllureCucumber7Jvm, " + StepEvents.class.getName());
         config.put("cucumber.ansi-colors.disabled", "true");
         if (options.threads() > 1) {
             config.put("cucumber.execution.parallel.enabled", "true");
