@@ -177,7 +177,8 @@ final class ProgressPrinter {
         if (total > 0 && !scenario.startsWith("Starting rig")) {
             s.append(String.format(Locale.ROOT, "[%" + digits() + "d/%d] ", Math.min(done + 1, total), total));
         }
-        s.append(scenario).append(String.format(Locale.ROOT, " · %.1f s", (now - scenarioStart) / 1e9));
+        String name = scenario.length() > 40 ? scenario.substring(0, 39) + "…" : scenario;
+        s.append(name).append(String.format(Locale.ROOT, " · %.1f s", (now - scenarioStart) / 1e9));
         if (!step.isEmpty()) {
             s.append(" · ").append(step).append(String.format(Locale.ROOT, " (%.1f s)", (now - stepStart) / 1e9));
         }
