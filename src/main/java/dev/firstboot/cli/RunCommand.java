@@ -22,7 +22,12 @@ import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run the conformance features on a rig and write the reports.",
-                "Prints one line per scenario as it finishes, then a summary.",
+                "Selectors (--tags, --name, --features FILE:LINE) are checked before the rig starts; scenarios they "
+                        + "leave out are no result. Prints one line per scenario as it finishes (on a terminal also "
+                        + "a live status line), then one line per capability the not-applicable scenarios need, then "
+                        + "a summary. Exit 0 when every selected scenario that applies passed, 1 when one failed or "
+                        + "was not run, 2 on bad input, 3 when nothing applicable was selected, 4 when the rig "
+                        + "cannot start, 130 when interrupted.",
                 "With --farm FILE, runs them on a farm of boards instead (see docs/farm.md)."})
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec

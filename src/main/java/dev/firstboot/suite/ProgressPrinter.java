@@ -33,11 +33,18 @@ final class ProgressPrinter {
     private long stepStart;
     private boolean liveShown;
     private Thread ticker;
+    /** On a terminal, passes of one feature share a line, rewritten in place: the feature, how many, how long. */
+    private String tallyFeature;
+    private int tallyCount;
+    private long tallyMillis;
+    private boolean tallyIsLast;
+    private final int width;
 
     ProgressPrinter(PrintWriter out, Terminal terminal, RigFiles rigFiles) {
         this.out = out;
         this.terminal = terminal;
         this.rigFiles = rigFiles;
+        this.width = terminal.tty() ? terminalWidth() : Integer.MAX_VALUE;
     }
 
     /** Before the rig starts: the live line says so, with the time it takes. */
@@ -97,6 +104,26 @@ final class ProgressPrinter {
         }
         String counter = r.status() == ScenarioStatus.NOT_APPLICABLE || total == 0 ? " ".repeat(2 * digits() + 3)
                 : String.format(Locale.ROOT, "[%" + digits() + "d/%d] ", done, total);
+        if (terminal.tty() && !terminal.verbose() && r.status() == ScenarioStatus.PASSED) {
+            boolean same = tallyIsLast && r.feature().equals(tallyFeature);
+            tallyCount = same ? tallyCount + 1 : 1;
+            tallyMillis = (same ? tallyMillis : 0) + r.duration().toMillis();
+            tallyFeature = r.feature();
+            String text = tallyCount == 1
+                    ? String.format(Locale.ROOT, "%sPASS  %s › %s (%.1f s)", counter, r.feature(), r.name(), tallyMillis / 1000.0)
+                    : String.format(Locale.ROOT, "%sPASS  %s › %d scenarios (%.1f s)", counter, r.feature(), tallyCount,
+                    tallyMillis / 1000.0);
+            clearLive();
+            if (same) {
+                out.print("\u001b[1A\r\u001b[K");
+            }
+            String fitted = fit(text);
+            out.println(counter + paint(colour(r.status()), "PASS") + fitted.substring(counter.length() + 4));
+            tallyIsLast = true;
+            drawLive();
+            out.flush();
+            return;
+        }
         line(String.format(Locale.ROOT, "%s%s  %s › %s (%.1f s)", counter, paint(colour(r.status()), r.status().tag()),
                 r.feature(), r.name(), r.duration().toMillis() / 1000.0));
         if (r.status() != ScenarioStatus.PASSED && !r.message().isEmpty()) {
@@ -123,6 +150,7 @@ final class ProgressPrinter {
     synchronized void line(String text) {
         clearLive();
         out.println(text);
+        tallyIsLast = false;
         drawLive();
         out.flush();
     }
@@ -177,26 +205,44 @@ final class ProgressPrinter {
         if (total > 0 && !scenario.startsWith("Starting rig")) {
             s.append(String.format(Locale.ROOT, "[%" + digits() + "d/%d] ", Math.min(done + 1, total), total));
         }
-        String name = scenario.length() > 40 ? scenario.substring(0, 39) + "…" : scenario;
-        s.append(name).append(String.format(Locale.ROOT, " · %.1f s", (now - scenarioStart) / 1e9));
+        // Most news first, as the line is cut to the terminal's width: time, step, last event, then the scenario.
+        s.append(String.format(Locale.ROOT, "%.1f s", (now - scenarioStart) / 1e9));
         if (!step.isEmpty()) {
-            s.append(" · ").append(step).append(String.format(Locale.ROOT, " (%.1f s)", (now - stepStart) / 1e9));
+            s.append(" · ").append(step);
         }
         if (!lastEvent.isEmpty()) {
             s.append(" · last: ").append(lastEvent);
         }
-        int width = width();
-        String text = s.length() > width - 1 ? s.substring(0, width - 2) + "…" : s.toString();
-        out.print(paint("2", text));
+        s.append(" · ").append(scenario.length() > 40 ? scenario.substring(0, 39) + "…" : scenario);
+        out.print(paint("2", fit(s.toString())));
         liveShown = true;
     }
 
-    private static int width() {
+    /** A line cut to the terminal's width, so rewriting it in place never meets a wrapped line. */
+    private String fit(String text) {
+        return text.length() > width - 1 ? text.substring(0, Math.max(1, width - 2)) + "…" : text;
+    }
+
+    /** {@code COLUMNS}, else what {@code stty size} says of the terminal, else 80. */
+    static int terminalWidth() {
         try {
-            return Math.max(40, Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "100")));
-        } catch (NumberFormatException e) {
-            return 100;
+            String columns = System.getenv("COLUMNS");
+            if (columns != null && columns.matches("\\d+")) {
+                return Math.max(40, Integer.parseInt(columns));
+            }
+            Process p = new ProcessBuilder("stty", "size").redirectInput(new java.io.File("/dev/tty"))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String size = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+            if (p.waitFor(2, java.util.concurrent.TimeUnit.SECONDS) && size.matches("\\d+ \\d+")) {
+                int cols = Integer.parseInt(size.split(" ")[1]);
+                return cols > 0 ? Math.max(40, cols) : 80;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // no terminal to ask: the conservative width
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        return 80;
     }
 
     private static String describe(TimelineEvent e) {

@@ -91,12 +91,27 @@ class ProgressPrinterTest {
         p.stepStarted("When the device boots");
         p.event(new TimelineEvent(0, Instant.now(), Origin.DEVICE, EventKind.CONSOLE_LINE, "devkit-01",
                 Map.of("line", "DPS Version: 1.0.0")));
-        await().atMost(Duration.ofSeconds(5)).until(() -> text.toString().contains("When the device boots ("));
+        await().atMost(Duration.ofSeconds(5)).until(() -> text.toString().contains("When the device boots · last: "));
         p.finished(result("first", ScenarioStatus.PASSED, ""), Optional.empty());
         p.end();
         String out = text.toString();
-        assertThat(out).contains("\r\u001b[K").contains("[1/1] first · ").contains("last: console line devkit-01")
+        assertThat(out).contains("\r\u001b[K").containsPattern("\\[1/1] \\d+\\.\\d s · When the device boots · last: console line devkit-01 · first")
                 .contains("\u001b[2m  │ DPS Version: 1.0.0\u001b[0m")
                 .contains("[1/1] \u001b[32mPASS\u001b[0m  Feature › first (1.2 s)");
+    }
+
+    @Test
+    void onATerminalPassesOfOneFeatureShareALineRewrittenInPlace() {
+        ProgressPrinter p = printer(new Terminal(true, false, false, false, false));
+        p.planned(3, 0);
+        p.finished(result("first", ScenarioStatus.PASSED, ""), Optional.empty());
+        p.finished(result("second", ScenarioStatus.PASSED, ""), Optional.empty());
+        p.finished(result("third", ScenarioStatus.FAILED, "broke"), Optional.empty());
+        p.end();
+        assertThat(text.toString()).isEqualTo("Running 3 scenarios\n"
+                + "[1/3] PASS  Feature › first (1.2 s)\n"
+                + "\u001b[1A\r\u001b[K[2/3] PASS  Feature › 2 scenarios (2.4 s)\n"
+                + "[3/3] FAIL  Feature › third (1.2 s)\n"
+                + "         ↳ broke\n");
     }
 }
