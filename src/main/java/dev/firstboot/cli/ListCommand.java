@@ -10,7 +10,6 @@ import dev.firstboot.suite.UsageException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 
@@ -22,16 +21,12 @@ final class ListCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--rig", paramLabel = "NAME|FILE", defaultValue = RigFiles.DEFAULT_RIG,
-            description = "Rig name from rigs/ or a rig file (default: ${DEFAULT-VALUE}).")
-    String rig;
-
     @Mixin
     SelectionOptions select;
 
     @Override
     public Integer call() {
-        return print(spec.commandLine(), rig, select);
+        return print(spec.commandLine(), select.rig, select);
     }
 
     /** The listing, for {@code list} and {@code run --dry-run}. */

@@ -33,10 +33,6 @@ final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--rig", paramLabel = "NAME|FILE", defaultValue = RigFiles.DEFAULT_RIG,
-            description = "Rig name from rigs/ or a rig file (default: ${DEFAULT-VALUE}).")
-    String rig;
-
     @Mixin
     SelectionOptions select;
 
@@ -108,12 +104,12 @@ final class RunCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         if (dryRun) {
-            return ListCommand.print(spec.commandLine(), rig, select);
+            return ListCommand.print(spec.commandLine(), select.rig, select);
         }
         Path home = Home.dir();
         List<Path> featurePaths = select.featurePaths();
         Path reportRoot = report == null ? home.resolve("reports") : report;
-        String rigName = rig;
+        String rigName = select.rig;
         if (rerunFailed != null) {
             if (select.features != null) {
                 err.println("firstboot: --rerun-failed takes the failed scenarios of a run; it does not go with --features");
@@ -161,6 +157,11 @@ final class RunCommand implements Callable<Integer> {
         if (spec.commandLine().getParseResult().hasMatchedOption("--rig") || threads != 1 || failFast) {
             err.println("firstboot: --farm takes the place of --rig, --threads and --fail-fast: boards run in parallel, "
                     + "one scenario at a time each");
+            return ExitCodes.USAGE;
+        }
+        if (select.name != null || dryRun || rerunFailed != null || junit != null || json != null) {
+            err.println("firstboot: --name, --dry-run, --rerun-failed, --junit and --json are for a run on one rig; a "
+                    + "farm selects with --tags and --features and writes its own report (docs/farm.md)");
             return ExitCodes.USAGE;
         }
         Path home = Home.dir();

@@ -1,5 +1,6 @@
 package dev.firstboot.cli;
 
+import dev.firstboot.rig.RigFiles;
 import dev.firstboot.suite.Selection;
 import dev.firstboot.suite.UsageException;
 import picocli.CommandLine.Option;
@@ -8,8 +9,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** The options that select scenarios, shared by {@code run} and {@code list}. */
+/** The rig and the options that select scenarios, shared by {@code run} and {@code list}. */
 final class SelectionOptions {
+    @Option(names = "--rig", paramLabel = "NAME|FILE", defaultValue = RigFiles.DEFAULT_RIG,
+            description = "Rig name from rigs/ or a rig file (default: ${DEFAULT-VALUE}).")
+    String rig;
+
     @Option(names = "--tags", paramLabel = "EXPR",
             description = "Cucumber tag expression selecting scenarios, e.g. \"@x509 and not @faults\". Checked before "
                     + "anything starts; scenarios it leaves out are no result at all.")
