@@ -83,7 +83,8 @@ final class CertCommand implements Callable<Integer> {
 
     static final class AutoId {
         @Option(names = "--mac", required = true, paramLabel = "MAC",
-                description = "For the automatic id az-<mac>v<x>v<y>v<z>: the board's MAC, 12 lowercase hex digits")
+                description = "For the automatic id az-<mac>v<x>v<y>v<z>: the board's MAC as the DevKit prints it "
+                        + "(a0b1c2d3e4f5) or with separators (a0:b1:c2:d3:e4:f5, A0-B1-…)")
         String mac;
 
         @Option(names = "--firmware-version", required = true, paramLabel = "X.Y.Z",
@@ -137,7 +138,13 @@ final class CertCommand implements Callable<Integer> {
             }, "--registration-id");
             return id.registrationId;
         }
-        String generated = identity(() -> RegistrationIds.automatic(id.automatic.mac, id.automatic.firmwareVersion),
+        String mac;
+        try {
+            mac = dev.firstboot.device.devkit.MacAddress.parse(id.automatic.mac).hex();
+        } catch (IllegalArgumentException e) {
+            throw new InputProblem("--mac: " + e.getMessage());
+        }
+        String generated = identity(() -> RegistrationIds.automatic(mac, id.automatic.firmwareVersion),
                 "--mac/--firmware-version");
         identity(() -> {
             RegistrationIds.requireValidForCertificate(generated);

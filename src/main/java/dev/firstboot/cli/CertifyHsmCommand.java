@@ -9,6 +9,7 @@ import dev.firstboot.device.hsm.HsmAdapterDeviceProvider;
 import dev.firstboot.rig.RigException;
 import dev.firstboot.rig.RigFiles;
 import dev.firstboot.suite.ExitCodes;
+import dev.firstboot.suite.NothingSelectedException;
 import dev.firstboot.suite.RigStartException;
 import dev.firstboot.suite.RunSummary;
 import dev.firstboot.suite.SuiteRunner;
@@ -135,6 +136,9 @@ final class CertifyHsmCommand implements Callable<Integer> {
         } catch (RigStartException e) {
             err.println("firstboot certify-hsm: " + e.getMessage());
             return ExitCodes.RIG_ERROR;
+        } catch (NothingSelectedException e) {
+            err.println("firstboot certify-hsm: " + e.getMessage());
+            return ExitCodes.NOTHING_RAN;
         } catch (RigException | UsageException e) {
             err.println("firstboot certify-hsm: " + e.getMessage());
             return ExitCodes.USAGE;

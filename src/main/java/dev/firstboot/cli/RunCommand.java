@@ -4,12 +4,15 @@ import dev.firstboot.farm.FarmRunner;
 import dev.firstboot.rig.RigException;
 import dev.firstboot.rig.RigFiles;
 import dev.firstboot.suite.ExitCodes;
+import dev.firstboot.suite.NothingSelectedException;
 import dev.firstboot.suite.RigStartException;
 import dev.firstboot.suite.RunSummary;
 import dev.firstboot.suite.SuiteRunner;
+import dev.firstboot.suite.Terminal;
 import dev.firstboot.suite.UsageException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -19,22 +22,44 @@ import java.util.concurrent.Callable;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run the conformance features on a rig and write the reports.",
-                "Prints one line per scenario as it finishes, then a summary.",
+                "Selectors (--tags, --name, --features FILE:LINE) are checked before the rig starts; scenarios they "
+                        + "leave out are no result. Prints one line per scenario as it finishes (on a terminal also "
+                        + "a live status line), then one line per capability the not-applicable scenarios need, then "
+                        + "a summary. Exit 0 when every selected scenario that applies passed, 1 when one failed or "
+                        + "was not run, 2 on bad input, 3 when nothing applicable was selected, 4 when the rig "
+                        + "cannot start, 130 when interrupted.",
                 "With --farm FILE, runs them on a farm of boards instead (see docs/farm.md)."})
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--rig", paramLabel = "NAME|FILE", defaultValue = RigFiles.DEFAULT_RIG,
-            description = "Rig name from rigs/ or a rig file (default: ${DEFAULT-VALUE}).")
-    String rig;
+    @Mixin
+    SelectionOptions select;
 
-    @Option(names = "--tags", paramLabel = "EXPR",
-            description = "Cucumber tag expression selecting scenarios, e.g. \"@x509 and not @slow\".")
-    String tags;
+    @Option(names = "--dry-run", description = "Check the selection and the rig file and list what would run, "
+            + "without starting the rig (as 'firstboot list').")
+    boolean dryRun;
 
-    @Option(names = "--features", paramLabel = "PATH", description = "Feature file, FILE.feature:LINE (one scenario), or folder (repeatable; default: features/).")
-    List<Path> features;
+    @Option(names = "--rerun-failed", paramLabel = "RUN", arity = "0..1", fallbackValue = "",
+            description = "Run again exactly the scenarios that failed in RUN (a run id in the reports folder, or a run "
+                    + "folder; default: the newest run), on its rig unless --rig is given.")
+    String rerunFailed;
+
+    @Option(names = "--show-skipped", description = "List not-applicable scenarios one by one instead of one line per "
+            + "missing capability.")
+    boolean showSkipped;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only failures and the summary.")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"}, description = "Stream the device console as it arrives.")
+    boolean verbose;
+
+    @Option(names = "--junit", paramLabel = "PATH", description = "Also write the JUnit XML report to PATH.")
+    Path junit;
+
+    @Option(names = "--json", paramLabel = "PATH", description = "Also write summary.json to PATH (schema: docs/reports.md).")
+    Path json;
 
     @Option(names = "--report", paramLabel = "DIR", description = "Folder for run reports (default: reports/).")
     Path report;
@@ -78,14 +103,46 @@ final class RunCommand implements Callable<Integer> {
         }
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
+        if (dryRun) {
+            return ListCommand.print(spec.commandLine(), select.rig, select);
+        }
         Path home = Home.dir();
-        List<Path> featurePaths = features == null || features.isEmpty() ? List.of(home.resolve("features")) : features;
+        List<Path> featurePaths = select.featurePaths();
         Path reportRoot = report == null ? home.resolve("reports") : report;
+        String rigName = select.rig;
+        if (rerunFailed != null) {
+            if (select.features != null) {
+                err.println("firstboot: --rerun-failed takes the failed scenarios of a run; it does not go with --features");
+                return ExitCodes.USAGE;
+            }
+            try {
+                Rerun rerun = Rerun.of(reportRoot, rerunFailed);
+                if (rerun.failed().isEmpty()) {
+                    out.println("firstboot: run " + rerun.runId() + " has no failed scenarios; nothing to rerun");
+                    out.println("Result: NOTHING SELECTED");
+                    return ExitCodes.NOTHING_RAN;
+                }
+                out.println("Rerunning the " + rerun.failed().size() + " failed scenario"
+                        + (rerun.failed().size() == 1 ? "" : "s") + " of run " + rerun.runId());
+                featurePaths = rerun.failed();
+                if (!spec.commandLine().getParseResult().hasMatchedOption("--rig") && !rerun.rig().isEmpty()) {
+                    rigName = rerun.rig();
+                }
+            } catch (UsageException e) {
+                err.println("firstboot: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+        }
         SuiteRunner runner = new SuiteRunner(new RigFiles(home.resolve("rigs")), out);
         try {
-            RunSummary summary = runner.run(new SuiteRunner.Options(rig, Optional.ofNullable(tags), featurePaths,
-                    reportRoot, threads, failFast));
+            RunSummary summary = runner.run(new SuiteRunner.Options(rigName, select.tags(),
+                    select.name(), featurePaths, reportRoot, threads, failFast,
+                    Terminal.detect(quiet, verbose, showSkipped), Optional.ofNullable(junit), Optional.ofNullable(json)));
             return summary.exitCode();
+        } catch (NothingSelectedException e) {
+            out.println("firstboot: " + e.getMessage());
+            out.println("Result: NOTHING SELECTED");
+            return ExitCodes.NOTHING_RAN;
         } catch (RigStartException e) {
             err.println("firstboot: " + e.getMessage());
             return ExitCodes.RIG_ERROR;
@@ -102,12 +159,17 @@ final class RunCommand implements Callable<Integer> {
                     + "one scenario at a time each");
             return ExitCodes.USAGE;
         }
+        if (select.name != null || dryRun || rerunFailed != null || junit != null || json != null) {
+            err.println("firstboot: --name, --dry-run, --rerun-failed, --junit and --json are for a run on one rig; a "
+                    + "farm selects with --tags and --features and writes its own report (docs/farm.md)");
+            return ExitCodes.USAGE;
+        }
         Path home = Home.dir();
-        List<Path> featurePaths = features == null || features.isEmpty() ? List.of(home.resolve("features")) : features;
+        List<Path> featurePaths = select.featurePaths();
         Path reportRoot = report == null ? home.resolve("reports") : report;
         try {
             return new FarmRunner(spec.commandLine().getOut()).run(new FarmRunner.Options(farm,
-                    boards == null ? List.of() : boards, spread, repeat, retries, Optional.ofNullable(tags), featurePaths,
+                    boards == null ? List.of() : boards, spread, repeat, retries, select.tags(), featurePaths,
                     reportRoot)).exitCode();
         } catch (RigException | UsageException e) {
             err.println("firstboot: " + e.getMessage());

@@ -62,7 +62,12 @@ final class VerifyBundleCommand implements Callable<Integer> {
             return REJECTED;
         }
         CertificationBundle.Verified ok = (CertificationBundle.Verified) v;
-        out.println("Signature: good, signed by " + ok.signer() + " (certificate SHA-256 " + ok.signerSha256() + ")");
+        out.println("Signature: good, signed by " + ok.signer() + " (certificate SHA-256 " + ok.signerSha256() + ")"
+                + (trusted.isPresent() ? ", the certificate given with --trust" : ""));
+        if (trusted.isEmpty()) {
+            out.println("WARNING: the signer was not checked: the bundle is intact, but anyone can sign a bundle. "
+                    + "Pass --trust LAB-CERT.pem to accept only your lab's signature.");
+        }
         out.println("Adapter SHA-256: " + ok.adapterSha256());
         out.println("Result: " + ok.result());
         if (ok.certifying()) {

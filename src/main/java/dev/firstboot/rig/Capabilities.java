@@ -45,6 +45,38 @@ public final class Capabilities {
         return out.toString();
     }
 
+    /**
+     * Why a scenario with these tags cannot run on a rig: the capabilities it needs that the rig lacks (or that one
+     * of its parts cannot give on this machine), with the reason in words.
+     */
+    public record NotApplicable(Set<String> needs, String reason) {
+        public NotApplicable {
+            needs = Set.copyOf(new TreeSet<>(needs));
+        }
+    }
+
+    /** The one rule of applicability: a scenario runs only on a rig that has, here, every capability it needs. */
+    public static java.util.Optional<NotApplicable> notApplicable(Collection<String> scenarioTags, Set<String> rigCapabilities,
+                                                                   java.util.Map<String, String> unavailable, String rigName) {
+        Set<String> missing = new TreeSet<>(required(scenarioTags));
+        missing.removeAll(rigCapabilities);
+        if (!missing.isEmpty()) {
+            return java.util.Optional.of(new NotApplicable(missing,
+                    notApplicableReason(missing, rigCapabilities, unavailable, rigName)));
+        }
+        // A capability one part gives but another part of the rig cannot give here (a containers backend with no
+        // Docker engine, say, under a device that speaks X.509) still makes the scenario not applicable.
+        Set<String> blocked = new TreeSet<>(required(scenarioTags));
+        blocked.retainAll(unavailable.keySet());
+        if (!blocked.isEmpty()) {
+            StringBuilder reason = new StringBuilder("needs " + render(blocked) + ", which rig " + rigName
+                    + " cannot give here");
+            blocked.forEach(c -> reason.append("; @").append(c).append(" is unavailable here: ").append(unavailable.get(c)));
+            return java.util.Optional.of(new NotApplicable(blocked, reason.toString()));
+        }
+        return java.util.Optional.empty();
+    }
+
     public static String render(Collection<String> capabilities) {
         StringBuilder out = new StringBuilder();
         for (String c : new TreeSet<>(capabilities)) {

@@ -20,4 +20,9 @@ public record RigSpec(String name, String description, Path source, Set<String> 
         out.putAll(controls.unavailable());
         return out;
     }
+
+    /** Whether a scenario with these tags cannot run on this rig here, and why (see {@link Capabilities#notApplicable}). */
+    public java.util.Optional<Capabilities.NotApplicable> notApplicable(java.util.Collection<String> scenarioTags) {
+        return Capabilities.notApplicable(scenarioTags, capabilities, unavailable(), name);
+    }
 }

@@ -2,7 +2,6 @@ package dev.firstboot.steps;
 
 import dev.firstboot.report.AllureEvidence;
 import dev.firstboot.report.TimelinePicture;
-import dev.firstboot.rig.Capabilities;
 import dev.firstboot.suite.NotApplicableException;
 import dev.firstboot.suite.NotRunException;
 import dev.firstboot.suite.RunContext;
@@ -12,8 +11,6 @@ import io.cucumber.java.Scenario;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Before each scenario: does the rig apply, and a clean rig. After: the evidence as attachments. (Report labels are
@@ -31,23 +28,9 @@ public final class Hooks {
         world.run().failFastStop().ifPresent(first -> {
             throw new NotRunException("--fail-fast stopped the run after \"" + first + "\" failed");
         });
-        Set<String> missing = new TreeSet<>(Capabilities.required(scenario.getSourceTagNames()));
-        missing.removeAll(world.rig().capabilities());
-        if (!missing.isEmpty()) {
-            throw new NotApplicableException(Capabilities.notApplicableReason(missing, world.rig().capabilities(),
-                    world.rig().spec().unavailable(), world.rig().name()));
-        }
-        // A capability one part gives but another part of the rig cannot give here (a containers backend with no
-        // Docker engine, say, under a device that speaks X.509) still makes the scenario not applicable.
-        Set<String> blocked = new TreeSet<>(Capabilities.required(scenario.getSourceTagNames()));
-        blocked.retainAll(world.rig().spec().unavailable().keySet());
-        if (!blocked.isEmpty()) {
-            StringBuilder reason = new StringBuilder("needs " + Capabilities.render(blocked) + ", which rig "
-                    + world.rig().name() + " cannot give here");
-            blocked.forEach(c -> reason.append("; @").append(c).append(" is unavailable here: ")
-                    .append(world.rig().spec().unavailable().get(c)));
-            throw new NotApplicableException(reason.toString());
-        }
+        world.rig().spec().notApplicable(scenario.getSourceTagNames()).ifPresent(na -> {
+            throw new NotApplicableException(na.reason());
+        });
     }
 
     @Before(order = 1)

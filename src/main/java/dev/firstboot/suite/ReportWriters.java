@@ -34,6 +34,7 @@ final class ReportWriters {
         root.put("runId", s.runId());
         root.put("harnessVersion", s.harnessVersion());
         root.put("rig", s.rig());
+        root.put("rigFile", s.rigFile());
         ObjectNode labels = root.putObject("labels");
         s.labels().forEach(labels::put);
         root.put("started", s.started().toString());
@@ -136,7 +137,7 @@ final class ReportWriters {
         return out.toString();
     }
 
-    static void writeAtomically(Path target, String content) {
+    public static void writeAtomically(Path target, String content) {
         try {
             Files.createDirectories(target.getParent());
             Path tmp = target.resolveSibling(target.getFileName() + ".tmp");

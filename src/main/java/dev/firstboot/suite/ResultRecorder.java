@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * Turns JUnit Platform events for Cucumber scenarios into {@link ScenarioResult}s, in the order they finish.
@@ -27,7 +26,8 @@ import java.util.function.Consumer;
 final class ResultRecorder implements TestExecutionListener {
     private final RunContext context;
     private final Redactor redactor;
-    private final Consumer<ScenarioResult> onFinished;
+    private final Selection selection;
+    private final ProgressPrinter progress;
     private final Map<String, TestIdentifier> planned = new LinkedHashMap<>();
     private final Map<String, Long> startedNanos = new LinkedHashMap<>();
     private final Map<String, Instant> startedAt = new LinkedHashMap<>();
@@ -35,10 +35,11 @@ final class ResultRecorder implements TestExecutionListener {
     private TestPlan plan;
     private Runnable onPlan = () -> { };
 
-    ResultRecorder(RunContext context, Redactor redactor, Consumer<ScenarioResult> onFinished) {
+    ResultRecorder(RunContext context, Redactor redactor, Selection selection, ProgressPrinter progress) {
         this.context = context;
         this.redactor = redactor;
-        this.onFinished = onFinished;
+        this.selection = selection;
+        this.progress = progress;
     }
 
     void onPlan(Runnable r) {
@@ -64,6 +65,7 @@ final class ResultRecorder implements TestExecutionListener {
         if (id.isTest()) {
             startedNanos.put(id.getUniqueId(), System.nanoTime());
             startedAt.put(id.getUniqueId(), Instant.now());
+            progress.scenarioStarted(selection.displayName(id));
         }
     }
 
@@ -109,11 +111,12 @@ final class ResultRecorder implements TestExecutionListener {
             Duration d = start == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - start);
             Instant at = startedAt.getOrDefault(id.getUniqueId(), Instant.now());
             String location = location(id);
-            r = new ScenarioResult(featureName(id), id.getDisplayName(), location, status, at, d,
+            r = new ScenarioResult(featureName(id), selection.displayName(id), location, status, at, d,
                     redactor.mask(message), redactor.mask(detail), context.measurements(keyOf(id)));
             results.add(r);
         }
-        onFinished.accept(r);
+        progress.finished(r, status == ScenarioStatus.NOT_APPLICABLE
+                ? context.rig().spec().notApplicable(Selection.tagsOf(id.getTags())) : Optional.empty());
     }
 
     /** Results so far, plus a NOT_RUN entry for every planned scenario that has not finished. */
@@ -121,29 +124,19 @@ final class ResultRecorder implements TestExecutionListener {
         List<ScenarioResult> out = new ArrayList<>(results);
         java.util.Set<String> done = new java.util.HashSet<>();
         for (ScenarioResult r : results) {
-            done.add(r.location() + "|" + r.name());
+            done.add(r.location());
         }
         for (TestIdentifier id : planned.values()) {
-            if (!done.contains(location(id) + "|" + id.getDisplayName())) {
-                out.add(new ScenarioResult(featureName(id), id.getDisplayName(), location(id), ScenarioStatus.NOT_RUN,
+            if (!done.contains(location(id))) {
+                out.add(new ScenarioResult(featureName(id), selection.displayName(id), location(id), ScenarioStatus.NOT_RUN,
                         Instant.now(), Duration.ZERO, "not run: " + reasonForRest, "", List.of()));
             }
         }
         return out;
     }
 
-    /** The feature is the ancestor just below the engine's root. */
     private String featureName(TestIdentifier id) {
-        if (plan == null) {
-            return "";
-        }
-        TestIdentifier node = id;
-        Optional<TestIdentifier> parent = plan.getParent(node);
-        while (parent.isPresent() && parent.get().getParentId().isPresent()) {
-            node = parent.get();
-            parent = plan.getParent(node);
-        }
-        return node == id ? "" : node.getDisplayName();
+        return plan == null ? "" : Selection.featureName(plan, id);
     }
 
     static String location(TestIdentifier id) {

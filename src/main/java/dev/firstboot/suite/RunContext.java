@@ -24,6 +24,7 @@ public final class RunContext {
     private final boolean failFast;
     private final Map<String, List<Measurement>> measurements = new ConcurrentHashMap<>();
     private final AtomicReference<String> firstFailure = new AtomicReference<>();
+    private volatile ProgressPrinter progress;
 
     RunContext(String runId, Rig rig, Path runDirectory, boolean failFast) {
         this.runId = runId;
@@ -84,6 +85,15 @@ public final class RunContext {
         synchronized (list) {
             return List.copyOf(list);
         }
+    }
+
+    void progress(ProgressPrinter p) {
+        this.progress = p;
+    }
+
+    /** What the run shows as it goes, or null before it is set. */
+    ProgressPrinter progress() {
+        return progress;
     }
 
     /** With --fail-fast, the first failed scenario; later scenarios are not run. */

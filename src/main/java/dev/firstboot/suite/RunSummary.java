@@ -7,10 +7,17 @@ import java.util.Map;
 
 /** A whole run: what was run, where, and how each scenario ended. Written as summary.json. */
 public record RunSummary(String runId, String harnessVersion, String rig, Map<String, String> labels,
-                         Instant started, Duration duration, boolean interrupted, List<ScenarioResult> scenarios) {
+                         Instant started, Duration duration, boolean interrupted, List<ScenarioResult> scenarios,
+                         String rigFile) {
     public RunSummary {
         scenarios = List.copyOf(scenarios);
         labels = Map.copyOf(labels);
+    }
+
+    /** A summary that does not say which rig file it ran on. */
+    public RunSummary(String runId, String harnessVersion, String rig, Map<String, String> labels, Instant started,
+                      Duration duration, boolean interrupted, List<ScenarioResult> scenarios) {
+        this(runId, harnessVersion, rig, labels, started, duration, interrupted, scenarios, "");
     }
 
     public long count(ScenarioStatus status) {

@@ -14,12 +14,8 @@ import io.qameta.allure.model.Stage;
 import io.qameta.allure.model.Status;
 import io.qameta.allure.model.StatusDetails;
 import io.qameta.allure.model.TestResult;
-import org.junit.platform.engine.DiscoverySelector;
-import org.junit.platform.engine.discovery.DiscoverySelectors;
-import org.junit.platform.launcher.EngineFilter;
 import org.junit.platform.launcher.Launcher;
-import org.junit.platform.launcher.LauncherDiscoveryRequest;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 import java.io.IOException;
@@ -47,15 +43,25 @@ public final class SuiteRunner {
     /**
      * @param rig         rig name or rig file
      * @param tags        a Cucumber tag expression, or empty for every scenario
-     * @param features    feature files or folders
+     * @param name        a regular expression a scenario's name must contain a match of, or empty
+     * @param features    feature files, {@code FILE.feature:LINE} or folders
      * @param reportRoot  where run folders go ({@code reports/})
      * @param threads     scenarios at once; must not exceed the rig's {@code max-parallel}
      * @param failFast    stop starting scenarios after the first failure
+     * @param terminal    how the run talks to the person or CI watching it
+     * @param junit       also write junit.xml here
+     * @param json        also write summary.json here
      */
-    public record Options(String rig, Optional<String> tags, List<Path> features, Path reportRoot, int threads,
-                          boolean failFast) {
+    public record Options(String rig, Optional<String> tags, Optional<String> name, List<Path> features, Path reportRoot,
+                          int threads, boolean failFast, Terminal terminal, Optional<Path> junit, Optional<Path> json) {
         public Options {
             features = List.copyOf(features);
+        }
+
+        public Options(String rig, Optional<String> tags, List<Path> features, Path reportRoot, int threads,
+                       boolean failFast) {
+            this(rig, tags, Optional.empty(), features, reportRoot, threads, failFast, Terminal.plain(), Optional.empty(),
+                    Optional.empty());
         }
     }
 
@@ -73,9 +79,9 @@ public final class SuiteRunner {
         return lastSecretScan;
     }
 
-    public RunSummary run(Options options) throws RigException, UsageException, RigStartException {
+    public RunSummary run(Options options) throws RigException, UsageException, RigStartException, NothingSelectedException {
+        Selection selection = Selection.of(options.tags(), options.name(), options.features());
         RigSpec spec = rigFiles.load(options.rig());
-        List<DiscoverySelector> selectors = selectors(options.features());
         if (options.threads() < 1) {
             throw new UsageException("--threads must be at least 1, got " + options.threads());
         }
@@ -83,6 +89,18 @@ public final class SuiteRunner {
             throw new UsageException("rig '" + spec.name() + "' runs at most " + spec.maxParallel()
                     + " scenario(s) at once (max-parallel in " + spec.source() + "); use --threads "
                     + spec.maxParallel() + " or a farm of boards");
+        }
+        Launcher launcher = LauncherFactory.create();
+        TestPlan plan;
+        try {
+            plan = launcher.discover(selection.request(engineSettings(options)));
+        } catch (RuntimeException e) {
+            throw new UsageException("cannot read the features: " + e.getMessage() + "; check --features");
+        }
+        if (!plan.containsTests()) {
+            throw new NothingSelectedException("no scenario matches " + selection.describe() + " in "
+                    + options.features().stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", "))
+                    + "; see them with 'firstboot list'");
         }
         String runId = newRunId();
         Path runDir = options.reportRoot().resolve(runId).toAbsolutePath().normalize();
@@ -96,8 +114,9 @@ public final class SuiteRunner {
 
         out.println("firstboot " + HarnessVersion.get() + " · rig " + spec.name() + " "
                 + Capabilities.render(spec.capabilities()) + " · reports in " + runDir);
-        out.println("Starting the rig…");
         out.flush();
+        ProgressPrinter progress = new ProgressPrinter(out, options.terminal(), rigFiles);
+        progress.startingRig(spec.name());
         Redactor redactor = new Redactor();
         Instant started = Instant.now();
         long t0 = System.nanoTime();
@@ -105,23 +124,24 @@ public final class SuiteRunner {
         try {
             rig = Rig.start(spec, redactor, runDir.resolve("rig"));
         } catch (RigException e) {
+            progress.end();
             throw new RigStartException("rig '" + spec.name() + "' could not start: " + e.getMessage(), e);
         }
         RunContext context = new RunContext(runId, rig, runDir, options.failFast());
-        ProgressPrinter progress = new ProgressPrinter(out);
-        ResultRecorder recorder = new ResultRecorder(context, redactor, progress::finished);
-        recorder.onPlan(() -> progress.planned(recorder.plannedCount()));
+        context.progress(progress);
+        RunPlan runPlan = RunPlan.of(spec, selection.scenarios(plan));
+        progress.planned(runPlan.applicable().size(), runPlan.entries().size() - runPlan.applicable().size());
+        ResultRecorder recorder = new ResultRecorder(context, redactor, selection, progress);
         AllureLifecycle lifecycle = new AllureLifecycle(new FileSystemResultsWriter(allureDir));
 
-        Finisher finisher = new Finisher(runId, rig, runDir, started, t0, recorder, lifecycle, redactor);
+        Finisher finisher = new Finisher(runId, rig, runDir, started, t0, recorder, lifecycle, redactor, progress, options);
         Thread hook = new Thread(() -> finisher.finish(true), "firstboot-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
         RunContext.open(context);
         Allure.setLifecycle(lifecycle);
         try {
             writeAllureEnvironment(allureDir, rig);
-            Launcher launcher = LauncherFactory.create();
-            launcher.execute(request(selectors, options), recorder);
+            launcher.execute(plan, recorder);
         } finally {
             RunContext.close(context);
         }
@@ -144,10 +164,14 @@ public final class SuiteRunner {
         private final ResultRecorder recorder;
         private final AllureLifecycle lifecycle;
         private final Redactor redactor;
+        private final ProgressPrinter progress;
+        private final Options options;
         private RunSummary summary;
 
         Finisher(String runId, Rig rig, Path runDir, Instant started, long t0, ResultRecorder recorder,
-                 AllureLifecycle lifecycle, Redactor redactor) {
+                 AllureLifecycle lifecycle, Redactor redactor, ProgressPrinter progress, Options options) {
+            this.progress = progress;
+            this.options = options;
             this.redactor = redactor;
             this.runId = runId;
             this.rig = rig;
@@ -165,17 +189,31 @@ public final class SuiteRunner {
             Map<String, String> labels = rig.labels();
             List<ScenarioResult> results = recorder.closeOut(interrupted ? "the run was interrupted" : "the run ended before it");
             summary = new RunSummary(runId, HarnessVersion.get(), rig.name(), labels, started,
-                    Duration.ofNanos(System.nanoTime() - t0), interrupted, results);
-            if (interrupted) {
-                writeNotRunToAllure(results, labels);
+                    Duration.ofNanos(System.nanoTime() - t0), interrupted, results,
+                    rig.spec().source() == null ? "" : rig.spec().source().toAbsolutePath().toString());
+            progress.end();
+            // The counts line comes first and whatever fails after it: an interrupted run must still say where it got.
+            try {
+                if (interrupted) {
+                    writeNotRunToAllure(results, labels);
+                }
+                ReportWriters.writeAll(runDir, summary);
+                options.junit().ifPresent(p -> ReportWriters.writeAtomically(p, ReportWriters.junitXml(summary)));
+                options.json().ifPresent(p -> ReportWriters.writeAtomically(p, ReportWriters.summaryJson(summary)));
+            } catch (RuntimeException e) {
+                out.println("firstboot: cannot write the reports: " + e.getMessage());
             }
-            ReportWriters.writeAll(runDir, summary);
-            rig.close();
             if (interrupted) {
                 out.println();
                 out.println("Interrupted: finished results are kept; the rest are marked not run.");
             }
             printSummary(summary, runDir);
+            out.flush();
+            try {
+                rig.close();
+            } catch (RuntimeException e) {
+                out.println("firstboot: rig " + rig.name() + " did not close cleanly: " + e.getMessage());
+            }
             SecretScan scan = SecretScan.of(runDir, redactor);
             lastSecretScan = scan;
             if (!scan.leaking().isEmpty()) {
@@ -218,51 +256,16 @@ public final class SuiteRunner {
         }
     }
 
-    /** {@code FILE.feature:LINE}: one scenario (or example row) of a feature. */
-    public static final java.util.regex.Pattern FEATURE_LINE = java.util.regex.Pattern.compile("(.+\\.feature):(\\d+)");
-
-    /** JUnit selectors for feature folders, files and {@code FILE.feature:LINE}; the farm plans with the same. */
-    public static List<DiscoverySelector> selectors(List<Path> features) throws UsageException {
-        List<DiscoverySelector> selectors = new ArrayList<>();
-        for (Path f : features) {
-            Path p = f.toAbsolutePath().normalize();
-            java.util.regex.Matcher line = FEATURE_LINE.matcher(p.toString());
-            if (!Files.exists(p) && line.matches() && Files.isRegularFile(Path.of(line.group(1)))) {
-                // file.feature:LINE selects the one scenario (or example row) on that line, as farm boards are given work
-                selectors.add(DiscoverySelectors.selectFile(Path.of(line.group(1)).toFile(),
-                        org.junit.platform.engine.discovery.FilePosition.from(Integer.parseInt(line.group(2)))));
-            } else if (Files.isDirectory(p)) {
-                selectors.add(DiscoverySelectors.selectDirectory(p.toFile()));
-            } else if (Files.isRegularFile(p) && p.toString().endsWith(".feature")) {
-                selectors.add(DiscoverySelectors.selectFile(p.toFile()));
-            } else {
-                throw new UsageException("no feature file or folder at " + p + "; pass --features with a .feature file "
-                        + "(optionally FILE.feature:LINE for one scenario) or a folder of them");
-            }
-        }
-        if (selectors.isEmpty()) {
-            throw new UsageException("no features given; pass --features PATH");
-        }
-        return selectors;
-    }
-
-    private static LauncherDiscoveryRequest request(List<DiscoverySelector> selectors, Options options) {
+    private static Map<String, String> engineSettings(Options options) {
         Map<String, String> config = new HashMap<>();
-        config.put("cucumber.glue", "dev.firstboot.steps");
-        config.put("cucumber.plugin", "io.qameta.allure.cucumber7jvm.AllureCucumber7Jvm");
-        config.put("cucumber.publish.quiet", "true");
+        config.put("cucumber.plugin", "io.qameta.allure.cucumber7jvm.AllureCucumber7Jvm, " + StepEvents.class.getName());
         config.put("cucumber.ansi-colors.disabled", "true");
-        config.put("cucumber.junit-platform.naming-strategy", "short");
-        options.tags().filter(t -> !t.isBlank()).ifPresent(t -> config.put("cucumber.filter.tags", t));
         if (options.threads() > 1) {
             config.put("cucumber.execution.parallel.enabled", "true");
             config.put("cucumber.execution.parallel.config.strategy", "fixed");
             config.put("cucumber.execution.parallel.config.fixed.parallelism", Integer.toString(options.threads()));
         }
-        return LauncherDiscoveryRequestBuilder.request().selectors(selectors)
-                .filters(EngineFilter.includeEngines("cucumber"))
-                .configurationParameters(config)
-                .build();
+        return config;
     }
 
     private static void writeAllureEnvironment(Path allureDir, Rig rig) throws UsageException {

@@ -52,6 +52,23 @@ class VerifyBundleTest {
     }
 
     @Test
+    void theCommandWarnsThatTheSignerWasNotCheckedUnlessTrustIsGiven() throws Exception {
+        Path b = bundle(ScenarioStatus.PASSED);
+        Path cert = dir.resolve("lab.pem");
+        Files.writeString(cert, "-----BEGIN CERTIFICATE-----\n" + java.util.Base64.getMimeEncoder(64, new byte[]{'\n'})
+                .encodeToString(lab.leaf().getEncoded()) + "\n-----END CERTIFICATE-----\n");
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cl = dev.firstboot.cli.Main.commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.execute("verify-bundle", b.toString());
+        assertThat(out.toString()).contains("Signature: good, signed by").contains("WARNING: the signer was not checked")
+                .contains("--trust LAB-CERT.pem");
+        out.getBuffer().setLength(0);
+        cl.execute("verify-bundle", b.toString(), "--trust", cert.toString());
+        assertThat(out.toString()).contains("the certificate given with --trust").doesNotContain("WARNING");
+    }
+
+    @Test
     void anEditedResultIsRejectedAndTheMessageSaysWhatNoLongerAddsUp() throws Exception {
         Path b = bundle(ScenarioStatus.FAILED);
         Path s = b.resolve(CertificationBundle.STATEMENT);

@@ -90,6 +90,16 @@ class CertCommandTest {
     }
 
     @Test
+    void takesTheMacWithSeparatorsAsDevkitSimAndLabelsGiveIt() throws IOException {
+        for (String mac : new String[]{"a0:b1:c2:d3:e4:f5", "A0-B1-C2-D3-E4-F5"}) {
+            Files.deleteIfExists(outDir().resolve("az-a0b1c2d3e4f5v2v0v0.pem"));
+            Run r = runWith(V02, V02.uds(), "--mac", mac, "--firmware-version", "2.0.0");
+            assertThat(r.exit()).as(mac + ": " + r.err()).isZero();
+            assertThat(outDir().resolve("az-a0b1c2d3e4f5v2v0v0.pem")).hasBinaryContent(V02.expectedAliasPem());
+        }
+    }
+
+    @Test
     void replacesAnExistingFile() throws IOException {
         Files.createDirectories(outDir());
         Files.writeString(outDir().resolve("devkit-dps-vector-01.pem"), "old");
@@ -114,8 +124,8 @@ class CertCommandTest {
 
     @Test
     void rejectsABadMacOrFirmwareVersion() throws IOException {
-        assertRejected(runWith(V01, V01.uds(), "--mac", "A0B1C2D3E4F5", "--firmware-version", "2.0.0"),
-                "12 lowercase hex");
+        assertRejected(runWith(V01, V01.uds(), "--mac", "a0:b1:c2:d3:e4", "--firmware-version", "2.0.0"),
+                "--mac: Expected a MAC address of 6 hex bytes");
         assertRejected(runWith(V01, V01.uds(), "--mac", "a0b1c2d3e4f5", "--firmware-version", "2.0"),
                 "three numbers");
         assertRejected(runWith(V01, V01.uds(), "--mac", "a0b1c2d3e4f5"), "--firmware-version");

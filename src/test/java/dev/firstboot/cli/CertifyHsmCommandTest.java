@@ -116,7 +116,8 @@ class CertifyHsmCommandTest {
         StringWriter out = new StringWriter();
         cl.setOut(new PrintWriter(out, true));
         assertThat(cl.execute("verify-bundle", run.bundle().toString())).isZero();
-        assertThat(out.toString()).contains("Signature: good").contains("Certifying: yes");
+        assertThat(out.toString()).contains("Signature: good").contains("Certifying: yes")
+                .contains("WARNING: the signer was not checked");
     }
 
     @Test

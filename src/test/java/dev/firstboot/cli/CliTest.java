@@ -40,6 +40,21 @@ class CliTest {
     }
 
     @Test
+    void noCommandExitsTwoWithTheUsage() {
+        Result r = run();
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("firstboot: no command given").contains("Usage: firstboot");
+    }
+
+    @Test
+    void aMistypedCommandGetsASuggestion() {
+        Result r = run("rnu", "--rig", "embedded");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("Unmatched argument").contains("Did you mean: firstboot run?");
+        assertThat(run("lsit").err()).contains("Did you mean: firstboot list");
+    }
+
+    @Test
     void versionNamesTheHarness() {
         Result r = run("--version");
         assertThat(r.exit()).isZero();

@@ -115,8 +115,9 @@ class FarmInventoryTest {
         assertThat(cli("run", "--farm", f.toString(), "--repeat", "0")).startsWith("2|").contains("--repeat must be 1 to 1000");
         assertThat(cli("run", "--farm", dir.resolve("nope.yaml").toString())).startsWith("2|").contains("no such farm file");
         assertThat(cli("run", "--farm", f.toString(), "--features",
-                Runs.FEATURES.resolve("devkit/configuration-console.feature") + ":36"))
-                .startsWith("2|").contains("no scenario starts at line 36 of").contains("start at lines 14, 30, 35,");
+                Runs.FEATURES.resolve("devkit/configuration-console.feature") + ":3"))
+                .startsWith("2|").contains("configuration-console.feature:3 is not in a scenario (it is in the feature's "
+                        + "header and description)").contains("its scenarios span lines 14–");
     }
 
     @Test

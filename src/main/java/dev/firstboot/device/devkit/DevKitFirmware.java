@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * What the console's {@code version} command and the DPS boot output report, plus the console quirks of the build.
- * The library versions are not in the spec; {@link #of(String)} fills them with placeholders that a rig file should
- * override with what a real board prints.
+ * The library versions are not in the spec; {@link #of(String)} fills them with versions of the kind a DevKit SDK
+ * 2.0.0 board prints (the C SDK's provisioning client, MXChip's Mico, mbed OS 5, mbed TLS 2), which a rig file may
+ * override with what its board prints.
  *
  * @param version          the DevKit SDK version ({@code getDevkitVersion()}), also part of the automatic registration id
  * @param quirks           console behaviour of this build; normally {@code version.consoleQuirks()}
@@ -29,11 +30,11 @@ public record DevKitFirmware(FirmwareVersion version, FirmwareVersion.ConsoleQui
         Objects.requireNonNull(wifiVersion, "wifiVersion");
     }
 
-    /** A build of SDK {@code version} (e.g. {@code "2.0.0"}) with placeholder library versions. */
+    /** A build of SDK {@code version} (e.g. {@code "2.0.0"}) with the library versions such a build prints. */
     public static DevKitFirmware of(String version) {
         FirmwareVersion v = FirmwareVersion.parse(version);
-        return new DevKitFirmware(v, v.consoleQuirks(), "0.0.0-unknown", "unknown", "0.0.0", "0.0.0",
-                Optional.empty());
+        return new DevKitFirmware(v, v.consoleQuirks(), "1.3.7", "31620002.049", "5.4.3", "2.5.1",
+                Optional.of("1.2.3"));
     }
 
     public DevKitFirmware withQuirks(FirmwareVersion.ConsoleQuirks quirks) {

@@ -8,7 +8,7 @@ import java.util.Locale;
 /**
  * The Azure C shared-utility console logger compiled into the firmware (devkit.md §2.1). Line ends are {@code \r\n};
  * whether the device uses {@code \n} is unverified. {@code File}, {@code Func} and {@code Line} name the source
- * function but the line number is not modelled (always 0): match on the message, not the prefix.
+ * line that logs; a board prints its own build's line numbers, so match on the message, not the prefix.
  */
 final class FirmwareLog {
     /** {@code %.24s} of {@code ctime()}: e.g. {@code Thu Jan  1 00:00:00 1970}. */
@@ -25,8 +25,8 @@ final class FirmwareLog {
         return "Info: " + message + "\r\n";
     }
 
-    String error(String file, String function, String message) {
-        return "Error: Time:" + CTIME.format(clock.instant()) + " File:" + file + " Func:" + function + " Line:0 "
+    String error(String file, String function, int line, String message) {
+        return "Error: Time:" + CTIME.format(clock.instant()) + " File:" + file + " Func:" + function + " Line:" + line + " "
                 + message + "\r\n";
     }
 }

@@ -37,6 +37,15 @@ class DevKitBootTest {
     }
 
     @Test
+    void theDefaultBuildPrintsVersionsAndSourceLinesAsARealBoardDoes() {
+        storage().write(StsafeZone.DPS_UDS, "\0".getBytes(StandardCharsets.ISO_8859_1));
+        String out = new DevKitBoot(DevKitFirmware.of("2.0.0"), MAC, storage(), DpsSketch.automaticId("0ne1"), EPOCH)
+                .runUserMode().output();
+        assertThat(out).contains("Info:    DPS Version: 1.3.7\r\n").doesNotContain("unknown").doesNotContain("Line:0 ")
+                .containsPattern("Func:readUDSString Line:[1-9]\\d* ");
+    }
+
+    @Test
     void buttonAWinsOverBAndNeitherMeansUserMode() {
         assertThat(DevKitBoot.selectMode(true, false)).isEqualTo(BootMode.CONFIGURATION);
         assertThat(DevKitBoot.selectMode(true, true)).isEqualTo(BootMode.CONFIGURATION);
@@ -104,7 +113,7 @@ class DevKitBootTest {
         DevKitBoot.UserModeBoot result = withUds(UDS, DpsSketch.automaticId("s").withRegistrationId("a".repeat(129)))
                 .runUserMode();
         assertThat(result.output()).endsWith("Info: DevKit Firmware Version: 2.0.0\r\n" + ERROR_PREFIX
-                + "RiotCore.c Func:RiotStart Line:0 Input value for registrationId in DPS.ino exceeds maximum length "
+                + "RiotCore.c Func:RiotStart Line:302 Input value for registrationId in DPS.ino exceeds maximum length "
                 + "128.\r\n");
         assertThat(result.plan()).isEqualTo(new BootPlan.Halted(BootPlan.Reason.REGISTRATION_ID_TOO_LONG));
     }
@@ -113,7 +122,7 @@ class DevKitBootTest {
     void customIdWithUpperCaseHaltsWithTheFirmwaresLine() {
         DevKitBoot.UserModeBoot result = withUds(UDS, DpsSketch.automaticId("s").withRegistrationId("Lab-1"))
                 .runUserMode();
-        assertThat(result.output()).endsWith("Line:0 Input value for registrationId in DPS.ino does not meet DPS "
+        assertThat(result.output()).endsWith("Line:309 Input value for registrationId in DPS.ino does not meet DPS "
                 + "requirements - only alphanumeric, lowercase, and hyphen are supported.\r\n");
         assertThat(result.plan()).isEqualTo(new BootPlan.Halted(BootPlan.Reason.REGISTRATION_ID_INVALID_CHARACTER));
     }
@@ -122,9 +131,9 @@ class DevKitBootTest {
     void neverSetUdsReportsEmptyAndHaltsBeforeRiot() {
         DevKitBoot.UserModeBoot result = boot("2.0.0", DpsSketch.automaticId("s")).runUserMode();
         assertThat(result.output()).endsWith("Info:    DPS Version: 1.3.7\r\n\r\n"
-                + ERROR_PREFIX + "DevkitDPSClient.cpp Func:readUDSString Line:0 The DPS UDS string is empty.\r\n"
+                + ERROR_PREFIX + "DevkitDPSClient.cpp Func:readUDSString Line:63 The DPS UDS string is empty.\r\n"
                 + "Please set the value in configuration mode.\r\n"
-                + ERROR_PREFIX + "DevkitDPSClient.cpp Func:DevkitDPSClientStart Line:0 " + DICE_INIT_FAILED)
+                + ERROR_PREFIX + "DevkitDPSClient.cpp Func:DevkitDPSClientStart Line:225 " + DICE_INIT_FAILED)
                 .doesNotContain("DevKit MAC Address");
         assertThat(result.plan()).isEqualTo(new BootPlan.Halted(BootPlan.Reason.UDS_EMPTY));
     }
@@ -135,7 +144,7 @@ class DevKitBootTest {
         storage.injectFault(StsafeStorage.Fault.READ_FAILS);
         DevKitBoot.UserModeBoot result = new DevKitBoot(DevKitFirmware.of("2.0.0"), MAC, storage,
                 DpsSketch.automaticId("s"), EPOCH).runUserMode();
-        assertThat(result.output()).contains("Func:readUDSString Line:0 Unable to get DPS UDS string from EEPROM. "
+        assertThat(result.output()).contains("Func:readUDSString Line:57 Unable to get DPS UDS string from EEPROM. "
                 + "Please set the value in configuration mode.\r\n").endsWith(DICE_INIT_FAILED);
         assertThat(result.plan()).isEqualTo(new BootPlan.Halted(BootPlan.Reason.UDS_UNREADABLE));
     }
@@ -143,7 +152,7 @@ class DevKitBootTest {
     @Test
     void udsTwoCharsShortReportsTheLengthError() {
         DevKitBoot.UserModeBoot result = withUds(UDS.substring(2), DpsSketch.automaticId("s")).runUserMode();
-        assertThat(result.output()).contains("Func:readUDSString Line:0 The length of DPS UDS string must be 64.\r\n"
+        assertThat(result.output()).contains("Func:readUDSString Line:69 The length of DPS UDS string must be 64.\r\n"
                 + "Please set the value with correct length in configuration mode.\r\n").endsWith(DICE_INIT_FAILED);
         assertThat(result.plan()).isEqualTo(new BootPlan.Halted(BootPlan.Reason.UDS_TOO_SHORT));
     }
@@ -180,9 +189,9 @@ class DevKitBootTest {
         assertThat(boot.registrationOutcomeLines(new RegistrationOutcome.Assigned("hub1.azure-devices.net", "dev")))
                 .isEqualTo("Registration Information received from service: hub1.azure-devices.net!\r\n");
         assertThat(boot.registrationOutcomeLines(new RegistrationOutcome.Failed())).isEqualTo(
-                ERROR_PREFIX + "DevkitDPSClient.cpp Func:register_device_callback Line:0 Failure encountered on "
+                ERROR_PREFIX + "DevkitDPSClient.cpp Func:register_device_callback Line:135 Failure encountered on "
                         + "registration!\r\n"
-                        + ERROR_PREFIX + "DevkitDPSClient.cpp Func:DevkitDPSClientStart Line:0 registration failed!"
+                        + ERROR_PREFIX + "DevkitDPSClient.cpp Func:DevkitDPSClientStart Line:284 registration failed!"
                         + "\r\n\r\n");
     }
 

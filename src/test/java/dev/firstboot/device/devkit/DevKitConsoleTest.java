@@ -233,10 +233,10 @@ class DevKitConsoleTest {
         void versionPrintsFiveLines() {
             assertThat(console("2.0.0").send("version\r")).isEqualTo(reply("version",
                     "DevKitSDK version: 2.0.0\r\n"
-                            + "Mico version: unknown\r\n"
-                            + "mbed-os version: 0.0.0\r\n"
-                            + "mbed TLS version: 0.0.0\r\n"
-                            + "WIFI version: unknown\r\n"));
+                            + "Mico version: 31620002.049\r\n"
+                            + "mbed-os version: 5.4.3\r\n"
+                            + "mbed TLS version: 2.5.1\r\n"
+                            + "WIFI version: 1.2.3\r\n"));
         }
 
         @Test
