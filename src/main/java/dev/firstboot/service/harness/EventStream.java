@@ -151,6 +151,7 @@ final class EventStream extends ChannelInboundHandlerAdapter {
             return;
         }
         stalledSinceNanos = -1;
+        drain();
         if (now - lastWriteNanos > HEARTBEAT.toNanos()) {
             send(": keepalive\n\n");
             channel.flush();

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -57,6 +58,12 @@ final class HarnessHttpHandler extends ChannelInboundHandlerAdapter {
             }
             method = request.method().name();
             uri = new QueryStringDecoder(request.uri());
+            try {
+                uri.parameters();
+            } catch (IllegalArgumentException e) {
+                write(ctx, HarnessApi.Reply.error(400, "the query is not valid percent-encoding"), false);
+                return;
+            }
             authorization = Optional.ofNullable(request.headers().get(HttpHeaderNames.AUTHORIZATION));
             body = ByteBufUtil.getBytes(request.content());
             keepAlive = HttpUtil.isKeepAlive(request);
@@ -68,8 +75,17 @@ final class HarnessHttpHandler extends ChannelInboundHandlerAdapter {
             write(ctx, HarnessApi.Reply.error(401, "Unauthorized: " + refused.get()), keepAlive);
             return;
         }
-        String rest = uri.path().substring(HarnessApi.ROOT.length());
-        List<String> path = Arrays.asList((rest.startsWith("/") ? rest.substring(1) : rest).split("/", -1));
+        String rest = uri.rawPath().substring(HarnessApi.ROOT.length());
+        List<String> path;
+        try {
+            path = Arrays.stream((rest.startsWith("/") ? rest.substring(1) : rest).split("/", -1))
+                    .map(p -> QueryStringDecoder.decodeComponent(p.replace("+", "%2B"), StandardCharsets.UTF_8))
+                    .toList();
+        } catch (IllegalArgumentException e) {
+            write(ctx, HarnessApi.Reply.error(400, "the path is not valid percent-encoding: " + e.getMessage()),
+                    keepAlive);
+            return;
+        }
         if (path.get(0).equals("events")) {
             if (!method.equals("GET")) {
                 write(ctx, HarnessApi.Reply.error(405, "the event stream takes GET only"), keepAlive);
