@@ -140,6 +140,10 @@ public final class EmulatorBackend implements Backend {
         } catch (IllegalArgumentException unknown) {
             return; // an emulator of another harness version: an event kind this one does not know
         }
+        if ((kind == EventKind.TLS_HANDSHAKE)
+                && ServiceConnection.HARNESS_PEER.equals(e.path("attributes").path("peer").asText())) {
+            return; // the harness's own connection to the DPS port, not the device's
+        }
         Map<String, String> attributes = new LinkedHashMap<>();
         e.path("attributes").fields().forEachRemaining(f -> attributes.put(f.getKey(), f.getValue().asText()));
         timeline.recordAt(clock.toLocal(e.path("nanoTime").asLong()), origin, kind, e.path("subject").asText(),
