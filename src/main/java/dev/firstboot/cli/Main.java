@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
                 "Runs Cucumber features (features/) against a rig (rigs/*.yaml): a device under test, a provisioning "
                         + "backend and controls."},
         subcommands = {RunCommand.class, RigsCommand.class, ReportCommand.class, CertCommand.class, DevKitSimCommand.class, TpmSimCommand.class,
-                EmulatorCommand.class, BenchCommand.class, RigEmulatorCommand.class,
+                EmulatorCommand.class, BenchCommand.class,
                 CertifyHsmCommand.class, VerifyBundleCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

@@ -124,7 +124,8 @@ public final class EmulatorBackend implements Backend {
         ClockOffset clock = ClockOffset.measure(connection);
         Duration retryAfter = settings.retryAfter()
                 .orElse(Duration.ofSeconds(info.path("retryAfterSeconds").asLong(1)));
-        return new EmulatorBackend(settings, connection, timeline, endpoints, Map.copyOf(hubHosts), clock,
+        return new EmulatorBackend(settings, connection, timeline, endpoints,
+                java.util.Collections.unmodifiableMap(hubHosts), clock,
                 clock.lastSeq(), retryAfter, onClose);
     }
 

@@ -64,13 +64,15 @@ public final class EmulatorBackendProvider implements BackendProvider {
         config.allowOnly("kind", "dps", "ca-certificate", "service-connection-string-env",
                 "service-connection-string-file", "id-scope", "dps-mqtt", "hubs", "retry-after");
         URI dps = dpsUri(config);
-        Path ca = config.existingFile("ca-certificate");
+        // Files are checked at start, not here: a rig example names files only the bench has.
+        Path ca = config.baseDirectory().resolve(config.string("ca-certificate")).normalize();
         if (config.has("service-connection-string-env") && config.has("service-connection-string-file")) {
             throw config.error("service-connection-string-file", "give the service connection string either in an"
                     + " environment variable (service-connection-string-env) or in a file, not both");
         }
         Optional<Path> csFile = config.has("service-connection-string-file")
-                ? Optional.of(config.existingFile("service-connection-string-file")) : Optional.empty();
+                ? Optional.of(config.baseDirectory().resolve(config.string("service-connection-string-file"))
+                .normalize()) : Optional.empty();
         String csEnv = config.string("service-connection-string-env", DEFAULT_CONNECTION_STRING_ENV);
         Optional<String> idScope = config.optionalString("id-scope");
         if (idScope.isPresent() && !ID_SCOPE.matcher(idScope.get()).matches()) {
@@ -152,6 +154,10 @@ public final class EmulatorBackendProvider implements BackendProvider {
 
     static String connectionString(String where, String env, Optional<Path> file) throws RigException {
         if (file.isPresent()) {
+            if (!Files.isRegularFile(file.get())) {
+                throw new RigException(where + ": the service connection string file " + file.get() + " does not"
+                        + " exist; put the emulator's service-connection-string value in it (outside the repository)");
+            }
             try {
                 String s = Files.readString(file.get(), StandardCharsets.UTF_8).trim();
                 if (s.isEmpty()) {
@@ -174,6 +180,10 @@ public final class EmulatorBackendProvider implements BackendProvider {
     }
 
     private static X509Certificate readCa(String where, Path ca) throws RigException {
+        if (!Files.isRegularFile(ca)) {
+            throw new RigException(where + ": the ca-certificate " + ca + " does not exist; copy the file the"
+                    + " emulator's ca-certificate line names (paths are relative to the rig file's folder)");
+        }
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(ca)));
