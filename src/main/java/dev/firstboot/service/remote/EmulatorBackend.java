@@ -40,6 +40,7 @@ public final class EmulatorBackend implements Backend {
      * @param ca               the CA the emulator's server certificates chain to
      * @param idScope          the ID scope the rig expects, or empty for the emulator's
      * @param hubReach         hub name → where hubs are reached, when not at the host and port the emulator gives
+     *                         (a {@code *.localhost} hub host is reached at the DPS host)
      * @param dpsMqtt          where DPS MQTT is reached, when not at the DPS host and the emulator's MQTT port
      * @param retryAfter       the retry-after each scenario starts with, or empty for the emulator's own
      */
@@ -108,8 +109,12 @@ public final class EmulatorBackend implements Backend {
             String name = h.path("name").asText();
             String host = h.path("host").asText();
             hubHosts.put(name, host);
+            // A *.localhost name (RFC 6761, what the emulator's defaults use) means "on the emulator's machine":
+            // reach it where DPS is, since this machine's resolver may not know such names.
+            String reachHost = host.toLowerCase(java.util.Locale.ROOT).endsWith(".localhost")
+                    ? settings.dps().getHost() : host;
             reach.put(host, settings.hubReach().getOrDefault(name,
-                    InetSocketAddress.createUnresolved(host, h.path("port").asInt())));
+                    InetSocketAddress.createUnresolved(reachHost, h.path("port").asInt())));
         }
         for (String name : settings.hubReach().keySet()) {
             if (!hubHosts.containsKey(name)) {
