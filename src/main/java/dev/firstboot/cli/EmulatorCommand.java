@@ -2,14 +2,17 @@ package dev.firstboot.cli;
 
 import dev.firstboot.pki.CaFiles;
 import dev.firstboot.pki.TestPki;
+import dev.firstboot.secret.Redactor;
 import dev.firstboot.service.EmulatorStack;
+import dev.firstboot.service.harness.EventBuffer;
+import dev.firstboot.service.harness.RequestLog;
+import dev.firstboot.service.harness.ServedBackend;
 import dev.firstboot.service.dps.EnrollmentSeed;
 import dev.firstboot.service.dps.store.EnrollmentStore;
 import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.dps.admin.ServiceSas;
 import dev.firstboot.service.hub.IotHubEmulator;
 import dev.firstboot.suite.ExitCodes;
-import dev.firstboot.timeline.TimelineSink;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,12 +46,19 @@ import java.util.stream.Stream;
                 "  ca-certificate: PATH              PEM CA that clients must trust",
                 "  service-connection-string: HostName=…;SharedAccessKeyName=…;SharedAccessKey=…",
                 "      (a secret, printed because you asked for it; keep it out of logs)",
+                "  device-address: IP              one line per address the server certificate names",
+                "                                    (every interface's with bind 0.0.0.0): what devices may use",
                 "  ready",
+                "",
+                "The DPS HTTPS port also serves, behind the service SAS, the emulator's timeline as server-sent",
+                "events (GET /firstboot/events?after=SEQ) and a harness's controls (reset, retry-after, tamper):",
+                "what the 'emulator' rig backend uses (docs/emulator.md).",
                 "",
                 "Config file (YAML; every field optional; defaults shown):",
                 "  idScope: 0ne00FB0001",
                 "  host: localhost          the name clients use; the certificate is for it",
-                "  bind: 127.0.0.1          0.0.0.0 in a container",
+                "  bind: 127.0.0.1          a LAN address for boards on the bench network,",
+                "                           0.0.0.0 for every interface (and in a container)",
                 "  dpsHttps: 8443           443 for stock Azure SDKs",
                 "  dpsMqtt: 8883",
                 "  hubs: [{name: hub-a, host: hub-a.localhost, port: 8884}]",
@@ -81,6 +91,10 @@ final class EmulatorCommand implements Callable<Integer> {
             description = "Folder that keeps the CA, the service key and the enrollments across restarts;"
                     + " created if missing")
     Path data;
+
+    @Option(names = "--log", description = "Print one line per request on stdout after 'ready': what, method, path,"
+            + " status and registration id (never a token or key)")
+    boolean log;
 
     /** Counted down by SIGTERM/SIGINT; a test may count it down instead. */
     final CountDownLatch stop = new CountDownLatch(1);
@@ -127,10 +141,13 @@ final class EmulatorCommand implements Callable<Integer> {
         EmulatorStack.Settings settings = new EmulatorStack.Settings(cfg.idScope(), cfg.host(), cfg.bind(),
                 cfg.dpsHttps(), cfg.dpsMqtt(), cfg.hubs(), cfg.retryAfterSeconds(), 2, FaultPlan.Limits.NONE,
                 policies);
+        Redactor redactor = new Redactor();
+        policies.forEach(p -> redactor.register(p.base64Key()));
+        EventBuffer events = new EventBuffer(redactor);
         EmulatorStack stack;
         try {
             EnrollmentStore store = data == null ? EnrollmentStore.inMemory() : EnrollmentStore.inDirectory(data);
-            stack = EmulatorStack.start(settings, pki, store, TimelineSink.NONE);
+            stack = EmulatorStack.start(settings, pki, store, events);
         } catch (EmulatorStack.StartFailure e) {
             err.println("firstboot emulator: " + e.getMessage());
             deleteTree(temp);
@@ -151,6 +168,7 @@ final class EmulatorCommand implements Callable<Integer> {
             deleteTree(temp);
             return ExitCodes.USAGE;
         }
+        stack.serveHarnessApi(new ServedBackend(stack), events);
         List<Signals.Registration> handlers = Signals.onTermination(stop::countDown);
         try {
             out.println("dps-https: https://" + cfg.host() + ":" + stack.dpsHttpsAddress().getPort());
@@ -161,8 +179,14 @@ final class EmulatorCommand implements Callable<Integer> {
             out.println("id-scope: " + cfg.idScope());
             out.println("ca-certificate: " + caDir.resolve(CaFiles.CERTIFICATE).toAbsolutePath());
             out.println("service-connection-string: " + ServiceSas.connectionString(cfg.host(), policies.get(0)));
+            for (String address : stack.serverAddresses()) {
+                out.println("device-address: " + address);
+            }
             out.println("ready");
             out.flush();
+            if (log) {
+                RequestLog.start(out, events);
+            }
             stop.await();
             err.println("firstboot emulator: stopping");
             err.flush();

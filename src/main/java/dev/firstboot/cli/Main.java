@@ -13,7 +13,7 @@ import java.util.List;
                 "Runs Cucumber features (features/) against a rig (rigs/*.yaml): a device under test, a provisioning "
                         + "backend and controls."},
         subcommands = {RunCommand.class, ListCommand.class, RigsCommand.class, ReportCommand.class, CertCommand.class, DevKitSimCommand.class, TpmSimCommand.class,
-                EmulatorCommand.class, BenchCommand.class, RigEmulatorCommand.class,
+                EmulatorCommand.class, BenchCommand.class,
                 CertifyHsmCommand.class, VerifyBundleCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

@@ -10,6 +10,8 @@ import dev.firstboot.service.dps.admin.ServiceApi;
 import dev.firstboot.service.dps.admin.ServiceSas;
 import dev.firstboot.service.dps.store.EnrollmentStore;
 import dev.firstboot.service.fault.FaultPlan;
+import dev.firstboot.service.harness.EventBuffer;
+import dev.firstboot.service.harness.HarnessApi;
 import dev.firstboot.service.hub.DeviceCredential;
 import dev.firstboot.service.hub.IotHubEmulator;
 import dev.firstboot.service.net.Limits;
@@ -119,11 +121,16 @@ public final class EmulatorStack implements AutoCloseable {
     private final DpsMqttServer dpsMqtt;
     private final FaultPlan faults;
     private final ServiceApi serviceApi;
+    private final HarnessApi.Slot harness;
+    private final List<String> certificateIps;
     private boolean closed;
 
-    private EmulatorStack(Settings settings, TestPki pki, SSLContext serverTls, EventLoopGroup boss,
+    private EmulatorStack(Settings settings, List<String> certificateIps, TestPki pki, SSLContext serverTls, EventLoopGroup boss,
                           EventLoopGroup workers, DpsService dps, Map<String, IotHubEmulator> hubs,
-                          DpsHttpsServer dpsHttps, DpsMqttServer dpsMqtt, FaultPlan faults, ServiceApi serviceApi) {
+                          DpsHttpsServer dpsHttps, DpsMqttServer dpsMqtt, FaultPlan faults, ServiceApi serviceApi,
+                          HarnessApi.Slot harness) {
+        this.harness = harness;
+        this.certificateIps = certificateIps;
         this.faults = faults;
         this.serviceApi = serviceApi;
         this.settings = settings;
@@ -160,8 +167,9 @@ public final class EmulatorStack implements AutoCloseable {
         ips.add("127.0.0.1");
         ips.add(settings.bind());
         settings.hubs().forEach(h -> h.bind().ifPresent(ips::add));
-        ips.remove("0.0.0.0");
-        ips.remove("::");
+        if (ips.remove("0.0.0.0") | ips.remove("::")) {
+            ips.addAll(interfaceAddresses());
+        }
         KeyMaterial serverKey = pki.issueServer(List.copyOf(dnsNames), List.copyOf(ips));
         SSLContext tls = pki.serverContext(serverKey);
         String[] protocols = TestPki.serverProtocols();
@@ -192,6 +200,7 @@ public final class EmulatorStack implements AutoCloseable {
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
                 new DefaultThreadFactory(IO_THREAD_PREFIX, true), NioIoHandler.newFactory());
         Map<String, IotHubEmulator> hubs = new LinkedHashMap<>();
+        HarnessApi.Slot harness = new HarnessApi.Slot();
         DpsService dps = null;
         ServiceApi serviceApi = null;
         DpsHttpsServer https = null;
@@ -207,14 +216,14 @@ public final class EmulatorStack implements AutoCloseable {
                     timeline, store);
             serviceApi = ServiceApi.start(dps.admin(), sas, Limits.DEFAULT.maxInFlight());
             port = settings.dpsHttpsPort();
-            https = DpsHttpsServer.start(dps, Optional.of(serviceApi), Limits.DEFAULT, faults, tls,
+            https = DpsHttpsServer.start(dps, Optional.of(serviceApi), harness::handler, Limits.DEFAULT, faults, tls,
                     protocols, new InetSocketAddress(bindAddress, port), boss, workers, timeline);
             port = settings.dpsMqttPort();
             mqtt = DpsMqttServer.start(dps, tls, protocols, new InetSocketAddress(bindAddress, port), boss, workers,
                     timeline, faults);
-            return new EmulatorStack(settings, pki, tls, boss, workers, dps,
+            return new EmulatorStack(settings, List.copyOf(ips), pki, tls, boss, workers, dps,
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hubs)), https, mqtt, faults,
-                    serviceApi);
+                    serviceApi, harness);
         } catch (IOException | RuntimeException e) {
             hubs.values().forEach(IotHubEmulator::close);
             if (https != null) {
@@ -286,6 +295,38 @@ public final class EmulatorStack implements AutoCloseable {
         }
     }
 
+    /** The IPv4 addresses of this machine's interfaces that are up: what a listener on 0.0.0.0 answers on. */
+    private static List<String> interfaceAddresses() {
+        List<String> out = new ArrayList<>();
+        try {
+            for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp()) {
+                    continue;
+                }
+                for (InetAddress a : java.util.Collections.list(nic.getInetAddresses())) {
+                    if (a instanceof java.net.Inet4Address) {
+                        out.add(a.getHostAddress());
+                    }
+                }
+            }
+        } catch (java.net.SocketException e) {
+            // no interface list: the certificate still names the configured hosts and 127.0.0.1
+        }
+        return out;
+    }
+
+    /**
+     * The IP addresses devices may use for this stack: the listeners answer on them and the server certificate names
+     * them (with bind 0.0.0.0, every interface's). Host names given in the settings are in the certificate too.
+     */
+    public List<String> serverAddresses() {
+        String bind = settings.bind();
+        if (bind.equals("0.0.0.0") || bind.equals("::")) {
+            return certificateIps;
+        }
+        return List.of(bind);
+    }
+
     private static boolean isBindConflict(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BindException && t.getMessage() != null && t.getMessage().contains("in use")) {
@@ -345,6 +386,15 @@ public final class EmulatorStack implements AutoCloseable {
         return serviceApi.sas();
     }
 
+    /**
+     * From now on the DPS HTTPS port also serves the emulator's own /firstboot paths (its event stream and the
+     * controls a harness needs beyond the service API) behind the service SAS, on {@code backend} and {@code events}
+     * (the sink this stack was started with).
+     */
+    public void serveHarnessApi(dev.firstboot.rig.Backend backend, EventBuffer events) {
+        harness.set(new HarnessApi(backend, events, serviceApi.sas(), workers));
+    }
+
     /** Drops every open DPS MQTT connection (a rig's per-scenario reset: no session outlives its scenario). */
     public void closeDpsMqttConnections() {
         dpsMqtt.closeConnections();
@@ -360,6 +410,7 @@ public final class EmulatorStack implements AutoCloseable {
         dpsMqtt.close();
         hubs.values().forEach(IotHubEmulator::close);
         serviceApi.close();
+        harness.close();
         shutdown(boss, workers);
         dps.close();
     }

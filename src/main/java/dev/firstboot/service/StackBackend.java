@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * A {@link Backend} over one started {@link EmulatorStack}: enrollments, registration records, hub state,
- * retry-after and the per-scenario reset, the same wherever the stack runs (in the harness's JVM, or in a container
- * behind its control API). Subclasses say where devices find it.
+ * retry-after and the per-scenario reset, the same wherever the stack runs (in the harness's JVM, or in a
+ * {@code firstboot emulator} behind its /firstboot paths). Subclasses say where devices find it.
  */
 public abstract class StackBackend implements Backend {
     protected final EmulatorStack stack;

@@ -35,8 +35,11 @@ public final class EmulatorProcess {
     private final Process process;
     private final Map<String, String> lines;
     private final Path stderr;
+    /** What it prints on stdout after {@code ready} (its --log lines), in order. */
+    private final BlockingQueue<String> later;
 
-    private EmulatorProcess(Process process, Map<String, String> lines, Path stderr) {
+    private EmulatorProcess(Process process, Map<String, String> lines, Path stderr, BlockingQueue<String> later) {
+        this.later = later;
         this.process = process;
         this.lines = lines;
         this.stderr = stderr;
@@ -86,7 +89,7 @@ public final class EmulatorProcess {
                 return new Exited(process.exitValue(), Files.readString(err));
             }
             if (line.equals("ready")) {
-                return new Ready(new EmulatorProcess(process, parsed, err));
+                return new Ready(new EmulatorProcess(process, parsed, err, out));
             }
             int colon = line.indexOf(": ");
             if (colon <= 0) {
@@ -104,6 +107,27 @@ public final class EmulatorProcess {
             throw new AssertionError("the emulator exited " + e.exit() + " before 'ready': " + e.stderr());
         }
         return ((Ready) s).process();
+    }
+
+    /**
+     * Every stdout line after {@code ready} up to and including the first that {@code until} accepts, waiting at most
+     * {@code deadline} for it; without such a line, what came within the deadline.
+     */
+    public java.util.List<String> linesUntil(java.util.function.Predicate<String> until, Duration deadline)
+            throws InterruptedException {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        long end = System.nanoTime() + deadline.toNanos();
+        while (true) {
+            long left = end - System.nanoTime();
+            String line = left <= 0 ? null : later.poll(left, TimeUnit.NANOSECONDS);
+            if (line == null || line.equals("<eof>")) {
+                return seen;
+            }
+            seen.add(line);
+            if (until.test(line)) {
+                return seen;
+            }
+        }
     }
 
     /** The {@code key: value} lines it printed before {@code ready}. */

@@ -12,6 +12,13 @@ public final class PartConfigs {
     private PartConfigs() {
     }
 
+    public static PartConfig backend(Path rigFile) throws Exception {
+        try (Reader r = Files.newBufferedReader(rigFile)) {
+            MappingNode root = (MappingNode) new Yaml().compose(r);
+            return new PartConfig(rigFile, "", root).section("backend").orElseThrow();
+        }
+    }
+
     public static PartConfig device(Path rigFile) throws Exception {
         try (Reader r = Files.newBufferedReader(rigFile)) {
             MappingNode root = (MappingNode) new Yaml().compose(r);

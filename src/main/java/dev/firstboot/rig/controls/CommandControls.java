@@ -55,8 +55,11 @@ final class CommandControls implements Controls {
             timeline.record(Origin.CONTROLS, EventKind.CONTROL, rigName, Map.of("action", action.label(), "by", "operator"));
             return;
         }
+        // Stamped when the command starts: a board may print its first byte before the command has returned.
+        long started = System.nanoTime();
         run(action, command);
-        timeline.record(Origin.CONTROLS, EventKind.CONTROL, rigName, Map.of("action", action.label(), "by", "command"));
+        timeline.recordAt(started, Origin.CONTROLS, EventKind.CONTROL, rigName,
+                Map.of("action", action.label(), "by", "command"));
     }
 
     private void run(ControlAction action, String command) throws DeviceException {

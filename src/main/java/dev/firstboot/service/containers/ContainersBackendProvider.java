@@ -1,5 +1,11 @@
 package dev.firstboot.service.containers;
 
+import dev.firstboot.secret.Redactor;
+import dev.firstboot.service.remote.EmulatorBackend;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Optional;
+
 import dev.firstboot.rig.Backend;
 import dev.firstboot.rig.BackendProvider;
 import dev.firstboot.rig.PartConfig;
@@ -26,7 +32,9 @@ import java.util.regex.Pattern;
  *   retry-after: 1s                   # whole seconds, 0 to 300; default 1s
  *   start-deadline: 90s               # default
  * </pre>
- * Its hubs are hub-a and hub-b. Without a reachable engine or the image, its capabilities are unavailable with the
+ * The container runs {@code firstboot emulator}, and the harness drives it as the {@code emulator} backend does
+ * (its REST service API, its /firstboot controls and event stream): one remote backend, not two. Its hubs are hub-a
+ * and hub-b. Without a reachable engine or the image, its capabilities are unavailable with the
  * reason, so scenarios are reported not applicable, never passed.
  */
 public final class ContainersBackendProvider implements BackendProvider {
@@ -92,15 +100,20 @@ public final class ContainersBackendProvider implements BackendProvider {
                 if (why != null) {
                     return new UnavailableBackend(HUBS, why);
                 }
-                byte[] raw = new byte[24];
-                new SecureRandom().nextBytes(raw);
-                String token = HexFormat.of().formatHex(raw);
                 FirstbootEmulatorContainer container = new FirstbootEmulatorContainer(image)
-                        .withRigControl(token, idScope, (int) retryAfter.toSeconds());
+                        .withRigConfig(idScope, (int) retryAfter.toSeconds());
                 container.withStartupTimeout(startDeadline);
                 try {
                     container.start();
-                    return new RemoteBackend(container, token, context.timeline(), HUBS, retryAfter);
+                    String connectionString = container.getServiceConnectionString();
+                    context.redactor().register(connectionString);
+                    context.redactor().register(connectionString.replaceFirst("(?s).*SharedAccessKey=", ""));
+                    Map<String, InetSocketAddress> hubs = new LinkedHashMap<>();
+                    HUBS.forEach(h -> hubs.put(h, container.getHubAddress(h)));
+                    return EmulatorBackend.connect(new EmulatorBackend.Settings("containers",
+                                    container.getDpsEndpoint(), connectionString, container.getCaCertificate(),
+                                    Optional.of(idScope), hubs, container.getDpsMqttAddress(),
+                                    Optional.of(retryAfter)), context.timeline(), container::stop);
                 } catch (RuntimeException e) {
                     String logs = "";
                     try {
@@ -111,7 +124,8 @@ public final class ContainersBackendProvider implements BackendProvider {
                     container.stop();
                     throw new RigException("rig " + context.rigName() + ": the emulator container from " + image
                             + " did not start within " + startDeadline.toSeconds() + " s: " + e.getMessage()
-                            + (logs.isBlank() ? "" : "; its output: " + logs.strip())
+                            + (logs.isBlank() ? "" : "; its output: " + logs.strip()
+                            .replaceAll("SharedAccessKey=[^;\\s]+", "SharedAccessKey=" + Redactor.MASK))
                             + ". Rebuild the image with scripts/docker-setup.sh");
                 }
             }

@@ -1,6 +1,7 @@
 package dev.firstboot.service.containers;
 
 import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.containers.output.OutputFrame;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
@@ -39,7 +40,7 @@ public class FirstbootEmulatorContainer extends GenericContainer<FirstbootEmulat
     public static final int DPS_MQTT_PORT = 8883;
     public static final int HUB_A_PORT = 8884;
     public static final int HUB_B_PORT = 8885;
-    public static final int CONTROL_PORT = 8090;
+    static final String RIG_CONFIG = "/tmp/firstboot-rig-emulator.yaml";
     static final Duration STARTUP_DEADLINE = Duration.ofSeconds(90);
 
     private Map<String, String> printed;
@@ -65,18 +66,26 @@ public class FirstbootEmulatorContainer extends GenericContainer<FirstbootEmulat
     }
 
     /**
-     * Runs {@code firstboot rig-emulator} instead of the image's command: the emulators plus the rig control API
-     * (what the {@code containers} rig backend uses). The token is passed in the environment, never printed.
+     * Runs {@code firstboot emulator} on a config of the rig's ID scope and retry-after (hub-a and hub-b on the
+     * image's ports, every interface), with no health probe: a probe's bare TCP connection would show on the rig's
+     * timeline as a failed TLS handshake. The {@code emulator} backend's client then drives it (docs/containers.md).
      */
-    public FirstbootEmulatorContainer withRigControl(String token, String idScope, int retryAfterSeconds) {
-        withEnv(RigEmulator.TOKEN_ENV, token);
-        withCommand("rig-emulator", "--id-scope", idScope, "--retry-after", Integer.toString(retryAfterSeconds),
-                "--dps-https-port", Integer.toString(DPS_HTTPS_PORT), "--dps-mqtt-port", Integer.toString(DPS_MQTT_PORT),
-                "--hub", "hub-a=" + HUB_A_PORT, "--hub", "hub-b=" + HUB_B_PORT,
-                "--control-port", Integer.toString(CONTROL_PORT), "--ca-out", "/tmp/firstboot-rig/ca.pem");
-        // The health probe connects to the control port: a probe on the DPS port would show on the rig's timeline.
-        withEnv("FIRSTBOOT_HEALTH_PORT", Integer.toString(CONTROL_PORT));
-        addExposedPort(CONTROL_PORT);
+    public FirstbootEmulatorContainer withRigConfig(String idScope, int retryAfterSeconds) {
+        String config = """
+                idScope: %s
+                host: localhost
+                bind: 0.0.0.0
+                dpsHttps: %d
+                dpsMqtt: %d
+                retryAfterSeconds: %d
+                hubs:
+                  - {name: hub-a, host: hub-a.localhost, port: %d}
+                  - {name: hub-b, host: hub-b.localhost, port: %d}
+                """.formatted(idScope, DPS_HTTPS_PORT, DPS_MQTT_PORT, retryAfterSeconds, HUB_A_PORT, HUB_B_PORT);
+        withCopyToContainer(Transferable.of(config), RIG_CONFIG);
+        withCommand("emulator", "--config", RIG_CONFIG);
+        withCreateContainerCmdModifier(cmd -> cmd.withHealthcheck(
+                new com.github.dockerjava.api.model.HealthCheck().withTest(java.util.List.of("NONE"))));
         return self();
     }
 
@@ -180,10 +189,5 @@ public class FirstbootEmulatorContainer extends GenericContainer<FirstbootEmulat
     public InetSocketAddress getHubAddress(String hubName) {
         String v = printedValue("hub." + hubName);
         return new InetSocketAddress(getHost(), getMappedPort(portOf(v)));
-    }
-
-    /** The rig control API (only with {@link #withRigControl}). */
-    URI controlEndpoint() {
-        return URI.create("https://" + getHost() + ":" + getMappedPort(portOf(printedValue("control"))));
     }
 }

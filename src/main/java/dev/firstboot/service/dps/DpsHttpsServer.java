@@ -7,6 +7,7 @@ import dev.firstboot.service.net.Limits;
 import dev.firstboot.service.net.Listener;
 import dev.firstboot.service.net.RequestDeadline;
 import dev.firstboot.timeline.TimelineSink;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The DPS device API over HTTPS: TLS (client certificate wanted, not required), HTTP/1.1 framing, the message size
@@ -63,6 +65,19 @@ public final class DpsHttpsServer implements AutoCloseable {
                                        FaultPlan faults, SSLContext tls, String[] protocols, InetSocketAddress bind,
                                        EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline)
             throws IOException {
+        return start(service, serviceApi, Optional::empty, limits, faults, tls, protocols, bind, boss, workers,
+                timeline);
+    }
+
+    /**
+     * As above, with more routes in front of the service API: {@code moreRoutes} is asked on each connection for a
+     * handler (the emulator's /firstboot paths, once they are served) that passes what it does not serve on.
+     */
+    public static DpsHttpsServer start(DpsService service, Optional<ServiceApi> serviceApi,
+                                       Supplier<Optional<ChannelHandler>> moreRoutes, Limits limits,
+                                       FaultPlan faults, SSLContext tls, String[] protocols, InetSocketAddress bind,
+                                       EventLoopGroup boss, EventLoopGroup workers, TimelineSink timeline)
+            throws IOException {
         return new DpsHttpsServer(Listener.bind(bind, boss, workers, limits.maxConnections(), ch -> {
             ch.pipeline()
                     .addLast("idle", new ReadTimeoutHandler(limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
@@ -70,6 +85,7 @@ public final class DpsHttpsServer implements AutoCloseable {
             ch.pipeline().addLast("http", new HttpServerCodec())
                     .addLast("aggregate", new DpsAggregator(DpsService.MAX_BODY_BYTES))
                     .addLast("deadline", new RequestDeadline(limits.idleTimeout()));
+            moreRoutes.get().ifPresent(h -> ch.pipeline().addLast("more-routes", h));
             serviceApi.ifPresent(api -> ch.pipeline().addLast("service-api", api.newHandler(timeline)));
             ch.pipeline().addLast("dps", new DpsHttpHandler(service, timeline, faults));
         }));

@@ -119,30 +119,22 @@ public final class DpsService implements AutoCloseable {
     /** An individual X.509 enrollment: the device is known by its leaf certificate, byte for byte. */
     public void enrollX509Individual(String registrationId, byte[] leafCertificateDer, Optional<String> deviceId,
                                      String hubName, boolean enabled) {
-        ObjectNode doc = individual(registrationId, deviceId, hubName, enabled);
-        ObjectNode x509 = doc.putObject("attestation").put("type", "x509").putObject("x509");
-        x509.putObject("clientCertificates").putObject("primary").put("certificate",
-                Base64.getEncoder().encodeToString(leafCertificateDer));
-        put(EnrollmentAdmin.Collection.ENROLLMENTS, registrationId, doc);
+        put(EnrollmentAdmin.Collection.ENROLLMENTS, registrationId, EnrollmentDocuments.x509Individual(registrationId,
+                leafCertificateDer, deviceId, hubs.hostFor(hubName), enabled));
     }
 
     /** An individual TPM enrollment: the device is known by its endorsement key (a marshalled TPM2B_PUBLIC). */
     public void enrollTpmIndividual(String registrationId, byte[] endorsementKey, Optional<String> deviceId,
                                     String hubName, boolean enabled) {
-        ObjectNode doc = individual(registrationId, deviceId, hubName, enabled);
-        doc.putObject("attestation").put("type", "tpm").putObject("tpm").put("endorsementKey",
-                Base64.getEncoder().encodeToString(endorsementKey));
-        put(EnrollmentAdmin.Collection.ENROLLMENTS, registrationId, doc);
+        put(EnrollmentAdmin.Collection.ENROLLMENTS, registrationId, EnrollmentDocuments.tpmIndividual(registrationId,
+                endorsementKey, deviceId, hubs.hostFor(hubName), enabled));
     }
 
     /** An individual symmetric-key enrollment: the device signs its SAS tokens with {@code primaryKey}. */
     public void enrollSymmetricKeyIndividual(String registrationId, byte[] primaryKey, Optional<String> deviceId,
                                              String hubName, boolean enabled) {
-        requireKeyLength(primaryKey, "the primary key of '" + registrationId + "'");
-        ObjectNode doc = individual(registrationId, deviceId, hubName, enabled);
-        doc.putObject("attestation").put("type", "symmetricKey").putObject("symmetricKey")
-                .put("primaryKey", Base64.getEncoder().encodeToString(primaryKey));
-        put(EnrollmentAdmin.Collection.ENROLLMENTS, registrationId, doc);
+        put(EnrollmentAdmin.Collection.ENROLLMENTS, registrationId, EnrollmentDocuments.symmetricKeyIndividual(
+                registrationId, primaryKey, deviceId, hubs.hostFor(hubName), enabled));
     }
 
     /**
@@ -150,14 +142,8 @@ public final class DpsService implements AutoCloseable {
      * verifies with {@code HMAC-SHA256(groupKey, registrationId)}; its device id is its registration id.
      */
     public void enrollSymmetricKeyGroup(String groupId, byte[] groupKey, String hubName, boolean enabled) {
-        if (groupId.isBlank()) {
-            throw new IllegalArgumentException("an enrollment group needs a group id");
-        }
-        requireKeyLength(groupKey, "the key of enrollment group '" + groupId + "'");
-        ObjectNode doc = group(groupId, hubName, enabled);
-        doc.putObject("attestation").put("type", "symmetricKey").putObject("symmetricKey")
-                .put("primaryKey", Base64.getEncoder().encodeToString(groupKey));
-        put(EnrollmentAdmin.Collection.ENROLLMENT_GROUPS, groupId, doc);
+        put(EnrollmentAdmin.Collection.ENROLLMENT_GROUPS, groupId, EnrollmentDocuments.symmetricKeyGroup(groupId,
+                groupKey, hubs.hostFor(hubName), enabled));
     }
 
     /**
@@ -165,38 +151,8 @@ public final class DpsService implements AutoCloseable {
      * certificate (signatures and validity) and has no individual enrollment joins it; its device id is its leaf CN.
      */
     public void enrollX509Group(String groupId, byte[] caCertificateDer, String hubName, boolean enabled) {
-        if (groupId.isBlank()) {
-            throw new IllegalArgumentException("an enrollment group needs a group id");
-        }
-        ObjectNode doc = group(groupId, hubName, enabled);
-        doc.putObject("attestation").put("type", "x509").putObject("x509").putObject("signingCertificates")
-                .putObject("primary").put("certificate", Base64.getEncoder().encodeToString(caCertificateDer));
-        put(EnrollmentAdmin.Collection.ENROLLMENT_GROUPS, groupId, doc);
-    }
-
-    private ObjectNode individual(String registrationId, Optional<String> deviceId, String hubName, boolean enabled) {
-        if (registrationId.isBlank()) {
-            throw new IllegalArgumentException("an enrollment needs a registration id");
-        }
-        ObjectNode doc = JSON.createObjectNode();
-        doc.put("registrationId", registrationId);
-        deviceId.filter(d -> !d.isBlank()).ifPresent(d -> doc.put("deviceId", d));
-        linkOne(doc, hubName, enabled);
-        return doc;
-    }
-
-    private ObjectNode group(String groupId, String hubName, boolean enabled) {
-        ObjectNode doc = JSON.createObjectNode();
-        doc.put("enrollmentGroupId", groupId);
-        linkOne(doc, hubName, enabled);
-        return doc;
-    }
-
-    /** The conveniences enroll on one hub, statically, as the steps mean it. */
-    private void linkOne(ObjectNode doc, String hubName, boolean enabled) {
-        doc.put("provisioningStatus", enabled ? "enabled" : "disabled");
-        doc.put("allocationPolicy", "static");
-        doc.putArray("iotHubs").add(hubs.hostFor(hubName));
+        put(EnrollmentAdmin.Collection.ENROLLMENT_GROUPS, groupId, EnrollmentDocuments.x509Group(groupId,
+                caCertificateDer, hubs.hostFor(hubName), enabled));
     }
 
     private void put(EnrollmentAdmin.Collection collection, String id, ObjectNode doc) {
@@ -204,13 +160,6 @@ public final class DpsService implements AutoCloseable {
             admin.put(collection, id, doc, Optional.empty());
         } catch (EnrollmentAdmin.AdminError e) {
             throw new IllegalArgumentException(e.getMessage(), e);
-        }
-    }
-
-    /** DPS takes keys of 16 to 64 bytes, as the real service does. */
-    private static void requireKeyLength(byte[] key, String what) {
-        if (key.length < 16 || key.length > 64) {
-            throw new IllegalArgumentException(what + " must be 16 to 64 bytes, got " + key.length);
         }
     }
 

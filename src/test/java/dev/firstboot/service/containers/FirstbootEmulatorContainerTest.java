@@ -15,7 +15,9 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import dev.firstboot.service.remote.EmulatorBackend;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,9 +39,8 @@ class FirstbootEmulatorContainerTest {
         Optional<String> why = DockerEngine.whyUnavailable(FirstbootEmulatorContainer.defaultImage());
         ContainersRequired.failIfRequired(why);
         assumeTrue(why.isEmpty(), () -> "containers are unavailable here: " + why.orElse(""));
-        String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         try (FirstbootEmulatorContainer emulator = new FirstbootEmulatorContainer()
-                .withRigControl(token, "0ne00C0FFEE", 0)) {
+                .withRigConfig("0ne00C0FFEE", 0)) {
             emulator.start();
             assertThat(emulator.getIdScope()).isEqualTo("0ne00C0FFEE");
             assertThat(emulator.getDpsEndpoint().toString()).matches("https://localhost:\\d+");
@@ -47,8 +48,11 @@ class FirstbootEmulatorContainerTest {
             assertThat(emulator.getHubHosts()).containsEntry("hub-a", "hub-a.localhost");
             assertThat(emulator.getHubAddress("hub-a").getPort()).isNotEqualTo(FirstbootEmulatorContainer.HUB_A_PORT);
 
-            RemoteBackend backend = new RemoteBackend(emulator, token, TimelineSink.NONE, List.of("hub-a", "hub-b"),
-                    Duration.ZERO);
+            EmulatorBackend backend = EmulatorBackend.connect(new EmulatorBackend.Settings("containers",
+                    emulator.getDpsEndpoint(), emulator.getServiceConnectionString(), emulator.getCaCertificate(),
+                    Optional.of("0ne00C0FFEE"), Map.of("hub-a", emulator.getHubAddress("hub-a")),
+                    emulator.getDpsMqttAddress(), Optional.of(Duration.ZERO)), TimelineSink.NONE, () -> { });
+            assertThat(backend.hubNames()).containsExactly("hub-a", "hub-b");
             KeyMaterial device = TestPki.selfSigned("container-device-01");
             backend.enrollX509Individual("container-device-01", device.leaf().getEncoded(), Optional.empty(), "hub-a",
                     true);

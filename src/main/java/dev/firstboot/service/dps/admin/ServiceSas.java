@@ -164,6 +164,15 @@ public final class ServiceSas {
     record Refused(String reason) implements Verdict {
     }
 
+    /**
+     * Why an {@code Authorization} header does not authorise a request now, or empty when it does: the check other
+     * routes behind the service SAS (the emulator's own /firstboot paths) share with the service API. The reason
+     * never holds a signature or a key.
+     */
+    public Optional<String> refusal(Optional<String> header, Instant now) {
+        return verify(header, now) instanceof Refused r ? Optional.of(r.reason()) : Optional.empty();
+    }
+
     Verdict verify(Optional<String> header, Instant now) {
         if (header.isEmpty() || header.get().isBlank()) {
             return new Refused("the request has no Authorization header; send \"SharedAccessSignature sr=<host>"
