@@ -58,13 +58,13 @@ public final class BootSteps {
     public void refusedUnauthorized(int seconds) throws InterruptedException {
         String regId = world.registrationId();
         Optional<TimelineEvent> answer = world.timeline().await(dpsResponse(regId)
-                .and(e -> refusal(e) || FINAL.contains(e.attribute("dpsStatus"))), Duration.ofSeconds(seconds));
+                .and(e -> refusal(e) || ended(e)), Duration.ofSeconds(seconds));
         if (answer.isEmpty()) {
             throw new AssertionError("expected DPS to refuse " + regId + " as unauthorized within " + seconds + " s, but "
                     + lastDpsAnswer(regId));
         }
         TimelineEvent e = answer.get();
-        if (!e.attribute("status").equals("401")) {
+        if (!e.is("status", "401")) {
             throw new AssertionError("expected DPS to refuse " + regId + " with HTTP 401, but it answered "
                     + describe(e) + " at " + String.format("%.3f s", e.seconds()));
         }
@@ -74,12 +74,12 @@ public final class BootSteps {
     public void endsWithStatus(int seconds, String status) throws InterruptedException {
         String regId = world.registrationId();
         Optional<TimelineEvent> answer = world.timeline().await(dpsResponse(regId)
-                .and(e -> FINAL.contains(e.attribute("dpsStatus")) || refusal(e)), Duration.ofSeconds(seconds));
+                .and(e -> ended(e) || refusal(e)), Duration.ofSeconds(seconds));
         if (answer.isEmpty()) {
             throw new AssertionError("expected the registration of " + regId + " to end with status " + status
                     + " within " + seconds + " s, but " + lastDpsAnswer(regId));
         }
-        if (!answer.get().attribute("dpsStatus").equals(status)) {
+        if (!answer.get().carries("dpsStatus", status)) {
             throw new AssertionError("expected the registration of " + regId + " to end with status " + status
                     + ", but DPS answered " + describe(answer.get()));
         }
@@ -107,21 +107,21 @@ public final class BootSteps {
     public void connected(int seconds, String hub, String deviceId) throws InterruptedException {
         String regId = world.registrationId();
         Optional<TimelineEvent> ack = world.timeline().await(e -> (e.kind() == EventKind.HUB_CONNACK
-                && e.subject().equals(deviceId) && e.attribute("hub").equals(hub)) || gaveUp(regId).test(e), Duration.ofSeconds(seconds));
+                && e.subject().equals(deviceId) && e.is("hub", hub)) || gaveUp(regId).test(e), Duration.ofSeconds(seconds));
         if (ack.isPresent() && ack.get().kind() == EventKind.DEVICE_MILESTONE) {
             throw new AssertionError("expected " + deviceId + " to connect to hub " + hub + ", but the device gave up: "
-                    + ack.get().attribute("reason") + "; " + lastDpsAnswer(regId));
+                    + ack.get().detail("reason") + "; " + lastDpsAnswer(regId));
         }
         if (ack.isEmpty()) {
             List<TimelineEvent> hubEvents = world.timeline().events(e -> e.kind() == EventKind.HUB_CONNACK);
             throw new AssertionError("expected " + deviceId + " to connect to hub " + hub + " within " + seconds + " s, but "
                     + (hubEvents.isEmpty() ? "no hub saw a connection attempt; " + lastDpsAnswer(regId)
-                    : "the hubs answered only: " + hubEvents.stream().map(e -> e.subject() + " at " + e.attribute("hub")
-                    + " → return code " + e.attribute("returnCode")).toList()));
+                    : "the hubs answered only: " + hubEvents.stream().map(e -> e.subject() + " at " + e.detail("hub")
+                    + " → return code " + e.detail("returnCode")).toList()));
         }
-        if (!ack.get().attribute("returnCode").equals("0")) {
+        if (!ack.get().is("returnCode", "0")) {
             throw new AssertionError("hub " + hub + " refused " + deviceId + " with CONNACK return code "
-                    + ack.get().attribute("returnCode"));
+                    + ack.get().detail("returnCode"));
         }
         Optional<Backend.HubDeviceState> state = world.backend().hubDevice(hub, deviceId);
         if (state.isEmpty() || state.get().connectCount() < 1) {
@@ -133,8 +133,8 @@ public final class BootSteps {
     @Then("hub {string} received telemetry from {string}")
     public void telemetry(String hub, String deviceId) throws InterruptedException {
         Optional<TimelineEvent> publish = world.timeline().await(e -> e.kind() == EventKind.HUB_PUBLISH
-                && e.subject().equals(deviceId) && e.attribute("hub").equals(hub)
-                && e.attribute("topic").startsWith("devices/" + deviceId + "/messages/events/"), TELEMETRY_DEADLINE);
+                && e.subject().equals(deviceId) && e.is("hub", hub)
+                && e.detail("topic").startsWith("devices/" + deviceId + "/messages/events/"), TELEMETRY_DEADLINE);
         if (publish.isEmpty()) {
             throw new AssertionError("hub " + hub + " received no telemetry from " + deviceId + " within "
                     + TELEMETRY_DEADLINE.toSeconds() + " s");
@@ -154,7 +154,7 @@ public final class BootSteps {
         if (!connects.isEmpty()) {
             TimelineEvent first = connects.get(0);
             throw new AssertionError("expected no hub connection, but " + first.subject() + " connected to hub "
-                    + first.attribute("hub") + " at " + String.format("%.3f s", first.seconds()));
+                    + first.detail("hub") + " at " + String.format("%.3f s", first.seconds()));
         }
         if (report instanceof BootReport.Connected c) {
             throw new AssertionError("expected no hub connection, but the device reports it is connected to "
@@ -183,7 +183,7 @@ public final class BootSteps {
         String regId = world.registrationId();
         String host = world.hubHost(hub);
         Optional<TimelineEvent> done = world.timeline().await(e -> (e.kind() == EventKind.DPS_ASSIGNED && e.subject().equals(regId))
-                || (dpsResponse(regId).test(e) && (FINAL.contains(e.attribute("dpsStatus")) || refusal(e))),
+                || (dpsResponse(regId).test(e) && (ended(e) || refusal(e))),
                 Duration.ofSeconds(seconds));
         if (done.isEmpty()) {
             throw new AssertionError("expected " + regId + " to be assigned to hub " + hub + " within " + seconds
@@ -194,20 +194,20 @@ public final class BootSteps {
             throw new AssertionError("expected " + regId + " to be assigned to hub " + hub + ", but DPS answered "
                     + describe(e) + "; device: " + lastConsoleLine());
         }
-        if (!e.attribute("assignedHub").equals(host)) {
+        if (!e.is("assignedHub", host)) {
             throw new AssertionError("expected " + regId + " to be assigned to " + host + ", but DPS assigned it to "
-                    + e.attribute("assignedHub"));
+                    + e.detail("assignedHub"));
         }
-        if (deviceId.isPresent() && !e.attribute("deviceId").equals(deviceId.get())) {
+        if (deviceId.isPresent() && !e.is("deviceId", deviceId.get())) {
             throw new AssertionError("expected " + regId + " to be assigned as device " + deviceId.get()
-                    + ", but DPS assigned it as " + e.attribute("deviceId"));
+                    + ", but DPS assigned it as " + e.detail("deviceId"));
         }
     }
 
     /** The device's own word that its boot failed; nothing after it will connect. */
     private static Predicate<TimelineEvent> gaveUp(String regId) {
         return e -> e.kind() == EventKind.DEVICE_MILESTONE && e.subject().equals(regId)
-                && e.attribute("milestone").equals("failed");
+                && e.is("milestone", "failed");
     }
 
     /**
@@ -215,8 +215,13 @@ public final class BootSteps {
      * 429 is throttling, after which the device retries (dps.md §1.5).
      */
     private static boolean refusal(TimelineEvent response) {
-        return response.attribute("status").startsWith("4") && !response.attribute("status").equals("429")
-                && !response.attribute("errorCode").isEmpty();
+        String status = response.detail("status");
+        return status.startsWith("4") && !status.equals("429") && response.optionalDetail("errorCode").isPresent();
+    }
+
+    /** A DPS answer with a final registration status (assigned, failed or disabled). */
+    private static boolean ended(TimelineEvent response) {
+        return response.optionalDetail("dpsStatus").filter(FINAL::contains).isPresent();
     }
 
     private static Predicate<TimelineEvent> dpsResponse(String regId) {
@@ -238,16 +243,10 @@ public final class BootSteps {
     }
 
     static String describe(TimelineEvent response) {
-        StringBuilder out = new StringBuilder("HTTP ").append(response.attribute("status"));
-        if (!response.attribute("dpsStatus").isEmpty()) {
-            out.append(" status ").append(response.attribute("dpsStatus"));
-        }
-        if (!response.attribute("errorCode").isEmpty()) {
-            out.append(" errorCode ").append(response.attribute("errorCode"));
-        }
-        if (!response.attribute("message").isEmpty()) {
-            out.append(" \"").append(response.attribute("message")).append('"');
-        }
+        StringBuilder out = new StringBuilder("HTTP ").append(response.detail("status"));
+        response.optionalDetail("dpsStatus").ifPresent(s -> out.append(" status ").append(s));
+        response.optionalDetail("errorCode").ifPresent(c -> out.append(" errorCode ").append(c));
+        response.optionalDetail("message").ifPresent(m -> out.append(" \"").append(m).append('"'));
         return out.toString();
     }
 

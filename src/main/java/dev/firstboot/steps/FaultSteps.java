@@ -122,8 +122,8 @@ public final class FaultSteps {
     public void reconnected(int seconds, String hub, String deviceId) throws InterruptedException {
         String regId = world.registrationId();
         Optional<TimelineEvent> done = world.timeline().await(e -> (e.kind() == EventKind.HUB_CONNACK
-                && e.subject().equals(deviceId) && e.attribute("hub").equals(hub)
-                && e.attribute("returnCode").equals("0")) || FaultJudge.gaveUp(regId).test(e),
+                && e.subject().equals(deviceId) && e.is("hub", hub)
+                && e.is("returnCode", "0")) || FaultJudge.gaveUp(regId).test(e),
                 Duration.ofSeconds(seconds));
         judge().reconnectedAfterOutage(done, seconds, hub, deviceId).ifPresent(FaultSteps::fail);
     }
@@ -131,7 +131,7 @@ public final class FaultSteps {
     @Then("DPS dropped the connection after accepting the registration")
     public void dropped() {
         List<TimelineEvent> drops = world.timeline().events(e -> e.kind() == EventKind.FAULT_INJECTED
-                && e.attribute("fault").equals("connection-dropped-after-accept"));
+                && e.is("fault", "connection-dropped-after-accept"));
         if (drops.isEmpty()) {
             fail("DPS never dropped a connection after accepting the registration, so the fault was not exercised; "
                     + "did the device register at all?");

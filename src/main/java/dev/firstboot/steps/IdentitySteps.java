@@ -102,7 +102,7 @@ public final class IdentitySteps {
         String regId = world.registrationId();
         DiceIdentity reference = reference();
         Optional<TimelineEvent> answered = world.timeline().await(e -> e.kind() == EventKind.DPS_RESPONSE
-                && e.subject().equals(regId) && e.attribute("operation").equals("register"), FIRST_REQUEST_DEADLINE);
+                && e.subject().equals(regId) && e.is("operation", "register"), FIRST_REQUEST_DEADLINE);
         if (answered.isEmpty()) {
             List<String> log = world.device().consoleLog();
             throw new AssertionError("the device sent DPS no registration request for " + regId + " within "

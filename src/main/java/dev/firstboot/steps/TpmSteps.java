@@ -63,7 +63,7 @@ public final class TpmSteps {
     public void registersUnderDerivedId(int seconds) throws Exception {
         String expected = referenceRegistrationId();
         Optional<TimelineEvent> request = world.timeline().await(e -> e.kind() == EventKind.DPS_REQUEST
-                && e.attribute("operation").equals("register"), Duration.ofSeconds(seconds));
+                && e.is("operation", "register"), Duration.ofSeconds(seconds));
         if (request.isEmpty()) {
             throw new AssertionError("the device sent DPS no registration request within " + seconds + " s");
         }
@@ -99,26 +99,26 @@ public final class TpmSteps {
     public void sasExpired(int seconds) throws InterruptedException {
         String regId = world.registrationId();
         Optional<TimelineEvent> refused = world.timeline().await(e -> e.kind() == EventKind.DPS_RESPONSE
-                && e.subject().equals(regId) && e.attribute("errorCode").equals("401002"), Duration.ofSeconds(seconds));
+                && e.subject().equals(regId) && e.carries("errorCode", "401002"), Duration.ofSeconds(seconds));
         if (refused.isEmpty()) {
             throw new AssertionError("DPS did not refuse " + regId + " with 401002 within " + seconds + " s");
         }
-        if (!refused.get().attribute("reason").contains("expired")) {
+        if (!refused.get().detail("reason").contains("expired")) {
             throw new AssertionError("DPS refused " + regId + ", but not for an expired SAS: "
-                    + refused.get().attribute("reason"));
+                    + refused.get().detail("reason"));
         }
     }
 
     @Then("within {int} seconds hub {string} refuses the device's connection as not authorized")
     public void hubRefuses(int seconds, String hub) throws InterruptedException {
         Optional<TimelineEvent> ack = world.timeline().await(e -> e.kind() == EventKind.HUB_CONNACK
-                && e.attribute("hub").equals(hub), Duration.ofSeconds(seconds));
+                && e.is("hub", hub), Duration.ofSeconds(seconds));
         if (ack.isEmpty()) {
             throw new AssertionError("no connection attempt reached hub " + hub + " within " + seconds + " s");
         }
-        if (!ack.get().attribute("returnCode").equals("5")) {
+        if (!ack.get().is("returnCode", "5")) {
             throw new AssertionError("expected hub " + hub + " to refuse the device with CONNACK 5 (not authorized), "
-                    + "but it answered " + ack.get().attribute("returnCode"));
+                    + "but it answered " + ack.get().detail("returnCode"));
         }
     }
 }

@@ -93,7 +93,7 @@ class HubMqttTest {
                 .containsEntry("bytes", Integer.toString("{\"t\":21.5}".getBytes(StandardCharsets.UTF_8).length));
         assertThat(rig.events(EventKind.HUB_DISCONNECT, "dev-101").get(0).attributes()).containsEntry("hub", "hub-a");
         assertThat(rig.timeline.events()).filteredOn(e -> e.kind() == EventKind.TLS_HANDSHAKE
-                && e.subject().equals("hub-a")).anySatisfy(e -> assertThat(e.attribute("peer")).isEqualTo("dev-101"));
+                && e.subject().equals("hub-a")).anySatisfy(e -> assertThat(e.detail("peer")).isEqualTo("dev-101"));
     }
 
     @Test
@@ -129,7 +129,7 @@ class HubMqttTest {
         try (DeviceMqtt mqtt = open(key, "hub-a.localhost")) {
             assertThat(mqtt.connect("dev-102", "hub-a.localhost/dev-102")).isEqualTo(4);
         }
-        assertThat(rig.events(EventKind.HUB_CONNACK, "dev-102").get(0).attribute("returnCode")).isEqualTo("4");
+        assertThat(rig.events(EventKind.HUB_CONNACK, "dev-102").get(0).detail("returnCode")).isEqualTo("4");
         assertThat(rig.backend.hubDevice("hub-a", "dev-102").orElseThrow().connectCount()).isZero();
     }
 
@@ -194,7 +194,7 @@ class HubMqttTest {
         try (DeviceMqtt mqtt = open(key, "hub-a.localhost")) {
             assertThat(mqtt.connect("dev-108", "hub-a.localhost/dev-108/" + USERNAME_QUERY)).isZero();
         }
-        assertThat(rig.await(EventKind.TLS_FAILED, "hub-a").attribute("reason")).isNotBlank();
+        assertThat(rig.await(EventKind.TLS_FAILED, "hub-a").detail("reason")).isNotBlank();
     }
 
     @Test

@@ -116,15 +116,13 @@ final class RemoteBackend implements Backend {
                 }
                 Map<String, String> attributes = new LinkedHashMap<>();
                 e.path("attributes").fields().forEachRemaining(f -> attributes.put(f.getKey(), f.getValue().asText()));
-                Origin origin;
-                EventKind kind;
                 try {
-                    origin = Origin.valueOf(e.path("origin").asText());
-                    kind = EventKind.valueOf(e.path("kind").asText());
+                    Origin origin = Origin.valueOf(e.path("origin").asText());
+                    EventKind kind = EventKind.valueOf(e.path("kind").asText());
+                    timeline.recordAt(e.path("nanoTime").asLong(), origin, kind, e.path("subject").asText(), attributes);
                 } catch (IllegalArgumentException unknown) {
-                    continue; // an image from another harness version: an event kind this one does not know
+                    // an image from another harness version: an event kind, or details, this one does not know
                 }
-                timeline.recordAt(e.path("nanoTime").asLong(), origin, kind, e.path("subject").asText(), attributes);
             }
         }
     }
