@@ -47,6 +47,11 @@ public final class EmbeddedBackendProvider implements BackendProvider {
     }
 
     @Override
+    public Set<String> capabilityTags() {
+        return Set.of("x509", "mqtt", "faults");
+    }
+
+    @Override
     public String description() {
         return "DPS and IoT Hub emulators in-process on ephemeral loopback ports";
     }

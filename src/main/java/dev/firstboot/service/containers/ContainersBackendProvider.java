@@ -40,6 +40,11 @@ public final class ContainersBackendProvider implements BackendProvider {
     }
 
     @Override
+    public Set<String> capabilityTags() {
+        return CAPABILITIES;
+    }
+
+    @Override
     public String description() {
         return "DPS and IoT Hub emulators in a Docker container (Testcontainers) from the locally built emulator image";
     }
