@@ -8,6 +8,7 @@ Feature: A DevKit's first boot over its serial console
     Given the device has a fresh UDS
     And the device keeps the registration id its firmware was built with
 
+  @wire
   Scenario: An enrolled DevKit is assigned and says so on its console
     Given the device's reference certificate is individually enrolled for hub "hub-a"
     When the device boots
@@ -20,6 +21,7 @@ Feature: A DevKit's first boot over its serial console
       | boot                 | registration request | 5         |
       | registration request | assigned             | 4         |
 
+  @wire
   Scenario: A DevKit that is not enrolled says registration failed
     Given no enrollment exists for the device
     When the device boots
@@ -27,6 +29,7 @@ Feature: A DevKit's first boot over its serial console
     And the device reports that registration failed
     And the device makes no hub connection
 
+  @wire
   Scenario: The UDS survives a power cycle
     Given the device's reference certificate is individually enrolled for hub "hub-a"
     When the board is switched off and on again

@@ -4,6 +4,7 @@ Feature: First boot with the registration id the firmware generates
   version (az-<mac>v<x>v<y>v<z>). The harness computes that id itself from the board's MAC and version, and the
   reference certificate for it.
 
+  @wire
   Scenario: A device with an automatic registration id is assigned under that id
     Given the device has a fresh UDS
     And the device uses the registration id it generates from its MAC address and firmware version

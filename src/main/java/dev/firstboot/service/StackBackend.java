@@ -101,6 +101,17 @@ public abstract class StackBackend implements Backend {
     }
 
     @Override
+    public Optional<RegistrationState> registrationState(String registrationId) {
+        return dps.registrationState(registrationId);
+    }
+
+    @Override
+    public Optional<HubRegistryDevice> hubRegistryDevice(String hubName, String deviceId) {
+        IotHubEmulator hub = hubs.get(hubName);
+        return hub == null ? Optional.empty() : hub.registryDevice(deviceId);
+    }
+
+    @Override
     public Optional<String> hubHost(String hubName) {
         return Optional.ofNullable(hubs.get(hubName)).map(IotHubEmulator::host);
     }

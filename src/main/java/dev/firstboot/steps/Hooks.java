@@ -52,6 +52,7 @@ public final class Hooks {
     @Before(order = 1)
     public void beginScenario(Scenario scenario) {
         world.scenarioKey = RunContext.scenarioKey(Path.of(scenario.getUri()).toString(), scenario.getLine());
+        world.scenarioTags = Set.copyOf(scenario.getSourceTagNames());
         world.rig().beginScenario(scenario.getName());
     }
 

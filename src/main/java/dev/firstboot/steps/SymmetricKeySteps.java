@@ -92,7 +92,7 @@ public final class SymmetricKeySteps {
     @Then("DPS's refusal carries error code {int}")
     public void refusalCode(int errorCode) {
         String regId = world.registrationId();
-        List<TimelineEvent> refusals = world.timeline().events(e -> e.kind() == EventKind.DPS_RESPONSE
+        List<TimelineEvent> refusals = world.wire("the error code in DPS's answer").events(e -> e.kind() == EventKind.DPS_RESPONSE
                 && e.subject().equals(regId) && e.detail("status").startsWith("4"));
         if (refusals.isEmpty()) {
             throw new AssertionError("DPS refused no request of " + regId);

@@ -62,7 +62,7 @@ public final class TpmSteps {
     @Then("within {int} seconds DPS receives the registration under the id derived from the device's endorsement key")
     public void registersUnderDerivedId(int seconds) throws Exception {
         String expected = referenceRegistrationId();
-        Optional<TimelineEvent> request = world.timeline().await(e -> e.kind() == EventKind.DPS_REQUEST
+        Optional<TimelineEvent> request = world.wire("the registration id of the device's request to DPS").await(e -> e.kind() == EventKind.DPS_REQUEST
                 && e.is("operation", "register"), Duration.ofSeconds(seconds));
         if (request.isEmpty()) {
             throw new AssertionError("the device sent DPS no registration request within " + seconds + " s");
@@ -76,7 +76,7 @@ public final class TpmSteps {
     @Then("within {int} seconds DPS challenges the device")
     public void challenged(int seconds) throws InterruptedException {
         String regId = world.registrationId();
-        if (world.timeline().await(e -> e.kind() == EventKind.DPS_CHALLENGE && e.subject().equals(regId),
+        if (world.wire("DPS's TPM challenge").await(e -> e.kind() == EventKind.DPS_CHALLENGE && e.subject().equals(regId),
                 Duration.ofSeconds(seconds)).isEmpty()) {
             throw new AssertionError("DPS did not challenge " + regId + " within " + seconds + " s");
         }
@@ -88,7 +88,7 @@ public final class TpmSteps {
         if (!(report instanceof BootReport.Failed failed) || !failed.reason().contains("TPM activation")) {
             throw new AssertionError("expected the device to report that TPM activation failed, but: " + report);
         }
-        List<TimelineEvent> challenges = world.timeline().events(e -> e.kind() == EventKind.DPS_CHALLENGE);
+        List<TimelineEvent> challenges = world.wire("the number of DPS's TPM challenges").events(e -> e.kind() == EventKind.DPS_CHALLENGE);
         if (challenges.size() > most) {
             throw new AssertionError("the device asked for " + challenges.size() + " challenges before it gave up; "
                     + "it must stop after " + most);
@@ -98,7 +98,7 @@ public final class TpmSteps {
     @Then("within {int} seconds DPS refuses the device's SAS because it has expired")
     public void sasExpired(int seconds) throws InterruptedException {
         String regId = world.registrationId();
-        Optional<TimelineEvent> refused = world.timeline().await(e -> e.kind() == EventKind.DPS_RESPONSE
+        Optional<TimelineEvent> refused = world.wire("DPS's refusal of an expired SAS").await(e -> e.kind() == EventKind.DPS_RESPONSE
                 && e.subject().equals(regId) && e.carries("errorCode", "401002"), Duration.ofSeconds(seconds));
         if (refused.isEmpty()) {
             throw new AssertionError("DPS did not refuse " + regId + " with 401002 within " + seconds + " s");
@@ -111,7 +111,7 @@ public final class TpmSteps {
 
     @Then("within {int} seconds hub {string} refuses the device's connection as not authorized")
     public void hubRefuses(int seconds, String hub) throws InterruptedException {
-        Optional<TimelineEvent> ack = world.timeline().await(e -> e.kind() == EventKind.HUB_CONNACK
+        Optional<TimelineEvent> ack = world.wire("the hub's CONNACK").await(e -> e.kind() == EventKind.HUB_CONNACK
                 && e.is("hub", hub), Duration.ofSeconds(seconds));
         if (ack.isEmpty()) {
             throw new AssertionError("no connection attempt reached hub " + hub + " within " + seconds + " s");

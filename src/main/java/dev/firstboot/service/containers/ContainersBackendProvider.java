@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
 public final class ContainersBackendProvider implements BackendProvider {
     static final List<String> HUBS = List.of("hub-a", "hub-b");
     private static final Pattern ID_SCOPE = Pattern.compile("[A-Za-z0-9]{1,32}");
-    private static final Set<String> CAPABILITIES = Set.of("x509", "mqtt", "containers");
+    private static final Set<String> CAPABILITIES = Set.of("x509", "mqtt", "containers", Backend.WIRE);
 
     @Override
     public String kind() {
@@ -88,7 +88,7 @@ public final class ContainersBackendProvider implements BackendProvider {
                 if (why == null) {
                     return Map.of();
                 }
-                return Map.of("x509", why, "mqtt", why, "containers", why);
+                return Map.of("x509", why, "mqtt", why, "containers", why, Backend.WIRE, why);
             }
 
             @Override
