@@ -96,8 +96,7 @@ public abstract class StackBackend implements Backend {
 
     @Override
     public Optional<HubDeviceState> hubDevice(String hubName, String deviceId) {
-        IotHubEmulator hub = hubs.get(hubName);
-        return hub == null ? Optional.empty() : hub.device(deviceId);
+        return Optional.ofNullable(hubs.get(hubName)).flatMap(hub -> hub.device(deviceId));
     }
 
     @Override
@@ -107,8 +106,7 @@ public abstract class StackBackend implements Backend {
 
     @Override
     public Optional<HubRegistryDevice> hubRegistryDevice(String hubName, String deviceId) {
-        IotHubEmulator hub = hubs.get(hubName);
-        return hub == null ? Optional.empty() : hub.registryDevice(deviceId);
+        return Optional.ofNullable(hubs.get(hubName)).flatMap(hub -> hub.registryDevice(deviceId));
     }
 
     @Override

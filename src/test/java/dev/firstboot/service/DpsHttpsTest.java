@@ -90,6 +90,18 @@ class DpsHttpsTest {
         assertThat(registration.presentedChains()).hasSize(2)
                 .allSatisfy(chain -> assertThat(chain.get(0)).isEqualTo(Certificates.der(key.leaf())));
         assertThat(rig.backend.hubNameForHost("hub-a.localhost")).contains("hub-a");
+
+        // the same outcome as any DPS's service API and hub registry give it
+        Backend.RegistrationState observed = rig.backend.registrationState("dev-001").orElseThrow();
+        assertThat(observed.status()).isEqualTo("assigned");
+        assertThat(observed.assignedHub()).contains("hub-a.localhost");
+        assertThat(observed.deviceId()).contains("dev-001");
+        assertThat(observed.substatus()).contains("initialAssignment");
+        assertThat(observed.errorCode()).isEmpty();
+        assertThat(observed.createdAt().orElseThrow()).isBeforeOrEqualTo(observed.lastUpdatedAt().orElseThrow());
+        assertThat(rig.backend.hubRegistryDevice("hub-a", "dev-001")).contains(new Backend.HubRegistryDevice(
+                "dev-001", Backend.HubRegistryDevice.DISCONNECTED, Optional.empty(), Optional.empty(), false));
+        assertThat(rig.backend.hubRegistryDevice("hub-a", "dev-404")).isEmpty();
     }
 
     @Test
@@ -146,6 +158,8 @@ class DpsHttpsTest {
                 .containsEntry("errorCode", "401002").containsEntry("message", "Unauthorized")
                 .containsEntry("retryAfter", "0");
         assertThat(response.detail("reason")).contains("no individual enrollment");
+        assertThat(rig.backend.registrationState("stranger")).as("a real DPS keeps no state for a device it refused")
+                .isEmpty();
     }
 
     @Test

@@ -66,6 +66,8 @@ class HubMqttTest {
             assertThat(mqtt.connect("dev-101", "hub-a.localhost/dev-101/" + USERNAME_QUERY)).isZero();
             assertThat(rig.backend.hubDevice("hub-a", "dev-101"))
                     .contains(new Backend.HubDeviceState("dev-101", true, 1, 0));
+            assertThat(rig.backend.hubRegistryDevice("hub-a", "dev-101").orElseThrow().connectionState())
+                    .isEqualTo(Backend.HubRegistryDevice.CONNECTED);
             assertThat(mqtt.publishQos1("devices/dev-101/messages/events/", "{\"t\":21.5}", 7)).isEqualTo(7);
             assertThat(mqtt.publishQos1("devices/dev-101/messages/events/%24.ct=application%2Fjson", "{}", 8))
                     .isEqualTo(8);
@@ -80,6 +82,11 @@ class HubMqttTest {
         rig.await(EventKind.HUB_DISCONNECT, "dev-101");
         assertThat(rig.backend.hubDevice("hub-a", "dev-101"))
                 .contains(new Backend.HubDeviceState("dev-101", false, 1, 2));
+        Backend.HubRegistryDevice registry = rig.backend.hubRegistryDevice("hub-a", "dev-101").orElseThrow();
+        assertThat(registry.connectionState()).isEqualTo(Backend.HubRegistryDevice.DISCONNECTED);
+        assertThat(registry.everConnected()).isTrue();
+        assertThat(registry.lastActivityTime().orElseThrow())
+                .isBeforeOrEqualTo(registry.connectionStateUpdatedTime().orElseThrow());
 
         TimelineEvent connect = rig.events(EventKind.HUB_CONNECT, "dev-101").get(0);
         assertThat(connect.attributes()).containsEntry("hub", "hub-a").containsEntry("clientId", "dev-101")
