@@ -1,4 +1,4 @@
-@devkit @serial @x509 @dice
+@devkit @serial @x509 @dice @wire
 Feature: A DevKit's first boot over its serial console
   The UDS is written in configuration mode, the board is reset into user mode, and it registers with DPS using the
   alias certificate it derives from the UDS and its firmware. The console tells the operator how it went; the
@@ -8,7 +8,6 @@ Feature: A DevKit's first boot over its serial console
     Given the device has a fresh UDS
     And the device keeps the registration id its firmware was built with
 
-  @wire
   Scenario: An enrolled DevKit is assigned and says so on its console
     Given the device's reference certificate is individually enrolled for hub "hub-a"
     When the device boots
@@ -21,7 +20,6 @@ Feature: A DevKit's first boot over its serial console
       | boot                 | registration request | 5         |
       | registration request | assigned             | 4         |
 
-  @wire
   Scenario: A DevKit that is not enrolled says registration failed
     Given no enrollment exists for the device
     When the device boots
@@ -29,7 +27,6 @@ Feature: A DevKit's first boot over its serial console
     And the device reports that registration failed
     And the device makes no hub connection
 
-  @wire
   Scenario: The UDS survives a power cycle
     Given the device's reference certificate is individually enrolled for hub "hub-a"
     When the board is switched off and on again

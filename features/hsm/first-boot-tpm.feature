@@ -1,8 +1,7 @@
-@hsm @hsm-tpm
+@hsm @hsm-tpm @wire
 Feature: First boot with a TPM HSM adapter
   The device answers DPS's challenge by activating the blob in the adapter and signs its SAS tokens with the adapter.
 
-  @wire
   Scenario: The adapter answers DPS's challenge, and the device is assigned and connects to its hub
     Given the adapter's identity is individually enrolled for hub "hub-a"
     When the device boots
