@@ -1,4 +1,4 @@
-@devkit @serial @x509 @dice
+@devkit @serial @x509 @dice @wire
 Feature: A DevKit's first boot over its serial console
   The UDS is written in configuration mode, the board is reset into user mode, and it registers with DPS using the
   alias certificate it derives from the UDS and its firmware. The console tells the operator how it went; the

@@ -1,4 +1,4 @@
-@x509 @dice @faults
+@x509 @dice @faults @wire
 Feature: First boot when the provisioning service or the hub misbehaves
   The service throttles, fails, answers late, drops connections, fails TLS or presents an expired certificate, and
   a hub goes away for a while. A conforming device (the Azure IoT C SDK's provisioning client) honours retry-after,

@@ -1,4 +1,4 @@
-@x509 @dice
+@x509 @dice @wire
 Feature: First boot with the registration id the firmware generates
   When the firmware is built without a registration id, the DevKit makes one from its MAC address and firmware
   version (az-<mac>v<x>v<y>v<z>). The harness computes that id itself from the board's MAC and version, and the

@@ -1,4 +1,4 @@
-@hsm @hsm-tpm
+@hsm @hsm-tpm @wire
 Feature: First boot with a TPM HSM adapter
   The device answers DPS's challenge by activating the blob in the adapter and signs its SAS tokens with the adapter.
 

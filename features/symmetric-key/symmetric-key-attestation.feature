@@ -19,6 +19,7 @@ Feature: First boot of a device with a symmetric key
     And within 10 seconds the device is connected to hub "hub-b" as "line3-unit-0042"
     And hub "hub-b" received telemetry from the device
 
+  @wire
   Scenario: A device that signs with a key that is not its own is refused and never reaches a hub
     Given the device has a symmetric key individually enrolled for hub "hub-a"
     And the device signs with a key that is not the one it was given

@@ -4,11 +4,13 @@ Feature: First boot of a TPM device with DPS's challenge
   activate; the device proves it did by signing its SAS tokens inside the TPM, and connects to its hub with a SAS
   signed by the key DPS sent with the assignment.
 
+  @wire
   Scenario: The registration id is the one derived from the endorsement key
     Given the device's TPM endorsement key is individually enrolled for hub "hub-a"
     When the device boots
     Then within 10 seconds DPS receives the registration under the id derived from the device's endorsement key
 
+  @wire
   Scenario: The device answers the challenge, is assigned, and connects to its hub
     Given the device's TPM endorsement key is individually enrolled for hub "hub-a"
     When the device boots
@@ -24,6 +26,7 @@ Feature: First boot of a TPM device with DPS's challenge
       | activated            | assigned      | 4         |
       | assigned             | hub connected | 2         |
 
+  @wire
   Scenario: An endorsement key that is not enrolled is refused
     Given no enrollment exists for the device's endorsement key
     When the device boots
@@ -31,6 +34,7 @@ Feature: First boot of a TPM device with DPS's challenge
     And the device reports that registration failed
     And the device makes no hub connection
 
+  @wire
   Scenario: A tampered activation blob makes the device report an activation failure, and it stops trying
     Given the device's TPM endorsement key is individually enrolled for hub "hub-a"
     And DPS sends tampered activation blobs
@@ -38,6 +42,7 @@ Feature: First boot of a TPM device with DPS's challenge
     Then the device reports that TPM activation failed, after at most 3 challenges
     And the device makes no hub connection
 
+  @wire
   Scenario: A device whose clock is behind signs SAS tokens that have expired, and DPS refuses them
     Given the device's TPM endorsement key is individually enrolled for hub "hub-a"
     And the device's clock runs 2 hours behind
@@ -45,6 +50,7 @@ Feature: First boot of a TPM device with DPS's challenge
     Then within 10 seconds DPS refuses the device's SAS because it has expired
     And the device makes no hub connection
 
+  @wire
   Scenario: The hub refuses a SAS signed with a key DPS did not issue
     Given the device's TPM endorsement key is individually enrolled for hub "hub-a"
     And the device signs its hub SAS with a key DPS did not issue

@@ -1,12 +1,21 @@
 package dev.firstboot.rig;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /** The provisioning service a rig's device talks to, as steps see it. */
 public interface Backend extends AutoCloseable {
+    /**
+     * The capability of a backend that records wire evidence on the rig's timeline: each request and response, the
+     * chain a device presented, TLS handshakes, hub connects and publishes. Only emulators can; a scenario whose
+     * judges read that evidence carries {@code @wire}. Service observations ({@link #registrationState},
+     * {@link #hubRegistryDevice}) are what every backend offers.
+     */
+    String WIRE = "wire";
+
     String kind();
 
     DeviceEndpoints deviceEndpoints();
@@ -49,6 +58,27 @@ public interface Backend extends AutoCloseable {
 
     Optional<HubDeviceState> hubDevice(String hubName, String deviceId);
 
+    /**
+     * The registration state as any DPS's service API gives it (DeviceRegistrationState): a service observation, not
+     * wire evidence. Empty when DPS keeps no state for the registration id (never registered, or refused before it
+     * attested). Backends with a service API read it there; the default derives what it can from {@link #registration}.
+     */
+    default Optional<RegistrationState> registrationState(String registrationId) {
+        return registration(registrationId).map(r -> new RegistrationState(r.registrationId(), r.status(),
+                r.assignedHubHost(), r.deviceId(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty()));
+    }
+
+    /**
+     * A device in a hub's registry, as any IoT Hub's registry API gives it: a service observation. Empty when the hub
+     * has no such device. The default derives it from {@link #hubDevice}.
+     */
+    default Optional<HubRegistryDevice> hubRegistryDevice(String hubName, String deviceId) {
+        return hubDevice(hubName, deviceId).map(d -> new HubRegistryDevice(d.deviceId(),
+                d.connected() ? HubRegistryDevice.CONNECTED : HubRegistryDevice.DISCONNECTED, Optional.empty(),
+                Optional.empty(), d.connectCount() > 0));
+    }
+
     /** The host name DPS gives devices for a hub named in a feature. */
     Optional<String> hubHost(String hubName);
 
@@ -73,6 +103,44 @@ public interface Backend extends AutoCloseable {
         public Registration {
             presentedChains = List.copyOf(presentedChains);
         }
+    }
+
+    /**
+     * A registration's state through the service API: status (unassigned, assigning, assigned, failed, disabled), the
+     * assigned hub's host name and device id, the substatus of an assignment, the error of a failure, and when DPS made
+     * and last changed it.
+     */
+    record RegistrationState(String registrationId, String status, Optional<String> assignedHub,
+                             Optional<String> deviceId, Optional<String> substatus, Optional<Integer> errorCode,
+                             Optional<String> errorMessage, Optional<Instant> createdAt,
+                             Optional<Instant> lastUpdatedAt) {
+        /** The statuses after which a registration changes no more until the device registers again. */
+        public static final java.util.Set<String> FINAL = java.util.Set.of("assigned", "failed", "disabled");
+
+        public boolean ended() {
+            return FINAL.contains(status);
+        }
+
+        /** One line for a failure message: status, hub, device id, error. */
+        public String describe() {
+            StringBuilder out = new StringBuilder("status ").append(status);
+            assignedHub.ifPresent(h -> out.append(", assigned hub ").append(h));
+            deviceId.ifPresent(d -> out.append(", device id ").append(d));
+            substatus.ifPresent(s -> out.append(", substatus ").append(s));
+            errorCode.ifPresent(c -> out.append(", errorCode ").append(c));
+            errorMessage.filter(m -> !m.isEmpty()).ifPresent(m -> out.append(" \"").append(m).append('"'));
+            return out.toString();
+        }
+    }
+
+    /**
+     * A device in a hub's registry: its connection state ({@value #CONNECTED} or {@value #DISCONNECTED}), when that
+     * last changed, the time of its last activity, and whether it has connected since it was created.
+     */
+    record HubRegistryDevice(String deviceId, String connectionState, Optional<Instant> connectionStateUpdatedTime,
+                             Optional<Instant> lastActivityTime, boolean everConnected) {
+        public static final String CONNECTED = "Connected";
+        public static final String DISCONNECTED = "Disconnected";
     }
 
     /** What a hub knows about one device. */

@@ -1,28 +1,57 @@
 package dev.firstboot.rig;
 
 import java.util.Collection;
+import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The tags that mean "this scenario needs the rig to be able to do X". Any other tag on a scenario is just a label.
- * A scenario runs only on a rig that has every capability tag it carries; elsewhere it is reported not applicable.
+ * The tags that mean "this scenario needs the rig to be able to do X". Core keeps no list of them: each kind of rig
+ * part declares the tags it can give ({@link PartProvider#capabilityTags()}), and the known capabilities are the
+ * union over every part kind found through ServiceLoader. Any other tag on a scenario is just a label. A scenario runs
+ * only on a rig that has every capability tag it carries; elsewhere it is reported not applicable.
  */
 public final class Capabilities {
-    /** Every capability tag a feature may use, without the {@code @}. */
-    public static final Set<String> KNOWN = Set.of(
-            "x509", "dice", "devkit", "serial", "console", "tpm", "symmetric-key", "hsm", "mqtt", "faults",
-            "containers", "physical", "controls", "hsm-x509", "hsm-tpm", "hsm-symmetric-key");
+    private static final Map<ClassLoader, Set<String>> KNOWN_BY_LOADER = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Capabilities() {
     }
 
+    /**
+     * Every capability tag that some part kind declares, without the {@code @}: the kinds the thread's context class
+     * loader finds, as {@link RigFiles} finds them.
+     */
+    public static Set<String> known() {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        if (loader == null) {
+            loader = Capabilities.class.getClassLoader();
+        }
+        return KNOWN_BY_LOADER.computeIfAbsent(loader, Capabilities::known);
+    }
+
+    /** The capability tags the part kinds that {@code loader} finds declare. */
+    public static Set<String> known(ClassLoader loader) {
+        Set<String> out = new TreeSet<>();
+        for (Class<? extends PartProvider<?>> type : PartKinds.TYPES) {
+            for (PartProvider<?> p : ServiceLoader.load(type, loader)) {
+                out.addAll(p.capabilityTags());
+            }
+        }
+        return Set.copyOf(out);
+    }
+
     /** The capability tags among a scenario's tags (given with or without {@code @}). */
     public static Set<String> required(Collection<String> scenarioTags) {
+        return required(scenarioTags, known());
+    }
+
+    /** As {@link #required(Collection)}, against a given set of known capabilities. */
+    public static Set<String> required(Collection<String> scenarioTags, Set<String> knownCapabilities) {
         Set<String> out = new TreeSet<>();
         for (String tag : scenarioTags) {
             String t = tag.startsWith("@") ? tag.substring(1) : tag;
-            if (KNOWN.contains(t)) {
+            if (knownCapabilities.contains(t)) {
                 out.add(t);
             }
         }
@@ -34,7 +63,7 @@ public final class Capabilities {
      * on a better-equipped machine, what is missing here.
      */
     public static String notApplicableReason(Set<String> missing, Set<String> rigCapabilities,
-                                             java.util.Map<String, String> unavailable, String rigName) {
+                                             Map<String, String> unavailable, String rigName) {
         StringBuilder out = new StringBuilder("needs " + render(missing) + ", which rig " + rigName
                 + " does not have (it has " + render(rigCapabilities) + ")");
         for (String m : new TreeSet<>(missing)) {

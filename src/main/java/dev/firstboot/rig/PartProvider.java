@@ -15,6 +15,16 @@ public interface PartProvider<T> {
     /** One line for {@code firstboot rigs}. */
     String description();
 
+    /**
+     * Every capability tag this kind of part can give, under any configuration and on any machine, without the
+     * {@code @}. A scenario tag that some part kind declares here is a capability (the scenario runs only on a rig
+     * that has it); a tag that no kind declares is a label. A plug-in brings its own tags this way, and core keeps no
+     * list of them. Each {@link Spec#capabilities()} and {@link Spec#unavailable()} key must be among these.
+     */
+    default Set<String> capabilityTags() {
+        return Set.of();
+    }
+
     /** Reads and validates the part's fields without starting anything. */
     Spec<T> configure(PartConfig config) throws RigException;
 

@@ -125,7 +125,7 @@ public final class RigFiles {
         var section = top.section(field);
         if (section.isEmpty()) {
             if (defaultKind != null && providers.containsKey(defaultKind)) {
-                return providers.get(defaultKind).configure(emptySection(top, field));
+                return declared(providers.get(defaultKind), providers.get(defaultKind).configure(emptySection(top, field)));
             }
             throw top.error("missing field '" + field + "': a rig needs a " + field + " with a 'kind' (one of "
                     + String.join(", ", providers.keySet()) + ")");
@@ -137,7 +137,20 @@ public final class RigFiles {
             throw part.error("kind", "unknown " + field + " kind '" + kind + "'; known kinds: "
                     + String.join(", ", providers.keySet()));
         }
-        return provider.configure(part);
+        return declared(provider, provider.configure(part));
+    }
+
+    /** A part's capabilities must be among those its kind declares, or scenarios elsewhere would not see them. */
+    private static <T> PartProvider.Spec<T> declared(PartProvider<T> provider, PartProvider.Spec<T> spec) {
+        Set<String> undeclared = new java.util.TreeSet<>(spec.capabilities());
+        undeclared.addAll(spec.unavailable().keySet());
+        undeclared.removeAll(provider.capabilityTags());
+        if (!undeclared.isEmpty()) {
+            throw new IllegalStateException("part kind '" + provider.kind() + "' (" + provider.getClass().getName()
+                    + ") gives " + Capabilities.render(undeclared) + " but does not declare it in capabilityTags(); "
+                    + "a tag no part kind declares is only a label, so scenarios on other rigs would not need it");
+        }
+        return spec;
     }
 
     private static PartConfig emptySection(PartConfig parent, String field) throws RigException {
@@ -145,7 +158,7 @@ public final class RigFiles {
         return new PartConfig(parent.file(), field, empty);
     }
 
-    /** What the parts give, plus what the section declares under {@code capabilities} (each a known one). */
+    /** What the parts give, plus what the section declares under {@code capabilities} (each one some part kind declares). */
     static Set<String> capabilities(PartConfig section, PartProvider.Spec<?>... parts) throws RigException {
         Set<String> capabilities = new HashSet<>();
         for (PartProvider.Spec<?> part : parts) {
@@ -153,9 +166,9 @@ public final class RigFiles {
         }
         for (String declared : section.strings("capabilities")) {
             String c = declared.startsWith("@") ? declared.substring(1) : declared;
-            if (!Capabilities.KNOWN.contains(c)) {
+            if (!Capabilities.known().contains(c)) {
                 throw section.error("capabilities", "unknown capability '" + declared + "'; known: "
-                        + Capabilities.render(Capabilities.KNOWN));
+                        + Capabilities.render(Capabilities.known()));
             }
             capabilities.add(c);
         }

@@ -9,6 +9,9 @@ import dev.firstboot.service.dps.DpsService;
 import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.hub.IotHubEmulator;
 
+import dev.firstboot.timeline.Origin;
+import dev.firstboot.timeline.TimelineSink;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -47,13 +50,18 @@ public final class EmbeddedBackendProvider implements BackendProvider {
     }
 
     @Override
+    public Set<String> capabilityTags() {
+        return Set.of("x509", "mqtt", "faults", Backend.WIRE);
+    }
+
+    @Override
     public String description() {
         return "DPS and IoT Hub emulators in-process on ephemeral loopback ports";
     }
 
     @Override
     public Spec<Backend> configure(PartConfig config) throws RigException {
-        config.allowOnly("kind", "id-scope", "retry-after", "hubs", "faults", "seed", "hub-latency");
+        config.allowOnly("kind", "id-scope", "retry-after", "hubs", "faults", "seed", "hub-latency", "wire-evidence");
         String idScope = config.string("id-scope", DEFAULT_ID_SCOPE);
         if (!ID_SCOPE.matcher(idScope).matches()) {
             throw config.error("id-scope", "expected an ID scope of letters and digits like " + DEFAULT_ID_SCOPE
@@ -96,17 +104,25 @@ public final class EmbeddedBackendProvider implements BackendProvider {
                 }
             }
         }
+        // Off, the emulators keep their events to themselves, as a DPS that offers only its service API does: the
+        // judges then have service observations alone, and scenarios that need wire evidence are not applicable.
+        boolean wire = config.bool("wire-evidence", true);
         EmbeddedBackend.Settings settings = new EmbeddedBackend.Settings(idScope, (int) retryAfter.toSeconds(),
                 List.copyOf(unique), seed, latencies, limits);
         return new Spec<>() {
             @Override
             public Set<String> capabilities() {
-                return Set.of("x509", "mqtt", "faults");
+                return wire ? Set.of("x509", "mqtt", "faults", Backend.WIRE) : Set.of("x509", "mqtt", "faults");
             }
 
             @Override
             public Backend start(RigContext context) throws RigException {
-                return EmbeddedBackend.start(settings, context.timeline());
+                TimelineSink sink = context.timeline();
+                return EmbeddedBackend.start(settings, wire ? sink : (origin, kind, subject, details) -> {
+                    if (origin != Origin.SERVICE) {
+                        sink.record(origin, kind, subject, details);
+                    }
+                });
             }
         };
     }

@@ -96,8 +96,17 @@ public abstract class StackBackend implements Backend {
 
     @Override
     public Optional<HubDeviceState> hubDevice(String hubName, String deviceId) {
-        IotHubEmulator hub = hubs.get(hubName);
-        return hub == null ? Optional.empty() : hub.device(deviceId);
+        return Optional.ofNullable(hubs.get(hubName)).flatMap(hub -> hub.device(deviceId));
+    }
+
+    @Override
+    public Optional<RegistrationState> registrationState(String registrationId) {
+        return dps.registrationState(registrationId);
+    }
+
+    @Override
+    public Optional<HubRegistryDevice> hubRegistryDevice(String hubName, String deviceId) {
+        return Optional.ofNullable(hubs.get(hubName)).flatMap(hub -> hub.registryDevice(deviceId));
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.firstboot.steps;
 import dev.firstboot.rig.Backend;
 import dev.firstboot.rig.BootReport;
 import dev.firstboot.rig.DeviceException;
+import dev.firstboot.rig.ServiceWatch;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Measurement;
 import dev.firstboot.timeline.RetryAfterCheck;
@@ -17,10 +18,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 
-/** The boot itself and its registration and hub outcomes, judged from the service's side of the timeline. */
+/**
+ * The boot itself and its registration and hub outcomes. Outcomes are judged from service observations that any DPS
+ * and hub offer (the registration state, the hub's registry); wire evidence, where the backend records it, makes the
+ * wait end sooner and the failure say more. Steps that judge wire evidence itself call {@link World#wire}.
+ */
 public final class BootSteps {
     /** Final DPS answers: after one of these the device will not be assigned any more. */
-    private static final Set<String> FINAL = Set.of("assigned", "disabled", "failed");
+    private static final Set<String> FINAL = Backend.RegistrationState.FINAL;
     static final Duration VERDICT_DEADLINE = Duration.ofSeconds(10);
     static final Duration TELEMETRY_DEADLINE = Duration.ofSeconds(5);
 
@@ -57,14 +62,14 @@ public final class BootSteps {
     @Then("within {int} seconds DPS refuses the device as unauthorized")
     public void refusedUnauthorized(int seconds) throws InterruptedException {
         String regId = world.registrationId();
-        Optional<TimelineEvent> answer = world.timeline().await(dpsResponse(regId)
-                .and(e -> refusal(e) || FINAL.contains(e.attribute("dpsStatus"))), Duration.ofSeconds(seconds));
+        Optional<TimelineEvent> answer = world.wire("DPS's answer to the device's registration (HTTP 401)")
+                .await(dpsResponse(regId).and(e -> refusal(e) || ended(e)), Duration.ofSeconds(seconds));
         if (answer.isEmpty()) {
             throw new AssertionError("expected DPS to refuse " + regId + " as unauthorized within " + seconds + " s, but "
                     + lastDpsAnswer(regId));
         }
         TimelineEvent e = answer.get();
-        if (!e.attribute("status").equals("401")) {
+        if (!e.is("status", "401")) {
             throw new AssertionError("expected DPS to refuse " + regId + " with HTTP 401, but it answered "
                     + describe(e) + " at " + String.format("%.3f s", e.seconds()));
         }
@@ -73,15 +78,16 @@ public final class BootSteps {
     @Then("within {int} seconds the device's registration ends with status {string}")
     public void endsWithStatus(int seconds, String status) throws InterruptedException {
         String regId = world.registrationId();
-        Optional<TimelineEvent> answer = world.timeline().await(dpsResponse(regId)
-                .and(e -> FINAL.contains(e.attribute("dpsStatus")) || refusal(e)), Duration.ofSeconds(seconds));
-        if (answer.isEmpty()) {
+        Optional<Backend.RegistrationState> state = awaitRegistrationEnd(regId, seconds);
+        Optional<TimelineEvent> refusal = refusalOnTheWire(regId);
+        if (state.filter(Backend.RegistrationState::ended).isEmpty()) {
             throw new AssertionError("expected the registration of " + regId + " to end with status " + status
-                    + " within " + seconds + " s, but " + lastDpsAnswer(regId));
+                    + (refusal.isPresent() ? ", but DPS answered " + describe(refusal.get())
+                    : " within " + seconds + " s, but " + lastDpsAnswer(regId)));
         }
-        if (!answer.get().attribute("dpsStatus").equals(status)) {
+        if (!state.get().status().equals(status)) {
             throw new AssertionError("expected the registration of " + regId + " to end with status " + status
-                    + ", but DPS answered " + describe(answer.get()));
+                    + ", but DPS answered " + finalAnswer(regId, state.get()));
         }
     }
 
@@ -106,36 +112,45 @@ public final class BootSteps {
     @Then("within {int} seconds the device is connected to hub {string} as {string}")
     public void connected(int seconds, String hub, String deviceId) throws InterruptedException {
         String regId = world.registrationId();
-        Optional<TimelineEvent> ack = world.timeline().await(e -> (e.kind() == EventKind.HUB_CONNACK
-                && e.subject().equals(deviceId) && e.attribute("hub").equals(hub)) || gaveUp(regId).test(e), Duration.ofSeconds(seconds));
+        Predicate<TimelineEvent> answered = e -> e.kind() == EventKind.HUB_CONNACK && e.subject().equals(deviceId)
+                && e.is("hub", hub);
+        // the device's own word that it gave up, or (on the wire, where recorded) the hub's answer to it
+        Predicate<TimelineEvent> over = gaveUp(regId).or(e -> world.recordsWire() && answered.test(e));
+        Optional<Backend.HubRegistryDevice> device = ServiceWatch.until(world.timeline(),
+                () -> world.backend().hubRegistryDevice(hub, deviceId), Backend.HubRegistryDevice::everConnected,
+                () -> world.timeline().first(over.and(e -> !(answered.test(e) && e.is("returnCode", "0"))))
+                        .isPresent(), Duration.ofSeconds(seconds));
+        if (device.filter(Backend.HubRegistryDevice::everConnected).isPresent()) {
+            return;
+        }
+        Optional<TimelineEvent> ack = world.timeline().first(over);
         if (ack.isPresent() && ack.get().kind() == EventKind.DEVICE_MILESTONE) {
             throw new AssertionError("expected " + deviceId + " to connect to hub " + hub + ", but the device gave up: "
-                    + ack.get().attribute("reason") + "; " + lastDpsAnswer(regId));
+                    + ack.get().detail("reason") + "; " + lastDpsAnswer(regId));
         }
-        if (ack.isEmpty()) {
-            List<TimelineEvent> hubEvents = world.timeline().events(e -> e.kind() == EventKind.HUB_CONNACK);
-            throw new AssertionError("expected " + deviceId + " to connect to hub " + hub + " within " + seconds + " s, but "
-                    + (hubEvents.isEmpty() ? "no hub saw a connection attempt; " + lastDpsAnswer(regId)
-                    : "the hubs answered only: " + hubEvents.stream().map(e -> e.subject() + " at " + e.attribute("hub")
-                    + " → return code " + e.attribute("returnCode")).toList()));
-        }
-        if (!ack.get().attribute("returnCode").equals("0")) {
+        if (ack.isPresent() && !ack.get().is("returnCode", "0")) {
             throw new AssertionError("hub " + hub + " refused " + deviceId + " with CONNACK return code "
-                    + ack.get().attribute("returnCode"));
+                    + ack.get().detail("returnCode"));
         }
-        Optional<Backend.HubDeviceState> state = world.backend().hubDevice(hub, deviceId);
-        if (state.isEmpty() || state.get().connectCount() < 1) {
-            throw new AssertionError("the timeline shows " + deviceId + " connected, but hub " + hub
-                    + "'s registry does not record the connection: " + state);
+        if (!world.recordsWire()) {
+            throw new AssertionError("expected " + deviceId + " to connect to hub " + hub + " within " + seconds
+                    + " s, but hub " + hub + "'s registry " + (device.isEmpty() ? "has no device " + deviceId
+                    : "shows " + deviceId + " never connected") + "; " + lastDpsAnswer(regId));
         }
+        List<TimelineEvent> hubEvents = world.wireEvidence(e -> e.kind() == EventKind.HUB_CONNACK);
+        throw new AssertionError("expected " + deviceId + " to connect to hub " + hub + " within " + seconds + " s, but "
+                + (ack.isPresent() ? "hub " + hub + "'s registry does not record the connection the wire shows: "
+                + device : hubEvents.isEmpty() ? "no hub saw a connection attempt; " + lastDpsAnswer(regId)
+                : "the hubs answered only: " + hubEvents.stream().map(e -> e.subject() + " at " + e.detail("hub")
+                + " → return code " + e.detail("returnCode")).toList()));
     }
 
     @Then("hub {string} received telemetry from {string}")
     public void telemetry(String hub, String deviceId) throws InterruptedException {
-        Optional<TimelineEvent> publish = world.timeline().await(e -> e.kind() == EventKind.HUB_PUBLISH
-                && e.subject().equals(deviceId) && e.attribute("hub").equals(hub)
-                && e.attribute("topic").startsWith("devices/" + deviceId + "/messages/events/"), TELEMETRY_DEADLINE);
-        if (publish.isEmpty()) {
+        Optional<Backend.HubDeviceState> device = ServiceWatch.until(world.timeline(),
+                () -> world.backend().hubDevice(hub, deviceId), d -> d.telemetryCount() > 0, () -> false,
+                TELEMETRY_DEADLINE);
+        if (device.filter(d -> d.telemetryCount() > 0).isEmpty()) {
             throw new AssertionError("hub " + hub + " received no telemetry from " + deviceId + " within "
                     + TELEMETRY_DEADLINE.toSeconds() + " s");
         }
@@ -150,11 +165,21 @@ public final class BootSteps {
     @Then("the device makes no hub connection")
     public void noHubConnection() throws InterruptedException {
         BootReport report = world.device().awaitBoot(VERDICT_DEADLINE);
-        List<TimelineEvent> connects = world.timeline().events(e -> e.kind() == EventKind.HUB_CONNECT);
+        List<TimelineEvent> connects = world.wireEvidence(e -> e.kind() == EventKind.HUB_CONNECT);
         if (!connects.isEmpty()) {
             TimelineEvent first = connects.get(0);
             throw new AssertionError("expected no hub connection, but " + first.subject() + " connected to hub "
-                    + first.attribute("hub") + " at " + String.format("%.3f s", first.seconds()));
+                    + first.detail("hub") + " at " + String.format("%.3f s", first.seconds()));
+        }
+        String regId = world.registrationId();
+        for (String hub : world.backend().hubNames()) {
+            Optional<Backend.HubRegistryDevice> seen = world.backend().hubRegistryDevice(hub, regId)
+                    .filter(Backend.HubRegistryDevice::everConnected);
+            if (seen.isPresent()) {
+                throw new AssertionError("expected no hub connection, but hub " + hub + "'s registry shows " + regId
+                        + " connected (" + seen.get().connectionState() + ", last activity "
+                        + seen.get().lastActivityTime().map(Object::toString).orElse("unknown") + ")");
+            }
         }
         if (report instanceof BootReport.Connected c) {
             throw new AssertionError("expected no hub connection, but the device reports it is connected to "
@@ -165,7 +190,8 @@ public final class BootSteps {
     @Then("the device waited at least as long as DPS asked before every status poll")
     public void honouredRetryAfter() {
         String regId = world.registrationId();
-        List<TimelineEvent> exchanges = world.timeline().events(e -> e.subject().equals(regId)
+        List<TimelineEvent> exchanges = world.wire("the time of each status poll after DPS's retry-after")
+                .events(e -> e.subject().equals(regId)
                 && (e.kind() == EventKind.DPS_REQUEST || e.kind() == EventKind.DPS_RESPONSE));
         RetryAfterCheck.Result result = RetryAfterCheck.judge(exchanges);
         result.shortestWait().ifPresent(share -> world.measured(List.of(
@@ -182,32 +208,57 @@ public final class BootSteps {
     private void assigned(int seconds, String hub, Optional<String> deviceId) throws InterruptedException {
         String regId = world.registrationId();
         String host = world.hubHost(hub);
-        Optional<TimelineEvent> done = world.timeline().await(e -> (e.kind() == EventKind.DPS_ASSIGNED && e.subject().equals(regId))
-                || (dpsResponse(regId).test(e) && (FINAL.contains(e.attribute("dpsStatus")) || refusal(e))),
-                Duration.ofSeconds(seconds));
-        if (done.isEmpty()) {
+        Optional<Backend.RegistrationState> state = awaitRegistrationEnd(regId, seconds);
+        if (state.filter(Backend.RegistrationState::ended).isEmpty()) {
+            Optional<TimelineEvent> refusal = refusalOnTheWire(regId);
+            if (refusal.isPresent()) {
+                throw new AssertionError("expected " + regId + " to be assigned to hub " + hub + ", but DPS answered "
+                        + describe(refusal.get()) + "; device: " + lastConsoleLine());
+            }
             throw new AssertionError("expected " + regId + " to be assigned to hub " + hub + " within " + seconds
                     + " s, but " + lastDpsAnswer(regId));
         }
-        TimelineEvent e = done.get();
-        if (e.kind() != EventKind.DPS_ASSIGNED) {
+        Backend.RegistrationState s = state.get();
+        if (!s.status().equals("assigned")) {
             throw new AssertionError("expected " + regId + " to be assigned to hub " + hub + ", but DPS answered "
-                    + describe(e) + "; device: " + lastConsoleLine());
+                    + finalAnswer(regId, s) + "; device: " + lastConsoleLine());
         }
-        if (!e.attribute("assignedHub").equals(host)) {
+        if (!s.assignedHub().equals(Optional.of(host))) {
             throw new AssertionError("expected " + regId + " to be assigned to " + host + ", but DPS assigned it to "
-                    + e.attribute("assignedHub"));
+                    + s.assignedHub().orElse("no hub"));
         }
-        if (deviceId.isPresent() && !e.attribute("deviceId").equals(deviceId.get())) {
+        if (deviceId.isPresent() && !s.deviceId().equals(deviceId)) {
             throw new AssertionError("expected " + regId + " to be assigned as device " + deviceId.get()
-                    + ", but DPS assigned it as " + e.attribute("deviceId"));
+                    + ", but DPS assigned it as " + s.deviceId().orElse("no device id"));
         }
+    }
+
+    /**
+     * The registration state once it has ended (assigned, failed, disabled), or what DPS had when the deadline passed
+     * or the wire showed a refusal (after which no state will come).
+     */
+    private Optional<Backend.RegistrationState> awaitRegistrationEnd(String regId, int seconds)
+            throws InterruptedException {
+        return ServiceWatch.until(world.timeline(), () -> world.backend().registrationState(regId),
+                Backend.RegistrationState::ended, () -> refusalOnTheWire(regId).isPresent(),
+                Duration.ofSeconds(seconds));
+    }
+
+    /** DPS's first refusal of the device, when the backend records wire evidence. */
+    private Optional<TimelineEvent> refusalOnTheWire(String regId) {
+        return world.wireEvidence(dpsResponse(regId).and(BootSteps::refusal)).stream().findFirst();
+    }
+
+    /** How DPS ended the registration: its final answer on the wire where recorded, else the registration state. */
+    private String finalAnswer(String regId, Backend.RegistrationState state) {
+        return world.wireEvidence(dpsResponse(regId).and(e -> e.carries("dpsStatus", state.status()))).stream()
+                .findFirst().map(BootSteps::describe).orElse("registration state " + state.describe());
     }
 
     /** The device's own word that its boot failed; nothing after it will connect. */
     private static Predicate<TimelineEvent> gaveUp(String regId) {
         return e -> e.kind() == EventKind.DEVICE_MILESTONE && e.subject().equals(regId)
-                && e.attribute("milestone").equals("failed");
+                && e.is("milestone", "failed");
     }
 
     /**
@@ -215,8 +266,13 @@ public final class BootSteps {
      * 429 is throttling, after which the device retries (dps.md §1.5).
      */
     private static boolean refusal(TimelineEvent response) {
-        return response.attribute("status").startsWith("4") && !response.attribute("status").equals("429")
-                && !response.attribute("errorCode").isEmpty();
+        String status = response.detail("status");
+        return status.startsWith("4") && !status.equals("429") && response.optionalDetail("errorCode").isPresent();
+    }
+
+    /** A DPS answer with a final registration status (assigned, failed or disabled). */
+    private static boolean ended(TimelineEvent response) {
+        return response.optionalDetail("dpsStatus").filter(FINAL::contains).isPresent();
     }
 
     private static Predicate<TimelineEvent> dpsResponse(String regId) {
@@ -224,6 +280,10 @@ public final class BootSteps {
     }
 
     private String lastDpsAnswer(String regId) {
+        if (!world.recordsWire()) {
+            return world.backend().registrationState(regId).map(st -> "DPS's registration state for it is "
+                    + st.describe()).orElse("DPS keeps no registration state for it") + "; device: " + lastConsoleLine();
+        }
         List<TimelineEvent> answers = world.timeline().events(dpsResponse(regId));
         if (answers.isEmpty()) {
             return "DPS received no request from it at all; device: " + lastConsoleLine();
@@ -238,16 +298,10 @@ public final class BootSteps {
     }
 
     static String describe(TimelineEvent response) {
-        StringBuilder out = new StringBuilder("HTTP ").append(response.attribute("status"));
-        if (!response.attribute("dpsStatus").isEmpty()) {
-            out.append(" status ").append(response.attribute("dpsStatus"));
-        }
-        if (!response.attribute("errorCode").isEmpty()) {
-            out.append(" errorCode ").append(response.attribute("errorCode"));
-        }
-        if (!response.attribute("message").isEmpty()) {
-            out.append(" \"").append(response.attribute("message")).append('"');
-        }
+        StringBuilder out = new StringBuilder("HTTP ").append(response.detail("status"));
+        response.optionalDetail("dpsStatus").ifPresent(s -> out.append(" status ").append(s));
+        response.optionalDetail("errorCode").ifPresent(c -> out.append(" errorCode ").append(c));
+        response.optionalDetail("message").ifPresent(m -> out.append(" \"").append(m).append('"'));
         return out.toString();
     }
 

@@ -107,31 +107,31 @@ public final class FaultSteps {
     @Then("the device gave up within {int} seconds and reported {string}")
     public void gaveUp(int seconds, String text) throws InterruptedException {
         String regId = world.registrationId();
-        Optional<TimelineEvent> verdict = world.timeline().await(e -> FaultJudge.verdict(regId).test(e),
+        Optional<TimelineEvent> verdict = world.wire("the device's attempts under injected faults").await(e -> FaultJudge.verdict(regId).test(e),
                 Duration.ofSeconds(seconds));
         judge().gaveUp(verdict, seconds, text).ifPresent(FaultSteps::fail);
     }
 
     @Then("the device never completed a TLS handshake with an expired certificate")
     public void refusedExpired() throws InterruptedException {
-        world.timeline().await(FaultJudge::expiredHandshake, BootSteps.VERDICT_DEADLINE);
+        world.wire("TLS handshakes with DPS").await(FaultJudge::expiredHandshake, BootSteps.VERDICT_DEADLINE);
         judge().neverTrustedExpired().ifPresent(FaultSteps::fail);
     }
 
     @Then("within {int} seconds the device is connected to hub {string} as {string} after the outage")
     public void reconnected(int seconds, String hub, String deviceId) throws InterruptedException {
         String regId = world.registrationId();
-        Optional<TimelineEvent> done = world.timeline().await(e -> (e.kind() == EventKind.HUB_CONNACK
-                && e.subject().equals(deviceId) && e.attribute("hub").equals(hub)
-                && e.attribute("returnCode").equals("0")) || FaultJudge.gaveUp(regId).test(e),
+        Optional<TimelineEvent> done = world.wire("the hub's CONNACKs during its outage").await(e -> (e.kind() == EventKind.HUB_CONNACK
+                && e.subject().equals(deviceId) && e.is("hub", hub)
+                && e.is("returnCode", "0")) || FaultJudge.gaveUp(regId).test(e),
                 Duration.ofSeconds(seconds));
         judge().reconnectedAfterOutage(done, seconds, hub, deviceId).ifPresent(FaultSteps::fail);
     }
 
     @Then("DPS dropped the connection after accepting the registration")
     public void dropped() {
-        List<TimelineEvent> drops = world.timeline().events(e -> e.kind() == EventKind.FAULT_INJECTED
-                && e.attribute("fault").equals("connection-dropped-after-accept"));
+        List<TimelineEvent> drops = world.wire("connections DPS dropped").events(e -> e.kind() == EventKind.FAULT_INJECTED
+                && e.is("fault", "connection-dropped-after-accept"));
         if (drops.isEmpty()) {
             fail("DPS never dropped a connection after accepting the registration, so the fault was not exercised; "
                     + "did the device register at all?");
@@ -139,7 +139,7 @@ public final class FaultSteps {
     }
 
     private FaultJudge judge() {
-        return new FaultJudge(world.timeline().events(), world.registrationId());
+        return new FaultJudge(world.wire("the device's attempts under injected faults").events(), world.registrationId());
     }
 
     private static void fail(String message) {

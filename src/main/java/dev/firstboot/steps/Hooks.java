@@ -11,6 +11,7 @@ import io.cucumber.java.Scenario;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Set;
 
 /**
  * Before each scenario: does the rig apply, and a clean rig. After: the evidence as attachments. (Report labels are
@@ -36,6 +37,7 @@ public final class Hooks {
     @Before(order = 1)
     public void beginScenario(Scenario scenario) {
         world.scenarioKey = RunContext.scenarioKey(Path.of(scenario.getUri()).toString(), scenario.getLine());
+        world.scenarioTags = Set.copyOf(scenario.getSourceTagNames());
         world.rig().beginScenario(scenario.getName());
     }
 

@@ -82,7 +82,7 @@ public final class IdentitySteps {
 
     @Given("no enrollment exists for the device")
     public void noEnrollment() {
-        if (world.backend().registration(world.registrationId()).isPresent()) {
+        if (world.backend().registrationState(world.registrationId()).isPresent()) {
             throw new AssertionError("DPS already holds a registration for " + world.registrationId()
                     + " before the device booted; the backend did not start the scenario clean");
         }
@@ -101,8 +101,8 @@ public final class IdentitySteps {
     public void presentedEqualsReference() throws Exception {
         String regId = world.registrationId();
         DiceIdentity reference = reference();
-        Optional<TimelineEvent> answered = world.timeline().await(e -> e.kind() == EventKind.DPS_RESPONSE
-                && e.subject().equals(regId) && e.attribute("operation").equals("register"), FIRST_REQUEST_DEADLINE);
+        Optional<TimelineEvent> answered = world.wire("the certificate chain the device presented to DPS").await(e -> e.kind() == EventKind.DPS_RESPONSE
+                && e.subject().equals(regId) && e.is("operation", "register"), FIRST_REQUEST_DEADLINE);
         if (answered.isEmpty()) {
             List<String> log = world.device().consoleLog();
             throw new AssertionError("the device sent DPS no registration request for " + regId + " within "

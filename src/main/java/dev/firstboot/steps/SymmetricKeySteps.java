@@ -92,13 +92,13 @@ public final class SymmetricKeySteps {
     @Then("DPS's refusal carries error code {int}")
     public void refusalCode(int errorCode) {
         String regId = world.registrationId();
-        List<TimelineEvent> refusals = world.timeline().events(e -> e.kind() == EventKind.DPS_RESPONSE
-                && e.subject().equals(regId) && e.attribute("status").startsWith("4"));
+        List<TimelineEvent> refusals = world.wire("the error code in DPS's answer").events(e -> e.kind() == EventKind.DPS_RESPONSE
+                && e.subject().equals(regId) && e.detail("status").startsWith("4"));
         if (refusals.isEmpty()) {
             throw new AssertionError("DPS refused no request of " + regId);
         }
         TimelineEvent first = refusals.get(0);
-        if (!first.attribute("errorCode").equals(String.valueOf(errorCode))) {
+        if (!first.carries("errorCode", String.valueOf(errorCode))) {
             throw new AssertionError("expected DPS to refuse " + regId + " with error code " + errorCode + ", but it "
                     + "answered " + BootSteps.describe(first));
         }

@@ -23,7 +23,7 @@ public final class TimingSteps {
 
     @Then("the boot phases stay within these limits:")
     public void phasesWithin(DataTable table) {
-        BootPhases phases = BootPhases.of(world.timeline().events());
+        BootPhases phases = BootPhases.of(world.wire("the times of the device's requests to DPS and its hub").events());
         List<String> over = new ArrayList<>();
         List<Measurement> measured = new ArrayList<>();
         try {

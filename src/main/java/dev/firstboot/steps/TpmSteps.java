@@ -62,8 +62,8 @@ public final class TpmSteps {
     @Then("within {int} seconds DPS receives the registration under the id derived from the device's endorsement key")
     public void registersUnderDerivedId(int seconds) throws Exception {
         String expected = referenceRegistrationId();
-        Optional<TimelineEvent> request = world.timeline().await(e -> e.kind() == EventKind.DPS_REQUEST
-                && e.attribute("operation").equals("register"), Duration.ofSeconds(seconds));
+        Optional<TimelineEvent> request = world.wire("the registration id of the device's request to DPS").await(e -> e.kind() == EventKind.DPS_REQUEST
+                && e.is("operation", "register"), Duration.ofSeconds(seconds));
         if (request.isEmpty()) {
             throw new AssertionError("the device sent DPS no registration request within " + seconds + " s");
         }
@@ -76,7 +76,7 @@ public final class TpmSteps {
     @Then("within {int} seconds DPS challenges the device")
     public void challenged(int seconds) throws InterruptedException {
         String regId = world.registrationId();
-        if (world.timeline().await(e -> e.kind() == EventKind.DPS_CHALLENGE && e.subject().equals(regId),
+        if (world.wire("DPS's TPM challenge").await(e -> e.kind() == EventKind.DPS_CHALLENGE && e.subject().equals(regId),
                 Duration.ofSeconds(seconds)).isEmpty()) {
             throw new AssertionError("DPS did not challenge " + regId + " within " + seconds + " s");
         }
@@ -88,7 +88,7 @@ public final class TpmSteps {
         if (!(report instanceof BootReport.Failed failed) || !failed.reason().contains("TPM activation")) {
             throw new AssertionError("expected the device to report that TPM activation failed, but: " + report);
         }
-        List<TimelineEvent> challenges = world.timeline().events(e -> e.kind() == EventKind.DPS_CHALLENGE);
+        List<TimelineEvent> challenges = world.wire("the number of DPS's TPM challenges").events(e -> e.kind() == EventKind.DPS_CHALLENGE);
         if (challenges.size() > most) {
             throw new AssertionError("the device asked for " + challenges.size() + " challenges before it gave up; "
                     + "it must stop after " + most);
@@ -98,27 +98,27 @@ public final class TpmSteps {
     @Then("within {int} seconds DPS refuses the device's SAS because it has expired")
     public void sasExpired(int seconds) throws InterruptedException {
         String regId = world.registrationId();
-        Optional<TimelineEvent> refused = world.timeline().await(e -> e.kind() == EventKind.DPS_RESPONSE
-                && e.subject().equals(regId) && e.attribute("errorCode").equals("401002"), Duration.ofSeconds(seconds));
+        Optional<TimelineEvent> refused = world.wire("DPS's refusal of an expired SAS").await(e -> e.kind() == EventKind.DPS_RESPONSE
+                && e.subject().equals(regId) && e.carries("errorCode", "401002"), Duration.ofSeconds(seconds));
         if (refused.isEmpty()) {
             throw new AssertionError("DPS did not refuse " + regId + " with 401002 within " + seconds + " s");
         }
-        if (!refused.get().attribute("reason").contains("expired")) {
+        if (!refused.get().detail("reason").contains("expired")) {
             throw new AssertionError("DPS refused " + regId + ", but not for an expired SAS: "
-                    + refused.get().attribute("reason"));
+                    + refused.get().detail("reason"));
         }
     }
 
     @Then("within {int} seconds hub {string} refuses the device's connection as not authorized")
     public void hubRefuses(int seconds, String hub) throws InterruptedException {
-        Optional<TimelineEvent> ack = world.timeline().await(e -> e.kind() == EventKind.HUB_CONNACK
-                && e.attribute("hub").equals(hub), Duration.ofSeconds(seconds));
+        Optional<TimelineEvent> ack = world.wire("the hub's CONNACK").await(e -> e.kind() == EventKind.HUB_CONNACK
+                && e.is("hub", hub), Duration.ofSeconds(seconds));
         if (ack.isEmpty()) {
             throw new AssertionError("no connection attempt reached hub " + hub + " within " + seconds + " s");
         }
-        if (!ack.get().attribute("returnCode").equals("5")) {
+        if (!ack.get().is("returnCode", "5")) {
             throw new AssertionError("expected hub " + hub + " to refuse the device with CONNACK 5 (not authorized), "
-                    + "but it answered " + ack.get().attribute("returnCode"));
+                    + "but it answered " + ack.get().detail("returnCode"));
         }
     }
 }

@@ -12,6 +12,7 @@ import dev.firstboot.report.AllureEvidence;
 import dev.firstboot.report.TimelinePicture;
 import dev.firstboot.timeline.Measurement;
 import dev.firstboot.timeline.Timeline;
+import dev.firstboot.timeline.TimelineEvent;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,8 @@ public final class World {
     String scenarioKey = "";
     Secret uds;
     String registrationId;
+    /** The scenario's tags, with their {@code @}. */
+    java.util.Set<String> scenarioTags = java.util.Set.of();
     /** The reference certificate for (UDS, firmware, registration id), computed by the harness. */
     Optional<DiceIdentity> reference = Optional.empty();
     /** The phases this scenario measured, with their limits, for the timeline picture. */
@@ -52,6 +55,29 @@ public final class World {
 
     public Timeline timeline() {
         return rig().timeline();
+    }
+
+    /**
+     * The timeline, for a step that judges wire evidence ({@code what}): only emulator backends record it, so the
+     * scenario must carry {@code @wire}, which makes it not applicable on a rig without it. A step reached by an
+     * untagged scenario is a defect in the feature, and fails saying so, on every rig.
+     */
+    public Timeline wire(String what) {
+        if (!scenarioTags.contains("@" + Backend.WIRE)) {
+            throw new IllegalStateException("this step judges " + what + ", which is wire evidence that only an "
+                    + "emulator backend records; tag the scenario @" + Backend.WIRE + " so that a rig without it "
+                    + "reports it not applicable");
+        }
+        return timeline();
+    }
+
+    /** Wire evidence to explain a verdict made from service observations, when the rig's backend records it. */
+    public java.util.List<TimelineEvent> wireEvidence(java.util.function.Predicate<TimelineEvent> filter) {
+        return rig().capabilities().contains(Backend.WIRE) ? timeline().events(filter) : java.util.List.of();
+    }
+
+    public boolean recordsWire() {
+        return rig().capabilities().contains(Backend.WIRE);
     }
 
     public DiceFacet dice() {

@@ -9,13 +9,13 @@ import java.util.function.Predicate;
  */
 public enum BootMark {
     BOOT("boot", e -> e.kind() == EventKind.BOOT_STARTED
-            || (e.kind() == EventKind.CONTROL && (e.attribute("action").equals("reset") || e.attribute("action").equals("power on")))),
+            || (e.kind() == EventKind.CONTROL && (e.is("action", "reset") || e.is("action", "power on")))),
     FIRST_BYTE("first byte", e -> e.kind() == EventKind.CONSOLE_FIRST_BYTE),
-    REGISTRATION_REQUEST("registration request", e -> e.kind() == EventKind.DPS_REQUEST && e.attribute("operation").equals("register")),
+    REGISTRATION_REQUEST("registration request", e -> e.kind() == EventKind.DPS_REQUEST && e.is("operation", "register")),
     CHALLENGE("challenge", e -> e.kind() == EventKind.DPS_CHALLENGE),
-    ACTIVATED("activated", e -> e.kind() == EventKind.DEVICE_MILESTONE && e.attribute("milestone").equals("activated")),
+    ACTIVATED("activated", e -> e.kind() == EventKind.DEVICE_MILESTONE && e.is("milestone", "activated")),
     ASSIGNED("assigned", e -> e.kind() == EventKind.DPS_ASSIGNED),
-    HUB_CONNECTED("hub connected", e -> e.kind() == EventKind.HUB_CONNACK && e.attribute("returnCode").equals("0"));
+    HUB_CONNECTED("hub connected", e -> e.kind() == EventKind.HUB_CONNACK && e.is("returnCode", "0"));
 
     private final String label;
     private final Predicate<TimelineEvent> matches;

@@ -38,17 +38,17 @@ public final class FaultJudge {
     /** The device's own end of its boot: it gave up, or it reached its hub. */
     public static Predicate<TimelineEvent> verdict(String regId) {
         return e -> e.kind() == EventKind.DEVICE_MILESTONE && e.subject().equals(regId)
-                && (e.attribute("milestone").equals("failed") || e.attribute("milestone").equals("hub-connected"));
+                && (e.is("milestone", "failed") || e.is("milestone", "hub-connected"));
     }
 
     public static Predicate<TimelineEvent> gaveUp(String regId) {
         return e -> e.kind() == EventKind.DEVICE_MILESTONE && e.subject().equals(regId)
-                && e.attribute("milestone").equals("failed");
+                && e.is("milestone", "failed");
     }
 
     public static boolean expiredHandshake(TimelineEvent e) {
         return (e.kind() == EventKind.TLS_HANDSHAKE || e.kind() == EventKind.TLS_FAILED)
-                && e.attribute("serverCertificate").equals("expired");
+                && e.carries("serverCertificate", "expired");
     }
 
     /** After every 429, the device's next attempt came at least {@code seconds} later. */
@@ -139,12 +139,12 @@ public final class FaultJudge {
                     + dpsSummary());
         }
         TimelineEvent e = verdict.get();
-        if (!e.attribute("milestone").equals("failed")) {
+        if (!e.is("milestone", "failed")) {
             return Optional.of(String.format("expected the device to give up, but it connected to hub %s at %.3f s",
-                    e.attribute("hub"), e.seconds()));
+                    e.detail("hub"), e.seconds()));
         }
-        if (!e.attribute("reason").contains(text)) {
-            return Optional.of("the device gave up, but reported \"" + e.attribute("reason") + "\", which does not "
+        if (!e.detail("reason").contains(text)) {
+            return Optional.of("the device gave up, but reported \"" + e.detail("reason") + "\", which does not "
                     + "say \"" + text + "\"");
         }
         return Optional.empty();
@@ -153,13 +153,13 @@ public final class FaultJudge {
     /** DPS served its expired certificate, and no handshake with it completed. */
     public Optional<String> neverTrustedExpired() {
         boolean served = events.stream().anyMatch(e -> e.kind() == EventKind.FAULT_INJECTED
-                && e.attribute("fault").equals("expired-certificate"));
+                && e.is("fault", "expired-certificate"));
         if (!served) {
             return Optional.of("DPS never served its expired certificate: no connection from the device reached it; "
                     + dpsSummary());
         }
         Optional<TimelineEvent> trusted = events.stream().filter(e -> e.kind() == EventKind.TLS_HANDSHAKE
-                && e.attribute("serverCertificate").equals("expired")).findFirst();
+                && e.carries("serverCertificate", "expired")).findFirst();
         if (trusted.isPresent()) {
             long requests = events.stream().filter(e -> e.kind() == EventKind.DPS_REQUEST
                     && e.subject().equals(registrationId)).count();
@@ -172,8 +172,8 @@ public final class FaultJudge {
     /** The device reached the hub after the hub refused it as unavailable at least once. */
     public Optional<String> reconnectedAfterOutage(Optional<TimelineEvent> done, int seconds, String hub, String deviceId) {
         List<String> answers = events.stream().filter(e -> e.kind() == EventKind.HUB_CONNACK
-                && e.attribute("hub").equals(hub)).map(e -> String.format("%s at %.3f s → %s", e.subject(),
-                e.seconds(), e.attribute("returnCode"))).toList();
+                && e.is("hub", hub)).map(e -> String.format("%s at %.3f s → %s", e.subject(),
+                e.seconds(), e.detail("returnCode"))).toList();
         if (done.isEmpty()) {
             return Optional.of("expected " + deviceId + " to connect to hub " + hub + " within " + seconds
                     + " s after its outage, but " + (answers.isEmpty() ? "the hub saw no connection attempt"
@@ -181,10 +181,10 @@ public final class FaultJudge {
         }
         if (done.get().kind() == EventKind.DEVICE_MILESTONE) {
             return Optional.of("expected " + deviceId + " to connect to hub " + hub + " after its outage, but the "
-                    + "device gave up: " + done.get().attribute("reason") + "; the hub answered: " + answers);
+                    + "device gave up: " + done.get().detail("reason") + "; the hub answered: " + answers);
         }
         boolean refused = events.stream().anyMatch(e -> e.kind() == EventKind.HUB_CONNACK
-                && e.attribute("hub").equals(hub) && e.attribute("returnCode").equals("3")
+                && e.is("hub", hub) && e.is("returnCode", "3")
                 && e.nanos() < done.get().nanos());
         if (!refused) {
             return Optional.of("the device connected to hub " + hub + " without meeting its outage (no CONNACK 3 "
@@ -228,15 +228,14 @@ public final class FaultJudge {
                 }
                 case DPS_RESPONSE -> {
                     if (e.subject().equals(regId)) {
-                        int status = parse(e.attribute("status"));
-                        String what = "HTTP " + status + (e.attribute("retryAfter").isEmpty()
-                                || e.attribute("retryAfter").equals("0") ? ""
-                                : " with retry-after " + e.attribute("retryAfter"));
+                        int status = parse(e.detail("status"));
+                        String what = "HTTP " + status + e.optionalDetail("retryAfter").filter(r -> !r.equals("0"))
+                                .map(r -> " with retry-after " + r).orElse("");
                         out.add(new Step(Channel.DPS, e.seconds(), false, status >= 429, status < 300, what));
                     }
                 }
                 case FAULT_INJECTED -> {
-                    String fault = e.attribute("fault");
+                    String fault = e.detail("fault");
                     if (fault.equals("tls-handshake-failed")) {
                         out.add(new Step(Channel.DPS, e.seconds(), true, true, false, "a failed TLS handshake"));
                     } else if (fault.equals("connection-dropped-after-accept") && e.subject().equals(regId)) {
@@ -244,16 +243,16 @@ public final class FaultJudge {
                     }
                 }
                 case TLS_FAILED -> {
-                    if (e.attribute("serverCertificate").equals("expired")) {
+                    if (e.carries("serverCertificate", "expired")) {
                         out.add(new Step(Channel.DPS, e.seconds(), true, true, false,
                                 "a TLS handshake with an expired certificate"));
                     }
                 }
                 case HUB_CONNECT -> out.add(new Step(Channel.HUB, e.seconds(), true, false, false, "a hub connection"));
                 case HUB_CONNACK -> {
-                    String code = e.attribute("returnCode");
+                    String code = e.detail("returnCode");
                     out.add(new Step(Channel.HUB, e.seconds(), false, code.equals("3"), code.equals("0"),
-                            "CONNACK " + code + " from hub " + e.attribute("hub")));
+                            "CONNACK " + code + " from hub " + e.detail("hub")));
                 }
                 default -> {
                 }

@@ -46,7 +46,7 @@ public final class RetryAfterCheck {
         for (TimelineEvent e : exchanges) {
             if (e.kind() == EventKind.DPS_RESPONSE) {
                 asked = retryAfter(e) > 0 ? e : null;
-            } else if (e.kind() == EventKind.DPS_REQUEST && e.attribute("operation").equals("status") && asked != null) {
+            } else if (e.kind() == EventKind.DPS_REQUEST && e.is("operation", "status") && asked != null) {
                 polls++;
                 double wanted = retryAfter(asked);
                 double waited = e.seconds() - asked.seconds();
@@ -66,7 +66,7 @@ public final class RetryAfterCheck {
 
     private static double retryAfter(TimelineEvent e) {
         try {
-            return Double.parseDouble(e.attribute("retryAfter"));
+            return e.optionalDetail("retryAfter").map(Double::parseDouble).orElse(0.0);
         } catch (NumberFormatException ex) {
             return 0;
         }

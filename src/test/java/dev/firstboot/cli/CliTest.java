@@ -65,7 +65,7 @@ class CliTest {
     void rigsListsTheEmbeddedRigWithItsCapabilities() {
         Result r = run("rigs");
         assertThat(r.exit()).as(r.out()).isZero();
-        assertThat(r.out()).containsPattern("embedded \\(default\\)\\s+@dice @faults @mqtt @x509");
+        assertThat(r.out()).containsPattern("embedded \\(default\\)\\s+@dice @faults @mqtt @wire @x509");
     }
 
     @Test

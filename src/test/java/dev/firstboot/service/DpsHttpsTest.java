@@ -90,6 +90,18 @@ class DpsHttpsTest {
         assertThat(registration.presentedChains()).hasSize(2)
                 .allSatisfy(chain -> assertThat(chain.get(0)).isEqualTo(Certificates.der(key.leaf())));
         assertThat(rig.backend.hubNameForHost("hub-a.localhost")).contains("hub-a");
+
+        // the same outcome as any DPS's service API and hub registry give it
+        Backend.RegistrationState observed = rig.backend.registrationState("dev-001").orElseThrow();
+        assertThat(observed.status()).isEqualTo("assigned");
+        assertThat(observed.assignedHub()).contains("hub-a.localhost");
+        assertThat(observed.deviceId()).contains("dev-001");
+        assertThat(observed.substatus()).contains("initialAssignment");
+        assertThat(observed.errorCode()).isEmpty();
+        assertThat(observed.createdAt().orElseThrow()).isBeforeOrEqualTo(observed.lastUpdatedAt().orElseThrow());
+        assertThat(rig.backend.hubRegistryDevice("hub-a", "dev-001")).contains(new Backend.HubRegistryDevice(
+                "dev-001", Backend.HubRegistryDevice.DISCONNECTED, Optional.empty(), Optional.empty(), false));
+        assertThat(rig.backend.hubRegistryDevice("hub-a", "dev-404")).isEmpty();
     }
 
     @Test
@@ -145,7 +157,9 @@ class DpsHttpsTest {
         assertThat(response.attributes()).containsEntry("status", "401").containsEntry("dpsStatus", "")
                 .containsEntry("errorCode", "401002").containsEntry("message", "Unauthorized")
                 .containsEntry("retryAfter", "0");
-        assertThat(response.attribute("reason")).contains("no individual enrollment");
+        assertThat(response.detail("reason")).contains("no individual enrollment");
+        assertThat(rig.backend.registrationState("stranger")).as("a real DPS keeps no state for a device it refused")
+                .isEmpty();
     }
 
     @Test
@@ -170,7 +184,7 @@ class DpsHttpsTest {
         DeviceHttps anonymous = new DeviceHttps(rig.backend.deviceEndpoints(), Optional.empty());
         assertUnauthorized(anonymous.register("dev-006"));
         assertThat(rig.timeline.events()).filteredOn(e -> e.kind() == EventKind.TLS_HANDSHAKE)
-                .anySatisfy(e -> assertThat(e.attribute("peer")).isEqualTo("none"));
+                .anySatisfy(e -> assertThat(e.detail("peer")).isEqualTo("none"));
     }
 
     @Test
@@ -254,7 +268,7 @@ class DpsHttpsTest {
                 + "/registrations/dev-013/register?api-version=2021-06-01", huge);
         assertError(r, 413, 413001);
         assertThat(device.register("dev-013").statusCode()).isEqualTo(202);
-        assertThat(rig.events(EventKind.DPS_RESPONSE, "dev-013").get(0).attribute("status")).isEqualTo("413");
+        assertThat(rig.events(EventKind.DPS_RESPONSE, "dev-013").get(0).detail("status")).isEqualTo("413");
     }
 
     @Test
@@ -281,7 +295,7 @@ class DpsHttpsTest {
                 Optional.of(key)), "localhost", dps, "\u0000\u0001\u0002 not http at all\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)))
                 .isTrue();
         assertThat(device(key).register("dev-015").statusCode()).isEqualTo(202);
-        assertThat(rig.await(EventKind.TLS_FAILED, "dps").attribute("reason")).isNotBlank();
+        assertThat(rig.await(EventKind.TLS_FAILED, "dps").detail("reason")).isNotBlank();
     }
 
     @Test
@@ -294,7 +308,7 @@ class DpsHttpsTest {
         HttpResponse<String> r = device.register("dev-016");
         assertThat(r.statusCode()).isEqualTo(202);
         assertThat(r.headers().firstValue("retry-after")).isEmpty();
-        assertThat(rig.events(EventKind.DPS_RESPONSE, "dev-016").get(1).attribute("retryAfter")).isEqualTo("0");
+        assertThat(rig.events(EventKind.DPS_RESPONSE, "dev-016").get(1).detail("retryAfter")).isEqualTo("0");
         rig.backend.resetForScenario();
         assertThat(rig.backend.retryAfter()).isEqualTo(java.time.Duration.ofSeconds(1));
         assertThat(rig.backend.registration("dev-016")).isEmpty();

@@ -158,11 +158,11 @@ class DpsMqttTest {
         assertThat(requests.get(1).attributes()).containsEntry("operation", "status").containsEntry("method", "GET")
                 .containsEntry("path", "$dps/registrations/GET/iotdps-get-operationstatus/");
         List<TimelineEvent> responses = rig.events(EventKind.DPS_RESPONSE, "dev-m02");
-        assertThat(responses).extracting(e -> e.attribute("status")).containsExactly("202", "200");
-        assertThat(responses).extracting(e -> e.attribute("dpsStatus")).containsExactly("assigning", "assigned");
+        assertThat(responses).extracting(e -> e.detail("status")).containsExactly("202", "200");
+        assertThat(responses).extracting(e -> e.detail("dpsStatus")).containsExactly("assigning", "assigned");
         assertThat(rig.events(EventKind.DPS_ASSIGNED, "dev-m02")).hasSize(1);
         assertThat(rig.timeline.events()).filteredOn(e -> e.kind() == EventKind.TLS_HANDSHAKE
-                && e.subject().equals("dps-mqtt")).anySatisfy(e -> assertThat(e.attribute("peer")).isEqualTo("dev-m02"));
+                && e.subject().equals("dps-mqtt")).anySatisfy(e -> assertThat(e.detail("peer")).isEqualTo("dev-m02"));
     }
 
     @Test
@@ -225,7 +225,7 @@ class DpsMqttTest {
         try (DeviceMqtt mqtt = open(key)) {
             assertThat(mqtt.connect("dev-m06", username("dev-m06"), MqttVersion.MQTT_3_1)).isEqualTo(1);
         }
-        assertThat(rig.events(EventKind.DPS_CONNACK, "dev-m06")).extracting(e -> e.attribute("returnCode"))
+        assertThat(rig.events(EventKind.DPS_CONNACK, "dev-m06")).extracting(e -> e.detail("returnCode"))
                 .containsExactly("4", "4", "4", "4", "1");
         assertThat(rig.events(EventKind.DPS_REQUEST, "dev-m06")).isEmpty();
         assertThat(rig.backend.registration("dev-m06")).isEmpty();
@@ -313,7 +313,7 @@ class DpsMqttTest {
             mqtt.publishQos1(REGISTER + "9", registerBody("dev-m09"), 1);
             assertThat(mqtt.nextPublish().topic()).isEqualTo(RES + "202/?$rid=9&retry-after=1");
         }
-        assertThat(rig.await(EventKind.TLS_FAILED, "dps-mqtt").attribute("reason")).isNotBlank();
+        assertThat(rig.await(EventKind.TLS_FAILED, "dps-mqtt").detail("reason")).isNotBlank();
     }
 
     @Test

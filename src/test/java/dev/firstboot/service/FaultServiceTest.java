@@ -81,7 +81,7 @@ class FaultServiceTest {
     }
 
     private List<TimelineEvent> injected(String fault) {
-        return rig.timeline.events(e -> e.kind() == EventKind.FAULT_INJECTED && e.attribute("fault").equals(fault));
+        return rig.timeline.events(e -> e.kind() == EventKind.FAULT_INJECTED && e.detail("fault").equals(fault));
     }
 
     @Test
@@ -98,7 +98,7 @@ class FaultServiceTest {
         assertThat(dps.register("dev-f01", Optional.empty(), Optional.empty()).httpStatus()).isEqualTo(202);
         assertThat(injected("throttled")).hasSize(2).allSatisfy(e -> assertThat(e.attributes())
                 .containsEntry("transport", "https").containsEntry("retryAfter", "3"));
-        assertThat(rig.events(EventKind.DPS_RESPONSE, "dev-f01")).extracting(e -> e.attribute("status"))
+        assertThat(rig.events(EventKind.DPS_RESPONSE, "dev-f01")).extracting(e -> e.detail("status"))
                 .containsExactly("429", "429", "202");
     }
 
@@ -113,7 +113,7 @@ class FaultServiceTest {
             assertThat(dps.register("dev-f02", Optional.empty(), Optional.empty()).httpStatus()).isEqualTo(202);
         }
         assertThat(injected("throttled")).singleElement()
-                .satisfies(e -> assertThat(e.attribute("transport")).isEqualTo("mqtt"));
+                .satisfies(e -> assertThat(e.detail("transport")).isEqualTo("mqtt"));
     }
 
     @Test
@@ -147,7 +147,7 @@ class FaultServiceTest {
         assertThat(r.httpStatus()).isEqualTo(202);
         assertThat(seconds).isGreaterThanOrEqualTo(1.5);
         assertThat(injected("delayed")).singleElement()
-                .satisfies(e -> assertThat(e.attribute("delayMs")).isEqualTo("1500"));
+                .satisfies(e -> assertThat(e.detail("delayMs")).isEqualTo("1500"));
     }
 
     @Test
@@ -206,7 +206,7 @@ class FaultServiceTest {
                 .isInstanceOf(SSLHandshakeException.class).hasMessageContaining("validity");
         rig.timeline.await(e -> e.kind() == EventKind.TLS_FAILED, TIMEOUT).orElseThrow();
         assertThat(rig.timeline.events(e -> e.kind() == EventKind.TLS_FAILED)).singleElement()
-                .satisfies(e -> assertThat(e.attribute("serverCertificate")).isEqualTo("expired"));
+                .satisfies(e -> assertThat(e.detail("serverCertificate")).isEqualTo("expired"));
 
         SSLContext blind = DeviceTls.clientContextIgnoringExpiry(key.key(), key.chain(), endpoints.trustAnchor());
         try (SSLSocket s = socket(blind, endpoints.dps().getPort())) {
@@ -256,7 +256,7 @@ class FaultServiceTest {
         assertThat(third.httpStatus()).isEqualTo(429);
         assertThat(third.retryAfterSeconds().orElseThrow()).isBetween(1, 60);
         assertThat(injected("registration-rate-limited")).singleElement()
-                .satisfies(e -> assertThat(e.attribute("limit")).isEqualTo("2/min"));
+                .satisfies(e -> assertThat(e.detail("limit")).isEqualTo("2/min"));
     }
 
     @Test

@@ -66,6 +66,8 @@ class HubMqttTest {
             assertThat(mqtt.connect("dev-101", "hub-a.localhost/dev-101/" + USERNAME_QUERY)).isZero();
             assertThat(rig.backend.hubDevice("hub-a", "dev-101"))
                     .contains(new Backend.HubDeviceState("dev-101", true, 1, 0));
+            assertThat(rig.backend.hubRegistryDevice("hub-a", "dev-101").orElseThrow().connectionState())
+                    .isEqualTo(Backend.HubRegistryDevice.CONNECTED);
             assertThat(mqtt.publishQos1("devices/dev-101/messages/events/", "{\"t\":21.5}", 7)).isEqualTo(7);
             assertThat(mqtt.publishQos1("devices/dev-101/messages/events/%24.ct=application%2Fjson", "{}", 8))
                     .isEqualTo(8);
@@ -80,6 +82,11 @@ class HubMqttTest {
         rig.await(EventKind.HUB_DISCONNECT, "dev-101");
         assertThat(rig.backend.hubDevice("hub-a", "dev-101"))
                 .contains(new Backend.HubDeviceState("dev-101", false, 1, 2));
+        Backend.HubRegistryDevice registry = rig.backend.hubRegistryDevice("hub-a", "dev-101").orElseThrow();
+        assertThat(registry.connectionState()).isEqualTo(Backend.HubRegistryDevice.DISCONNECTED);
+        assertThat(registry.everConnected()).isTrue();
+        assertThat(registry.lastActivityTime().orElseThrow())
+                .isBeforeOrEqualTo(registry.connectionStateUpdatedTime().orElseThrow());
 
         TimelineEvent connect = rig.events(EventKind.HUB_CONNECT, "dev-101").get(0);
         assertThat(connect.attributes()).containsEntry("hub", "hub-a").containsEntry("clientId", "dev-101")
@@ -93,7 +100,7 @@ class HubMqttTest {
                 .containsEntry("bytes", Integer.toString("{\"t\":21.5}".getBytes(StandardCharsets.UTF_8).length));
         assertThat(rig.events(EventKind.HUB_DISCONNECT, "dev-101").get(0).attributes()).containsEntry("hub", "hub-a");
         assertThat(rig.timeline.events()).filteredOn(e -> e.kind() == EventKind.TLS_HANDSHAKE
-                && e.subject().equals("hub-a")).anySatisfy(e -> assertThat(e.attribute("peer")).isEqualTo("dev-101"));
+                && e.subject().equals("hub-a")).anySatisfy(e -> assertThat(e.detail("peer")).isEqualTo("dev-101"));
     }
 
     @Test
@@ -129,7 +136,7 @@ class HubMqttTest {
         try (DeviceMqtt mqtt = open(key, "hub-a.localhost")) {
             assertThat(mqtt.connect("dev-102", "hub-a.localhost/dev-102")).isEqualTo(4);
         }
-        assertThat(rig.events(EventKind.HUB_CONNACK, "dev-102").get(0).attribute("returnCode")).isEqualTo("4");
+        assertThat(rig.events(EventKind.HUB_CONNACK, "dev-102").get(0).detail("returnCode")).isEqualTo("4");
         assertThat(rig.backend.hubDevice("hub-a", "dev-102").orElseThrow().connectCount()).isZero();
     }
 
@@ -194,7 +201,7 @@ class HubMqttTest {
         try (DeviceMqtt mqtt = open(key, "hub-a.localhost")) {
             assertThat(mqtt.connect("dev-108", "hub-a.localhost/dev-108/" + USERNAME_QUERY)).isZero();
         }
-        assertThat(rig.await(EventKind.TLS_FAILED, "hub-a").attribute("reason")).isNotBlank();
+        assertThat(rig.await(EventKind.TLS_FAILED, "hub-a").detail("reason")).isNotBlank();
     }
 
     @Test

@@ -107,7 +107,7 @@ class SymmetricKeyDpsTest {
         assertThat(JSON.readTree(r.body()).get("errorCode").asInt()).isEqualTo(401002);
         assertThat(r.headers().firstValue("x-ms-error-code")).contains("401002");
         TimelineEvent response = rig.events(EventKind.DPS_RESPONSE, regId).get(0);
-        assertThat(response.attribute("reason")).contains(reason);
+        assertThat(response.detail("reason")).contains(reason);
         assertThat(rig.backend.registration(regId).orElseThrow().status()).isEqualTo("unauthorized");
     }
 

@@ -13,9 +13,10 @@ class BootPhasesTest {
     void phasesAreMeasuredBetweenTheFirstMatchingEventsOnOneClock() throws Exception {
         Timeline t = new Timeline(new Redactor());
         t.record(Origin.DEVICE, EventKind.BOOT_STARTED, "d");
-        t.record(Origin.SERVICE, EventKind.DPS_REQUEST, "d", Map.of("operation", "register"));
-        t.record(Origin.SERVICE, EventKind.DPS_ASSIGNED, "d", Map.of());
-        t.record(Origin.SERVICE, EventKind.HUB_CONNACK, "d", Map.of("returnCode", "5"));
+        t.record(Origin.SERVICE, EventKind.DPS_REQUEST, "d", Fixtures.filled(EventKind.DPS_REQUEST,
+                Map.of("operation", "register")));
+        t.record(Origin.SERVICE, EventKind.DPS_ASSIGNED, "d", Fixtures.filled(EventKind.DPS_ASSIGNED, Map.of()));
+        t.record(Origin.SERVICE, EventKind.HUB_CONNACK, "d", Map.of("hub", "hub-a", "returnCode", "5"));
         BootPhases p = BootPhases.of(t.events());
         assertThat(p.seconds(BootMark.BOOT, BootMark.ASSIGNED)).isPresent();
         assertThat(p.seconds(BootMark.BOOT, BootMark.HUB_CONNECTED)).as("a refused CONNECT is no connection").isEmpty();

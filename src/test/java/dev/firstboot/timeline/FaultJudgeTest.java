@@ -20,7 +20,7 @@ class FaultJudgeTest {
 
     private void at(double seconds, EventKind kind, String subject, Map<String, String> attributes) {
         events.add(new TimelineEvent(Math.round(seconds * 1e9), Instant.EPOCH, Origin.SERVICE, kind, subject,
-                attributes));
+                Fixtures.filled(kind, attributes)));
     }
 
     private void request(double s) {

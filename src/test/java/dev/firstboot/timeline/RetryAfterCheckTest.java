@@ -13,7 +13,8 @@ class RetryAfterCheckTest {
     private final List<TimelineEvent> events = new ArrayList<>();
 
     private void at(double seconds, EventKind kind, Map<String, String> attrs) {
-        events.add(new TimelineEvent((long) (seconds * 1e9), Instant.EPOCH, Origin.SERVICE, kind, "dev-1", attrs));
+        events.add(new TimelineEvent((long) (seconds * 1e9), Instant.EPOCH, Origin.SERVICE, kind, "dev-1",
+                Fixtures.filled(kind, attrs)));
     }
 
     @Test

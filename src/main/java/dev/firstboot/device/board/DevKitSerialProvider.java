@@ -29,6 +29,11 @@ public final class DevKitSerialProvider implements DeviceProvider {
     }
 
     @Override
+    public Set<String> capabilityTags() {
+        return Set.of("x509", "dice", "devkit", "serial", "console", "physical");
+    }
+
+    @Override
     public String description() {
         return "physical MXChip AZ3166 DevKit on a serial port (115200 8N1), reset and buttons by the rig's controls";
     }

@@ -32,6 +32,11 @@ public final class VirtualDevKitProvider implements DeviceProvider {
     }
 
     @Override
+    public Set<String> capabilityTags() {
+        return Set.of("x509", "dice", "devkit", "serial", "console", "controls");
+    }
+
+    @Override
     public String description() {
         return "virtual MXChip AZ3166 DevKit: the firmware's console and first boot behind a real pty";
     }

@@ -20,6 +20,11 @@ public final class DiceSimulatorDeviceProvider implements DeviceProvider {
     }
 
     @Override
+    public Set<String> capabilityTags() {
+        return Set.of("x509", "dice");
+    }
+
+    @Override
     public String description() {
         return "DICE/RIoT device simulator: DevKit alias certificate from a UDS and a firmware image, registers with DPS "
                 + "over HTTPS or MQTT (transport), then MQTT to its hub";

@@ -29,6 +29,11 @@ public final class HsmAdapterDeviceProvider implements DeviceProvider {
     }
 
     @Override
+    public Set<String> capabilityTags() {
+        return Set.of("hsm", "hsm-x509", "hsm-tpm", "hsm-symmetric-key");
+    }
+
+    @Override
     public String description() {
         return "a vendor's custom HSM adapter (.so) in a child process, booting through the C SDK's sequence";
     }

@@ -20,6 +20,11 @@ public final class SymmetricKeyDeviceProvider implements DeviceProvider {
     }
 
     @Override
+    public Set<String> capabilityTags() {
+        return Set.of("symmetric-key");
+    }
+
+    @Override
     public String description() {
         return "device with a symmetric key (individual or derived from a group key), SAS to DPS and hub";
     }

@@ -33,6 +33,11 @@ public final class TpmSimulatorDeviceProvider implements DeviceProvider {
     }
 
     @Override
+    public Set<String> capabilityTags() {
+        return Set.of("tpm");
+    }
+
+    @Override
     public String description() {
         return "TPM 2.0 device on swtpm via TSS.Java: EK/SRK, DPS challenge activation, SAS signed in the TPM";
     }

@@ -26,6 +26,11 @@ public final class CommandControlsProvider implements ControlsProvider {
     }
 
     @Override
+    public Set<String> capabilityTags() {
+        return Set.of("controls", "physical");
+    }
+
+    @Override
     public String description() {
         return "reset, buttons and power by shell commands (relay, USB hub, GPIO, st-link); an operator is asked for the rest";
     }

@@ -40,11 +40,16 @@ import java.util.regex.Pattern;
 public final class ContainersBackendProvider implements BackendProvider {
     static final List<String> HUBS = List.of("hub-a", "hub-b");
     private static final Pattern ID_SCOPE = Pattern.compile("[A-Za-z0-9]{1,32}");
-    private static final Set<String> CAPABILITIES = Set.of("x509", "mqtt", "containers");
+    private static final Set<String> CAPABILITIES = Set.of("x509", "mqtt", "containers", Backend.WIRE);
 
     @Override
     public String kind() {
         return "containers";
+    }
+
+    @Override
+    public Set<String> capabilityTags() {
+        return CAPABILITIES;
     }
 
     @Override
@@ -91,7 +96,7 @@ public final class ContainersBackendProvider implements BackendProvider {
                 if (why == null) {
                     return Map.of();
                 }
-                return Map.of("x509", why, "mqtt", why, "containers", why);
+                return Map.of("x509", why, "mqtt", why, "containers", why, Backend.WIRE, why);
             }
 
             @Override

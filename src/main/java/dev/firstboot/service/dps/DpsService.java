@@ -199,6 +199,24 @@ public final class DpsService implements AutoCloseable {
                 r.chains.stream().map(c -> c.stream().map(byte[]::clone).toList()).toList()));
     }
 
+    /** The registration state as the service API returns it: the store's document, read as any client reads it. */
+    public synchronized Optional<Backend.RegistrationState> registrationState(String registrationId) {
+        return admin.get(EnrollmentAdmin.Collection.REGISTRATIONS, registrationId).map(doc ->
+                new Backend.RegistrationState(registrationId, doc.path("status").asText(), text(doc, "assignedHub"),
+                        text(doc, "deviceId"), text(doc, "substatus"),
+                        doc.hasNonNull("errorCode") ? Optional.of(doc.get("errorCode").asInt()) : Optional.empty(),
+                        text(doc, "errorMessage"), instant(doc, "createdDateTimeUtc"),
+                        instant(doc, "lastUpdatedDateTimeUtc")));
+    }
+
+    private static Optional<Instant> instant(JsonNode doc, String field) {
+        try {
+            return text(doc, field).map(Instant::parse);
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
     private static Optional<String> text(JsonNode doc, String field) {
         return doc.hasNonNull(field) ? Optional.of(doc.get(field).asText()) : Optional.empty();
     }

@@ -35,6 +35,16 @@ public final class HubRegistry {
                 e.telemetryCount));
     }
 
+    /** The device as the hub's registry API shows it. */
+    public synchronized Optional<Backend.HubRegistryDevice> registryDevice(String deviceId) {
+        Entry e = devices.get(deviceId);
+        return e == null ? Optional.empty()
+                : Optional.of(new Backend.HubRegistryDevice(deviceId, e.connection != null
+                ? Backend.HubRegistryDevice.CONNECTED : Backend.HubRegistryDevice.DISCONNECTED,
+                Optional.ofNullable(e.connectionStateUpdated), Optional.ofNullable(e.lastActivity),
+                e.connectCount > 0));
+    }
+
     synchronized Optional<DeviceCredential> credential(String deviceId) {
         Entry e = devices.get(deviceId);
         return e == null ? Optional.empty() : Optional.of(e.credential);
@@ -49,6 +59,8 @@ public final class HubRegistry {
         Channel previous = e.connection;
         e.connection = channel;
         e.connectCount++;
+        e.connectionStateUpdated = java.time.Instant.now();
+        e.lastActivity = e.connectionStateUpdated;
         e.c2dSubscribed = false;
         e.methodsSubscribed = false;
         requeueInFlight(e);
@@ -59,6 +71,7 @@ public final class HubRegistry {
         Entry e = devices.get(deviceId);
         if (e != null && e.connection == channel) {
             e.connection = null;
+            e.connectionStateUpdated = java.time.Instant.now();
             e.c2dSubscribed = false;
             e.methodsSubscribed = false;
             requeueInFlight(e);
@@ -160,6 +173,7 @@ public final class HubRegistry {
         Entry e = devices.get(deviceId);
         if (e != null) {
             e.telemetryCount++;
+            e.lastActivity = java.time.Instant.now();
         }
     }
 
@@ -273,6 +287,8 @@ public final class HubRegistry {
         Channel connection;
         int connectCount;
         int telemetryCount;
+        java.time.Instant connectionStateUpdated;
+        java.time.Instant lastActivity;
         final com.fasterxml.jackson.databind.node.ObjectNode reported = JSON.createObjectNode();
         long reportedVersion = 1;
         final com.fasterxml.jackson.databind.node.ObjectNode tags = JSON.createObjectNode();

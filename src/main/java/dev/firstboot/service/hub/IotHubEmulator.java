@@ -138,6 +138,10 @@ public final class IotHubEmulator implements AutoCloseable {
         return registry.device(deviceId);
     }
 
+    public Optional<Backend.HubRegistryDevice> registryDevice(String deviceId) {
+        return registry.registryDevice(deviceId);
+    }
+
     /**
      * Sends a cloud-to-device message: PUBLISH QoS 1 on {@code devices/{id}/messages/devicebound/{properties}}, with
      * {@code $.mid}, {@code $.to} and the given application properties URL-encoded in the topic, as IoT Hub does.

@@ -43,6 +43,14 @@ import java.util.regex.Pattern;
  * The service connection string is a secret: never in the rig file, never printed.
  */
 public final class EmulatorBackendProvider implements BackendProvider {
+    /** Its event stream carries the emulator's wire evidence (requests, responses, presented chains). */
+    private static final Set<String> CAPABILITIES = Set.of("x509", "mqtt", Backend.WIRE);
+
+    @Override
+    public Set<String> capabilityTags() {
+        return CAPABILITIES;
+    }
+
     public static final String DEFAULT_CONNECTION_STRING_ENV = "FIRSTBOOT_SERVICE_CONNECTION_STRING";
     private static final Pattern ID_SCOPE = Pattern.compile("[A-Za-z0-9]{1,32}");
     private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:]+]):(\\d{1,5})");
@@ -105,7 +113,7 @@ public final class EmulatorBackendProvider implements BackendProvider {
         return new Spec<>() {
             @Override
             public Set<String> capabilities() {
-                return Set.of("x509", "mqtt");
+                return CAPABILITIES;
             }
 
             @Override

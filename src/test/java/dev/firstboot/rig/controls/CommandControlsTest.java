@@ -34,8 +34,8 @@ class CommandControlsTest {
         Path log = dir.resolve("relay.log");
         controls(Map.of(ControlAction.RESET, "echo reset >> " + log), Duration.ofSeconds(5), false).perform(ControlAction.RESET);
         assertThat(Files.readString(log)).isEqualTo("reset\n");
-        assertThat(timeline.events()).anyMatch(e -> e.kind() == EventKind.CONTROL && e.attribute("action").equals("reset")
-                && e.attribute("by").equals("command"));
+        assertThat(timeline.events()).anyMatch(e -> e.kind() == EventKind.CONTROL && e.detail("action").equals("reset")
+                && e.detail("by").equals("command"));
     }
 
     @Test
@@ -58,7 +58,7 @@ class CommandControlsTest {
         assertThat(c.supports(ControlAction.PRESS_A)).isTrue();
         c.perform(ControlAction.PRESS_A);
         assertThat(prompts.toString()).contains("operator, please press and hold button A now");
-        assertThat(timeline.events()).anyMatch(e -> e.attribute("by").equals("operator"));
+        assertThat(timeline.events()).anyMatch(e -> e.kind() == EventKind.CONTROL && e.is("by", "operator"));
     }
 
     @Test
