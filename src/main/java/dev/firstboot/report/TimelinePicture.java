@@ -226,9 +226,9 @@ public final class TimelinePicture {
     private static String colour(TimelineEvent e) {
         if (e.kind() == EventKind.TLS_FAILED || e.kind() == EventKind.FAULT_INJECTED
                 || e.attributes().containsKey("refused")
-                || (e.kind() == EventKind.DPS_RESPONSE && e.attribute("status").startsWith("4"))
+                || (e.kind() == EventKind.DPS_RESPONSE && e.detail("status").startsWith("4"))
                 || ((e.kind() == EventKind.HUB_CONNACK || e.kind() == EventKind.DPS_CONNACK)
-                && !e.attribute("returnCode").equals("0"))) {
+                && !e.detail("returnCode").equals("0"))) {
             return OVER;
         }
         return switch (e.kind()) {

@@ -85,7 +85,7 @@ final class ProgressPrinter {
         synchronized (this) {
             lastEvent = describe(e);
             if (terminal.verbose() && e.kind() == EventKind.CONSOLE_LINE) {
-                line(paint("2", "  │ " + e.attribute("line")));
+                line(paint("2", "  │ " + e.detail("line")));
             }
         }
     }
@@ -247,7 +247,8 @@ final class ProgressPrinter {
 
     private static String describe(TimelineEvent e) {
         String what = e.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ');
-        String status = e.attribute("status");
+        // any kind of event: "status" only where that kind carries it (a DPS response's HTTP status)
+        String status = e.attributes().getOrDefault("status", "");
         return what + (e.subject().isEmpty() ? "" : " " + e.subject()) + (status.isEmpty() ? "" : " " + status);
     }
 

@@ -65,15 +65,6 @@ public record TimelineEvent(long nanos, Instant wallClock, Origin origin, EventK
         return optionalDetail(name).filter(value::equals).isPresent();
     }
 
-    /**
-     * The strict read under its old name, for code written before details were typed.
-     *
-     * @deprecated use {@link #detail} or {@link #optionalDetail}
-     */
-    @Deprecated
-    public String attribute(String name) {
-        return detail(name);
-    }
 
     private void declared(String name) {
         if (!kind.details().declares(name)) {
