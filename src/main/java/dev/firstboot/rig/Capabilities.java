@@ -12,7 +12,8 @@ public final class Capabilities {
     /** Every capability tag a feature may use, without the {@code @}. */
     public static final Set<String> KNOWN = Set.of(
             "x509", "dice", "devkit", "serial", "console", "tpm", "symmetric-key", "hsm", "mqtt", "faults",
-            "containers", "physical", "controls", "hsm-x509", "hsm-tpm", "hsm-symmetric-key");
+            "containers", "physical", "controls", "hsm-x509", "hsm-tpm", "hsm-symmetric-key",
+            "x509-issued", "own-identity");
 
     private Capabilities() {
     }

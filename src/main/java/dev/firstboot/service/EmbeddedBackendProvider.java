@@ -33,12 +33,18 @@ import java.util.regex.Pattern;
  *   seed: enrollments.yaml  # optional: enrollments, groups and CA certificates loaded at start and on each reset
  *   hub-latency:            # optional: the geoLatency stand-in, milliseconds per hub; lowest wins
  *     hub-a: 40
+ *   addresses: shared       # default: every listener on 127.0.0.1, hubs named {name}.localhost;
+ *                           # per-part: DPS and each hub on a loopback address of its own (127.x.y.z, new each
+ *                           # run), hubs assigned by that IP literal, every hub on one port (device programs)
+ *   ports: ephemeral        # default; stock: DPS HTTPS 443, DPS MQTT 8883, hub MQTT 8883 (needs root; implies
+ *                           # addresses: per-part), for stock SDKs that cannot be given a port
  * </pre>
  */
 public final class EmbeddedBackendProvider implements BackendProvider {
     public static final String DEFAULT_ID_SCOPE = "0ne00FB0001";
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
     public static final List<String> DEFAULT_HUBS = List.of("hub-a");
+    private static final int SPREAD_ATTEMPTS = 3;
     private static final Pattern ID_SCOPE = Pattern.compile("[A-Za-z0-9]{1,32}");
 
     @Override
@@ -51,9 +57,36 @@ public final class EmbeddedBackendProvider implements BackendProvider {
         return "DPS and IoT Hub emulators in-process on ephemeral loopback ports";
     }
 
+    /** Fresh loopback addresses for each try: a clash on one (another program took it) is tried again elsewhere. */
+    private static Backend startSpread(EmbeddedBackend.Settings settings, boolean stock, RigContext context)
+            throws RigException {
+        RigException last = null;
+        for (int attempt = 0; attempt < SPREAD_ATTEMPTS; attempt++) {
+            EmbeddedBackend.Settings spread;
+            try {
+                spread = LoopbackLayout.spread(settings, stock);
+            } catch (java.io.IOException e) {
+                throw new RigException("the embedded backend found no free port on a loopback address of its own ("
+                        + e.getMessage() + "); is loopback networking available?", e);
+            }
+            try {
+                return EmbeddedBackend.start(spread, context.timeline());
+            } catch (RigException e) {
+                if (!(e.getCause() instanceof EmulatorStack.StartFailure f) || f.portInUse().isEmpty()) {
+                    throw stock ? new RigException(e.getMessage() + " (the backend has ports: stock: it binds 443"
+                            + " and 8883, which needs root or CAP_NET_BIND_SERVICE; run as root, or remove"
+                            + " 'ports: stock' and give the device the ports in its variables)", e) : e;
+                }
+                last = e;
+            }
+        }
+        throw last;
+    }
+
     @Override
     public Spec<Backend> configure(PartConfig config) throws RigException {
-        config.allowOnly("kind", "id-scope", "retry-after", "hubs", "faults", "seed", "hub-latency");
+        config.allowOnly("kind", "id-scope", "retry-after", "hubs", "faults", "seed", "hub-latency", "addresses",
+                "ports");
         String idScope = config.string("id-scope", DEFAULT_ID_SCOPE);
         if (!ID_SCOPE.matcher(idScope).matches()) {
             throw config.error("id-scope", "expected an ID scope of letters and digits like " + DEFAULT_ID_SCOPE
@@ -98,6 +131,22 @@ public final class EmbeddedBackendProvider implements BackendProvider {
         }
         EmbeddedBackend.Settings settings = new EmbeddedBackend.Settings(idScope, (int) retryAfter.toSeconds(),
                 List.copyOf(unique), seed, latencies, limits);
+        String ports = config.string("ports", "ephemeral");
+        if (!ports.equals("ephemeral") && !ports.equals("stock")) {
+            throw config.error("ports", "expected ephemeral (the default) or stock (443 and 8883, for stock SDKs),"
+                    + " got \"" + ports + "\"");
+        }
+        boolean stock = ports.equals("stock");
+        String addresses = config.string("addresses", stock ? "per-part" : "shared");
+        if (!addresses.equals("shared") && !addresses.equals("per-part")) {
+            throw config.error("addresses", "expected shared (the default) or per-part (a loopback address for DPS"
+                    + " and each hub), got \"" + addresses + "\"");
+        }
+        if (stock && addresses.equals("shared")) {
+            throw config.error("addresses", "ports: stock puts DPS and every hub on 443 and 8883, so each needs an"
+                    + " address of its own; drop 'addresses: shared' (stock implies per-part)");
+        }
+        boolean perPart = addresses.equals("per-part");
         return new Spec<>() {
             @Override
             public Set<String> capabilities() {
@@ -106,7 +155,10 @@ public final class EmbeddedBackendProvider implements BackendProvider {
 
             @Override
             public Backend start(RigContext context) throws RigException {
-                return EmbeddedBackend.start(settings, context.timeline());
+                if (!perPart) {
+                    return EmbeddedBackend.start(settings, context.timeline());
+                }
+                return startSpread(settings, stock, context);
             }
         };
     }

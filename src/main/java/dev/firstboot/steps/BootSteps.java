@@ -183,8 +183,12 @@ public final class BootSteps {
         String regId = world.registrationId();
         String host = world.hubHost(hub);
         Optional<TimelineEvent> done = world.timeline().await(e -> (e.kind() == EventKind.DPS_ASSIGNED && e.subject().equals(regId))
-                || (dpsResponse(regId).test(e) && (FINAL.contains(e.attribute("dpsStatus")) || refusal(e))),
-                Duration.ofSeconds(seconds));
+                || (dpsResponse(regId).test(e) && (FINAL.contains(e.attribute("dpsStatus")) || refusal(e)))
+                || gaveUp(regId).test(e), Duration.ofSeconds(seconds));
+        if (done.isPresent() && done.get().kind() == EventKind.DEVICE_MILESTONE) {
+            throw new AssertionError("expected " + regId + " to be assigned to hub " + hub + ", but the device gave up: "
+                    + done.get().attribute("reason") + "; " + lastDpsAnswer(regId));
+        }
         if (done.isEmpty()) {
             throw new AssertionError("expected " + regId + " to be assigned to hub " + hub + " within " + seconds
                     + " s, but " + lastDpsAnswer(regId));
@@ -226,7 +230,11 @@ public final class BootSteps {
     private String lastDpsAnswer(String regId) {
         List<TimelineEvent> answers = world.timeline().events(dpsResponse(regId));
         if (answers.isEmpty()) {
-            return "DPS received no request from it at all; device: " + lastConsoleLine();
+            List<String> others = world.timeline().events(e -> e.kind() == EventKind.DPS_REQUEST).stream()
+                    .map(TimelineEvent::subject).distinct().toList();
+            return "DPS received no request from it at all" + (others.isEmpty() ? ""
+                    : " (it received requests only for registration ids " + others + ")") + "; device: "
+                    + lastConsoleLine();
         }
         TimelineEvent last = answers.get(answers.size() - 1);
         return "DPS's last answer was " + describe(last) + " at " + String.format("%.3f s", last.seconds());

@@ -4,6 +4,7 @@ import dev.firstboot.rig.Capabilities;
 import dev.firstboot.suite.NotApplicableException;
 import dev.firstboot.suite.NotRunException;
 import dev.firstboot.suite.RunContext;
+import dev.firstboot.timeline.ConsoleSecrets;
 import io.cucumber.java.After;
 import io.cucumber.java.Before;
 import io.cucumber.java.Scenario;
@@ -53,6 +54,17 @@ public final class Hooks {
     public void beginScenario(Scenario scenario) {
         world.scenarioKey = RunContext.scenarioKey(Path.of(scenario.getUri()).toString(), scenario.getLine());
         world.rig().beginScenario(scenario.getName());
+    }
+
+    /** For every device: a console line that carried a secret fails the scenario, wherever it was printed. */
+    @After(order = 10)
+    public void deviceKeptItsSecrets() {
+        if (world.scenarioKey.isEmpty()) {
+            return;
+        }
+        ConsoleSecrets.leak(world.timeline().events()).ifPresent(why -> {
+            throw new AssertionError(why);
+        });
     }
 
     @After
