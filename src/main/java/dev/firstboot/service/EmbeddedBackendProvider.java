@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  *                           # per-part: DPS and each hub on a loopback address of its own (127.x.y.z, new each
  *                           # run), hubs assigned by that IP literal, every hub on one port (device programs)
  *   ports: ephemeral        # default; stock: DPS HTTPS 443, DPS MQTT 8883, hub MQTT 8883 (needs root; implies
- *                           # addresses: per-part), for stock SDKs that cannot be given a port
+ *                           # addresses: per-part), for stock SDKs that cannot be given a port; or a block
+ *                           # {dps-https: 0, dps-mqtt: 8883, hub-mqtt: 8883} (0: ephemeral; implies per-part)
  * </pre>
  */
 public final class EmbeddedBackendProvider implements BackendProvider {
@@ -58,13 +59,14 @@ public final class EmbeddedBackendProvider implements BackendProvider {
     }
 
     /** Fresh loopback addresses for each try: a clash on one (another program took it) is tried again elsewhere. */
-    private static Backend startSpread(EmbeddedBackend.Settings settings, boolean stock, RigContext context)
+    private static Backend startSpread(EmbeddedBackend.Settings settings, LoopbackLayout.Ports ports,
+                                       RigContext context)
             throws RigException {
         RigException last = null;
         for (int attempt = 0; attempt < SPREAD_ATTEMPTS; attempt++) {
             EmbeddedBackend.Settings spread;
             try {
-                spread = LoopbackLayout.spread(settings, stock);
+                spread = LoopbackLayout.spread(settings, ports);
             } catch (java.io.IOException e) {
                 throw new RigException("the embedded backend found no free port on a loopback address of its own ("
                         + e.getMessage() + "); is loopback networking available?", e);
@@ -73,14 +75,37 @@ public final class EmbeddedBackendProvider implements BackendProvider {
                 return EmbeddedBackend.start(spread, context.timeline());
             } catch (RigException e) {
                 if (!(e.getCause() instanceof EmulatorStack.StartFailure f) || f.portInUse().isEmpty()) {
-                    throw stock ? new RigException(e.getMessage() + " (the backend has ports: stock: it binds 443"
-                            + " and 8883, which needs root or CAP_NET_BIND_SERVICE; run as root, or remove"
-                            + " 'ports: stock' and give the device the ports in its variables)", e) : e;
+                    throw ports.privileged() ? new RigException(e.getMessage() + " (the backend's ports " + ports
+                            + " include one below 1024, which needs root or CAP_NET_BIND_SERVICE; run as root, or"
+                            + " remove 'ports: stock' so the device is given ephemeral ports in its variables)", e) : e;
                 }
                 last = e;
             }
         }
         throw last;
+    }
+
+    /** {@code ports:} ephemeral (default), stock, or a block of dps-https, dps-mqtt and hub-mqtt (0: ephemeral). */
+    private static LoopbackLayout.Ports ports(PartConfig config) throws RigException {
+        if (!config.has("ports") || config.isSingleValue("ports")) {
+            String name = config.string("ports", "ephemeral");
+            return switch (name) {
+                case "ephemeral" -> LoopbackLayout.Ports.EPHEMERAL;
+                case "stock" -> LoopbackLayout.Ports.STOCK;
+                default -> throw config.error("ports", "expected ephemeral (the default), stock (DPS HTTPS 443,"
+                        + " MQTT 8883, hub 8883, for stock SDKs) or a block like {dps-https: 0, dps-mqtt: 8883,"
+                        + " hub-mqtt: 8883}, got \"" + name + "\"");
+            };
+        }
+        PartConfig p = config.section("ports").orElseThrow();
+        p.allowOnly("dps-https", "dps-mqtt", "hub-mqtt");
+        LoopbackLayout.Ports ports = new LoopbackLayout.Ports(p.integer("dps-https", 0, 0, 65535),
+                p.integer("dps-mqtt", 0, 0, 65535), p.integer("hub-mqtt", 0, 0, 65535));
+        if (ports.dpsHttps() != 0 && ports.dpsHttps() == ports.dpsMqtt()) {
+            throw p.error("dps-mqtt", "DPS HTTPS and MQTT share one address, so they need two ports; got "
+                    + ports.dpsMqtt() + " for both");
+        }
+        return ports;
     }
 
     @Override
@@ -131,20 +156,16 @@ public final class EmbeddedBackendProvider implements BackendProvider {
         }
         EmbeddedBackend.Settings settings = new EmbeddedBackend.Settings(idScope, (int) retryAfter.toSeconds(),
                 List.copyOf(unique), seed, latencies, limits);
-        String ports = config.string("ports", "ephemeral");
-        if (!ports.equals("ephemeral") && !ports.equals("stock")) {
-            throw config.error("ports", "expected ephemeral (the default) or stock (443 and 8883, for stock SDKs),"
-                    + " got \"" + ports + "\"");
-        }
-        boolean stock = ports.equals("stock");
-        String addresses = config.string("addresses", stock ? "per-part" : "shared");
+        LoopbackLayout.Ports ports = ports(config);
+        boolean fixedPorts = !ports.equals(LoopbackLayout.Ports.EPHEMERAL);
+        String addresses = config.string("addresses", fixedPorts ? "per-part" : "shared");
         if (!addresses.equals("shared") && !addresses.equals("per-part")) {
             throw config.error("addresses", "expected shared (the default) or per-part (a loopback address for DPS"
                     + " and each hub), got \"" + addresses + "\"");
         }
-        if (stock && addresses.equals("shared")) {
-            throw config.error("addresses", "ports: stock puts DPS and every hub on 443 and 8883, so each needs an"
-                    + " address of its own; drop 'addresses: shared' (stock implies per-part)");
+        if (fixedPorts && addresses.equals("shared")) {
+            throw config.error("addresses", "fixed ports put DPS and every hub on the same port numbers, so each"
+                    + " needs an address of its own; drop 'addresses: shared' (fixed ports imply per-part)");
         }
         boolean perPart = addresses.equals("per-part");
         return new Spec<>() {
@@ -158,7 +179,7 @@ public final class EmbeddedBackendProvider implements BackendProvider {
                 if (!perPart) {
                     return EmbeddedBackend.start(settings, context.timeline());
                 }
-                return startSpread(settings, stock, context);
+                return startSpread(settings, ports, context);
             }
         };
     }

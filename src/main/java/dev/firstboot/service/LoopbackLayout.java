@@ -24,12 +24,22 @@ final class LoopbackLayout {
     private LoopbackLayout() {
     }
 
+    /** The listeners' ports; 0 is an ephemeral one (for the hubs: one ephemeral port they all share). */
+    record Ports(int dpsHttps, int dpsMqtt, int hubMqtt) {
+        static final Ports EPHEMERAL = new Ports(0, 0, 0);
+        static final Ports STOCK = new Ports(STOCK_HTTPS, STOCK_MQTT, STOCK_MQTT);
+
+        boolean privileged() {
+            return (dpsHttps > 0 && dpsHttps < 1024) || (dpsMqtt > 0 && dpsMqtt < 1024) || (hubMqtt > 0 && hubMqtt < 1024);
+        }
+    }
+
     /** {@code base}'s backend with its listeners spread as described, on fresh addresses. */
-    static EmbeddedBackend.Settings spread(EmbeddedBackend.Settings base, boolean stock) throws IOException {
+    static EmbeddedBackend.Settings spread(EmbeddedBackend.Settings base, Ports ports) throws IOException {
         Set<String> taken = new LinkedHashSet<>();
         String dps = fresh(taken);
         Map<String, EmbeddedBackend.HubBind> hubs = new LinkedHashMap<>();
-        int hubPort = stock ? STOCK_MQTT : -1;
+        int hubPort = ports.hubMqtt() > 0 ? ports.hubMqtt() : -1;
         for (String name : base.hubNames()) {
             String ip = fresh(taken);
             if (hubPort < 0) {
@@ -38,8 +48,8 @@ final class LoopbackLayout {
             hubs.put(name, new EmbeddedBackend.HubBind(ip, hubPort, ip));
         }
         return new EmbeddedBackend.Settings(base.idScope(), base.retryAfterSeconds(), base.hubNames(), base.seed(),
-                base.hubLatencies(), base.limits(), new EmbeddedBackend.Bind(dps, stock ? STOCK_HTTPS : 0),
-                new EmbeddedBackend.Bind(dps, stock ? STOCK_MQTT : 0), hubs);
+                base.hubLatencies(), base.limits(), new EmbeddedBackend.Bind(dps, ports.dpsHttps()),
+                new EmbeddedBackend.Bind(dps, ports.dpsMqtt()), hubs);
     }
 
     /** A random loopback address, never 127.0.0.x (where most local servers listen) and not one already taken. */

@@ -74,7 +74,16 @@ class LoopbackLayoutTest {
     @Test
     void stockPortsWithASharedAddressAreRefused() throws Exception {
         assertThatThrownBy(() -> start("  ports: stock\n  addresses: shared\n")).isInstanceOf(RigException.class)
-                .hasMessageContaining("r.yaml:6:").hasMessageContaining("stock implies per-part");
+                .hasMessageContaining("r.yaml:6:").hasMessageContaining("fixed ports imply per-part");
+    }
+
+    @Test
+    void aPortBlockFixesSomePortsAndLeavesTheOthersEphemeral() throws Exception {
+        try (Backend backend = start("  ports:\n    hub-mqtt: 8883\n")) {
+            DeviceEndpoints e = backend.deviceEndpoints();
+            assertThat(e.dps().getPort()).isNotIn(0, 443, 8883);
+            assertThat(e.hubAddresses().values()).extracting(InetSocketAddress::getPort).containsOnly(8883);
+        }
     }
 
     /** The IP addresses in the certificate the server at {@code address} presents. */
