@@ -11,6 +11,7 @@ import dev.firstboot.rig.RigContext;
 import dev.firstboot.rig.RigException;
 import dev.firstboot.rig.SymmetricKeyFacet;
 import dev.firstboot.rig.X509CertificateFacet;
+import dev.firstboot.timeline.ConsoleSecrets;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Origin;
 
@@ -314,7 +315,9 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
     }
 
     private void line(Run run, String stream, String raw) {
-        String masked = context.redactor().mask(raw);
+        Map<String, String> attributes = new LinkedHashMap<>(ConsoleSecrets.line(context.redactor(), raw));
+        attributes.put("stream", stream);
+        String masked = attributes.get("line");
         int n = run.count();
         if (n < 0) {
             return; // flooded: the rest is discarded while the program is killed
@@ -330,12 +333,11 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
         }
         run.remember(masked);
         console.add(masked);
-        context.timeline().record(Origin.DEVICE, EventKind.CONSOLE_LINE, "console",
-                Map.of("line", masked, "stream", stream));
+        context.timeline().record(Origin.DEVICE, EventKind.CONSOLE_LINE, "console", attributes);
         for (Milestones.Hit hit : settings.milestones().match(masked)) {
-            Map<String, String> attributes = new LinkedHashMap<>(hit.details());
-            attributes.put("milestone", hit.name());
-            context.timeline().record(Origin.DEVICE, EventKind.DEVICE_MILESTONE, run.registrationId, attributes);
+            Map<String, String> details = new LinkedHashMap<>(hit.details());
+            details.put("milestone", hit.name());
+            context.timeline().record(Origin.DEVICE, EventKind.DEVICE_MILESTONE, run.registrationId, details);
             if (hit.name().equals(Milestones.HUB_CONNECTED)) {
                 run.verdict.settle(new BootReport.Connected(hit.detail("hub"), hit.detail("device")));
             } else if (hit.name().equals(Milestones.FAILED)) {
