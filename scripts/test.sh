@@ -11,4 +11,8 @@ eval "$(scripts/docker-setup.sh)"
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export FIRSTBOOT_REQUIRE_CONTAINERS=1
 fi
+# The Node reference device program's pinned Azure IoT Node SDK (device-programs/node/package-lock.json); its tests
+# must run, never skip, when node or the installed SDK is missing.
+npm ci --prefix device-programs/node --no-audit --no-fund --loglevel=error
+export FIRSTBOOT_REQUIRE_NODE=1
 exec mvn -B verify
