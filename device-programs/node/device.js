@@ -328,7 +328,7 @@ async function main() {
     : (s.defects.has('other-certificate') ? otherCertificate(s.registrationId)
       : { certPem: s.certPem, keyPem: s.keyPem });
   if (s.defects.has('prints-key')) {
-    say('symmetric key ' + (s.attestation === 'symmetric-key' ? s.key : pemBody(credential.keyPem)));
+    say(s.attestation === 'symmetric-key' ? 'symmetric key ' + s.key : 'private key ' + pemBody(credential.keyPem));
   }
   say('registering ' + registrationId + ' over ' + s.transport);
   let state;
