@@ -389,7 +389,7 @@ function relaunchTrusting(trustPem) {
   if (!fs.existsSync(trustPem)) {
     say('failed: FIRSTBOOT_TRUST_PEM names ' + trustPem + ', which does not exist; give the path of the CA'
       + ' certificate (PEM) the emulators chain to');
-    process.exit(2);
+    process.exit(1);
   }
   const child = childProcess.spawn(process.execPath, [__filename], {
     stdio: 'inherit',
@@ -400,7 +400,7 @@ function relaunchTrusting(trustPem) {
   process.on('SIGINT', forward('SIGINT'));
   child.on('error', (err) => {
     say('failed: cannot start ' + process.execPath + ': ' + err.message);
-    process.exit(2);
+    process.exit(1);
   });
   child.on('exit', (code, signal) => process.exit(code !== null ? code : 128 + (os.constants.signals[signal] || 1)));
 }
@@ -411,7 +411,11 @@ process.on('uncaughtException', (err) => {
 });
 
 const trust = process.env.FIRSTBOOT_TRUST_PEM;
-if (trust && process.env.NODE_EXTRA_CA_CERTS !== trust) {
+if (!trust) {
+  say('failed: FIRSTBOOT_TRUST_PEM is not set; give the path of the CA certificate (PEM) the emulators\''
+    + ' server certificates chain to');
+  process.exit(1);
+} else if (process.env.NODE_EXTRA_CA_CERTS !== trust) {
   relaunchTrusting(trust);
 } else {
   main().then(() => process.exit(0), (err) => {
