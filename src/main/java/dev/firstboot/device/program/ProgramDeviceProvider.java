@@ -257,9 +257,12 @@ public final class ProgramDeviceProvider implements DeviceProvider {
         return Optional.of("the program \"" + program + "\" is not installed here (not on PATH)");
     }
 
+    /** The program a shell command starts, past {@code exec}; empty when it cannot be told without a shell. */
     private static String firstWord(String shellCommand) {
-        String first = shellCommand.trim().split("\\s+", 2)[0];
+        String[] words = shellCommand.trim().split("\\s+");
+        int i = words.length > 1 && words[0].equals("exec") ? 1 : 0;
+        String first = words[i];
         return first.contains("=") || first.contains("$") || first.contains("'") || first.contains("\"")
-                ? "" : first;
+                || first.contains(";") ? "" : first;
     }
 }
