@@ -146,4 +146,33 @@ class ProgramRigRunTest {
         });
         assertThat(outcome.secrets().leaking()).isEmpty();
     }
+
+    /**
+     * A device with an identity of its own (here a certificate made for it beforehand, which the program is pointed
+     * at by its own wrapper, never by the harness): the harness enrolls the declared leaf, and the device boots.
+     */
+    @org.junit.jupiter.api.Test
+    void aDeviceWithItsOwnCertificateIsEnrolledAsDeclared(@TempDir Path dir) throws Exception {
+        dev.firstboot.pki.KeyMaterial own = dev.firstboot.pki.TestPki.create().issueClient("own-cert-device-07");
+        Files.writeString(dir.resolve("device.pem"), own.chainPem());
+        dev.firstboot.pki.CaFiles.writePrivate(dir.resolve("device-key.pem"), own.privateKeyPem());
+        String node = String.join(" ", Program.NODE.command().stream().map(w -> "'" + w + "'").toList());
+        Path rig = dir.resolve("own.yaml");
+        Files.writeString(rig, """
+                name: program-own-certificate
+                backend:
+                  kind: embedded
+                  hubs: [hub-a]
+                  addresses: per-part
+                device:
+                  kind: program
+                  attestation: x509
+                  registration-id: own-cert-device-07
+                  certificate: device.pem
+                  command: %s
+                """.formatted(json("FIRSTBOOT_CERT_PEM=device.pem FIRSTBOOT_KEY_PEM=device-key.pem exec " + node)));
+        Runs.Outcome outcome = run(dir, rig, Runs.FEATURES.resolve("first-boot").resolve("own-identity.feature"));
+        assertThat(outcome.summary().scenarios()).as(outcome.output()).hasSize(2)
+                .allSatisfy(s -> assertThat(s.status()).as(s.name() + ": " + s.message()).isEqualTo(ScenarioStatus.PASSED));
+    }
 }
