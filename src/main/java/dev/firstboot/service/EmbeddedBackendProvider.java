@@ -74,7 +74,8 @@ public final class EmbeddedBackendProvider implements BackendProvider {
             try {
                 return EmbeddedBackend.start(spread, context.timeline());
             } catch (RigException e) {
-                if (!(e.getCause() instanceof EmulatorStack.StartFailure f) || f.portInUse().isEmpty()) {
+                if (!(e.getCause() instanceof EmulatorStack.StartFailure f) || f.portInUse().isEmpty()
+                        || !String.valueOf(f.getMessage()).contains("already in use")) {
                     throw ports.privileged() ? new RigException(e.getMessage() + " (the backend's ports " + ports
                             + " include one below 1024, which needs root or CAP_NET_BIND_SERVICE; run as root, or"
                             + " remove 'ports: stock' so the device is given ephemeral ports in its variables)", e) : e;
