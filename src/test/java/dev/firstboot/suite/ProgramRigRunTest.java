@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ProgramRigRunTest {
     static final Path SYMMETRIC_KEY = Runs.FEATURES.resolve("symmetric-key");
-    static final Path X509_ISSUED = Runs.FEATURES.resolve("first-boot").resolve("x509-issued-certificate.feature");
+    static final Path X509_ISSUED = Runs.FEATURES.resolve("identity").resolve("x509-issued-certificate.feature");
 
     /** A program rig in {@code dir}: the program, how it proves who it is, how it reaches DPS, the ports, defects. */
     static Path rig(Path dir, Program program, String attestation, String transport, String ports, String defects)
@@ -171,7 +171,7 @@ class ProgramRigRunTest {
                   certificate: device.pem
                   command: %s
                 """.formatted(json("FIRSTBOOT_CERT_PEM=device.pem FIRSTBOOT_KEY_PEM=device-key.pem exec " + node)));
-        Runs.Outcome outcome = run(dir, rig, Runs.FEATURES.resolve("first-boot").resolve("own-identity.feature"));
+        Runs.Outcome outcome = run(dir, rig, Runs.FEATURES.resolve("identity").resolve("own-identity.feature"));
         assertThat(outcome.summary().scenarios()).as(outcome.output()).hasSize(2)
                 .allSatisfy(s -> assertThat(s.status()).as(s.name() + ": " + s.message()).isEqualTo(ScenarioStatus.PASSED));
     }
