@@ -256,7 +256,7 @@ public final class JavaDeviceProgram {
     }
 
     /** The device's X.509 credential: leaf, chain after it, private key. */
-    record X509Credential(List<X509Certificate> chain, PrivateKey key) {
+    public record X509Credential(List<X509Certificate> chain, PrivateKey key) {
     }
 
     static void run(Map<String, String> env) throws Exception {
@@ -688,11 +688,14 @@ public final class JavaDeviceProgram {
         return context;
     }
 
-    /** The SDK's symmetric-key provider (it takes the key as the bytes of its base64 text), trusting our CA. */
-    static final class SymmetricKeyProvider extends SecurityProviderSymmetricKey {
+    /**
+     * The SDK's symmetric-key provider, trusting only the given CA instead of the JVM's default trust store. The SDK
+     * takes the key as the bytes of its base64 text, not the raw key (docs/sdk-fidelity.md).
+     */
+    public static final class SymmetricKeyProvider extends SecurityProviderSymmetricKey {
         private final SSLContext tls;
 
-        SymmetricKeyProvider(String base64Key, String registrationId, SSLContext tls) {
+        public SymmetricKeyProvider(String base64Key, String registrationId, SSLContext tls) {
             super(base64Key.getBytes(StandardCharsets.US_ASCII), registrationId);
             this.tls = tls;
         }
@@ -708,13 +711,13 @@ public final class JavaDeviceProgram {
         }
     }
 
-    /** The SDK's X.509 provider on the device's chain, trusting our CA. */
-    static final class X509Provider extends SecurityProviderX509 {
+    /** The SDK's X.509 provider on the device's chain, trusting only the given CA. */
+    public static final class X509Provider extends SecurityProviderX509 {
         private final X509Credential credential;
         private final String registrationId;
         private final SSLContext tls;
 
-        X509Provider(X509Credential credential, String registrationId, SSLContext tls) {
+        public X509Provider(X509Credential credential, String registrationId, SSLContext tls) {
             this.credential = credential;
             this.registrationId = registrationId;
             this.tls = tls;

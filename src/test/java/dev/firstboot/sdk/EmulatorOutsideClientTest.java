@@ -14,6 +14,7 @@ import com.microsoft.azure.sdk.iot.provisioning.service.configs.IndividualEnroll
 import com.microsoft.azure.sdk.iot.provisioning.service.configs.SymmetricKeyAttestation;
 import dev.firstboot.cli.EmulatorProcess;
 import dev.firstboot.pki.TestPki;
+import dev.firstboot.programs.JavaDeviceProgram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,8 +103,7 @@ class EmulatorOutsideClientTest {
             // 2. The device SDK registers over HTTPS on the printed host and id scope.
             ProvisioningDeviceClient provisioning = ProvisioningDeviceClient.create("localhost",
                     printed.get("id-scope"), ProvisioningDeviceClientTransportProtocol.HTTPS,
-                    new AzureSdkProvisioningAndHubTest.SymmetricKeyProvider(
-                            keyBase64.getBytes(StandardCharsets.US_ASCII), REGISTRATION_ID, trustEmulator));
+                    new JavaDeviceProgram.SymmetricKeyProvider(keyBase64, REGISTRATION_ID, trustEmulator));
             ProvisioningDeviceClientRegistrationResult result;
             try {
                 result = AzureSdkProvisioningAndHubTest.registerWithin(provisioning, REGISTRATION_DEADLINE);
