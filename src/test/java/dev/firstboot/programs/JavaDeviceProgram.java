@@ -355,18 +355,10 @@ public final class JavaDeviceProgram {
         ProvisioningDeviceClient client = ProvisioningDeviceClient.create(endpoint, s.idScope(),
                 s.transport().equals("https") ? ProvisioningDeviceClientTransportProtocol.HTTPS
                         : ProvisioningDeviceClientTransportProtocol.MQTT, provider);
-        CompletableFuture<ProvisioningDeviceClientRegistrationResult> done = new CompletableFuture<>();
         try {
-            client.registerDevice((result, exception, context) -> {
-                if (exception != null) {
-                    done.completeExceptionally(exception);
-                } else {
-                    done.complete(result);
-                }
-            }, null);
             ProvisioningDeviceClientRegistrationResult result;
             try {
-                result = done.get(REGISTRATION_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+                result = registerWithin(client, REGISTRATION_DEADLINE);
             } catch (TimeoutException e) {
                 throw new Failure("the registration of " + provider.getRegistrationId() + " over " + s.transport()
                         + " did not finish within " + REGISTRATION_DEADLINE.toSeconds() + " s");
@@ -390,6 +382,23 @@ public final class JavaDeviceProgram {
                 // the registration's outcome stands
             }
         }
+    }
+
+    /**
+     * The SDK's asynchronous {@code registerDevice}, waited for until {@code deadline}: a {@link TimeoutException}
+     * then, or an {@link ExecutionException} with the SDK's failure.
+     */
+    public static ProvisioningDeviceClientRegistrationResult registerWithin(ProvisioningDeviceClient client,
+                                                                            Duration deadline) throws Exception {
+        CompletableFuture<ProvisioningDeviceClientRegistrationResult> done = new CompletableFuture<>();
+        client.registerDevice((result, exception, context) -> {
+            if (exception != null) {
+                done.completeExceptionally(exception);
+            } else {
+                done.complete(result);
+            }
+        }, null);
+        return done.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -396,15 +396,7 @@ class AzureSdkProvisioningAndHubTest {
     /** The SDK's asynchronous {@code registerDevice}, waited for until {@code deadline}. */
     static ProvisioningDeviceClientRegistrationResult registerWithin(ProvisioningDeviceClient client,
                                                                      Duration deadline) throws Exception {
-        CompletableFuture<ProvisioningDeviceClientRegistrationResult> done = new CompletableFuture<>();
-        client.registerDevice((result, exception, context) -> {
-            if (exception != null) {
-                done.completeExceptionally(exception);
-            } else {
-                done.complete(result);
-            }
-        }, null);
-        return done.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        return JavaDeviceProgram.registerWithin(client, deadline);
     }
 
     private ProvisioningDeviceClientRegistrationResult register(String globalEndpoint, String idScope,
