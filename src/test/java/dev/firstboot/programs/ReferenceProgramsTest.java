@@ -273,6 +273,15 @@ class ReferenceProgramsTest {
         }
     }
 
+    /** The wall: the Java device program meets the emulators only over sockets, so it imports no firstboot code. */
+    @Test
+    void theJavaProgramImportsOnlyTheSdkAndLibraries() throws IOException {
+        Path source = Path.of("src", "test", "java", "dev", "firstboot", "programs", "JavaDeviceProgram.java");
+        assertThat(Files.readAllLines(source)).filteredOn(l -> l.startsWith("import "))
+                .allSatisfy(l -> assertThat(l).matches("import (static )?(java|javax|com\\.microsoft\\.azure\\.sdk\\.iot"
+                        + "|org\\.bouncycastle|org\\.eclipse\\.paho|com\\.fasterxml\\.jackson)\\..*;"));
+    }
+
     /** A device the test enrolled, and the credential the contract hands its program. */
     record Device(String registrationId, Optional<String> key, Optional<KeyMaterial> x509, Path files) {
         byte[] leafDer() {
