@@ -13,6 +13,6 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 fi
 # The Node reference device program's pinned Azure IoT Node SDK (device-programs/node/package-lock.json); its tests
 # must run, never skip, when node or the installed SDK is missing.
-npm ci --prefix device-programs/node --no-audit --no-fund --loglevel=error
+npm ci --prefix device-programs/node --no-audit --no-fund --loglevel=error >/dev/null
 export FIRSTBOOT_REQUIRE_NODE=1
 exec mvn -B verify

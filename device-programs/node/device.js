@@ -142,7 +142,7 @@ function settings(env) {
     secrets.push(s.keyPem, pemBody(s.keyPem));
   } else {
     fail('FIRSTBOOT_ATTESTATION "' + attestation + '" is not supported by this program; it does symmetric-key'
-      + ' and x509 (the Node SDK has no TPM-simulator client)');
+      + ' and x509 (the pinned Node SDK packages include no TPM client)');
   }
   if (s.defects.has('other-certificate') && attestation !== 'x509') {
     fail('the other-certificate defect needs FIRSTBOOT_ATTESTATION=x509');

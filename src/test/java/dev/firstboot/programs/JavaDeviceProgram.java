@@ -256,7 +256,7 @@ public final class JavaDeviceProgram {
     }
 
     /** The device's X.509 credential: leaf, chain after it, private key. */
-    record X509Credential(List<X509Certificate> chain, PrivateKey key) {
+    public record X509Credential(List<X509Certificate> chain, PrivateKey key) {
     }
 
     static void run(Map<String, String> env) throws Exception {
@@ -355,18 +355,10 @@ public final class JavaDeviceProgram {
         ProvisioningDeviceClient client = ProvisioningDeviceClient.create(endpoint, s.idScope(),
                 s.transport().equals("https") ? ProvisioningDeviceClientTransportProtocol.HTTPS
                         : ProvisioningDeviceClientTransportProtocol.MQTT, provider);
-        CompletableFuture<ProvisioningDeviceClientRegistrationResult> done = new CompletableFuture<>();
         try {
-            client.registerDevice((result, exception, context) -> {
-                if (exception != null) {
-                    done.completeExceptionally(exception);
-                } else {
-                    done.complete(result);
-                }
-            }, null);
             ProvisioningDeviceClientRegistrationResult result;
             try {
-                result = done.get(REGISTRATION_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+                result = registerWithin(client, REGISTRATION_DEADLINE);
             } catch (TimeoutException e) {
                 throw new Failure("the registration of " + provider.getRegistrationId() + " over " + s.transport()
                         + " did not finish within " + REGISTRATION_DEADLINE.toSeconds() + " s");
@@ -390,6 +382,23 @@ public final class JavaDeviceProgram {
                 // the registration's outcome stands
             }
         }
+    }
+
+    /**
+     * The SDK's asynchronous {@code registerDevice}, waited for until {@code deadline}: a {@link TimeoutException}
+     * then, or an {@link ExecutionException} with the SDK's failure.
+     */
+    public static ProvisioningDeviceClientRegistrationResult registerWithin(ProvisioningDeviceClient client,
+                                                                            Duration deadline) throws Exception {
+        CompletableFuture<ProvisioningDeviceClientRegistrationResult> done = new CompletableFuture<>();
+        client.registerDevice((result, exception, context) -> {
+            if (exception != null) {
+                done.completeExceptionally(exception);
+            } else {
+                done.complete(result);
+            }
+        }, null);
+        return done.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -688,11 +697,14 @@ public final class JavaDeviceProgram {
         return context;
     }
 
-    /** The SDK's symmetric-key provider (it takes the key as the bytes of its base64 text), trusting our CA. */
-    static final class SymmetricKeyProvider extends SecurityProviderSymmetricKey {
+    /**
+     * The SDK's symmetric-key provider, trusting only the given CA instead of the JVM's default trust store. The SDK
+     * takes the key as the bytes of its base64 text, not the raw key (docs/sdk-fidelity.md).
+     */
+    public static final class SymmetricKeyProvider extends SecurityProviderSymmetricKey {
         private final SSLContext tls;
 
-        SymmetricKeyProvider(String base64Key, String registrationId, SSLContext tls) {
+        public SymmetricKeyProvider(String base64Key, String registrationId, SSLContext tls) {
             super(base64Key.getBytes(StandardCharsets.US_ASCII), registrationId);
             this.tls = tls;
         }
@@ -708,13 +720,13 @@ public final class JavaDeviceProgram {
         }
     }
 
-    /** The SDK's X.509 provider on the device's chain, trusting our CA. */
-    static final class X509Provider extends SecurityProviderX509 {
+    /** The SDK's X.509 provider on the device's chain, trusting only the given CA. */
+    public static final class X509Provider extends SecurityProviderX509 {
         private final X509Credential credential;
         private final String registrationId;
         private final SSLContext tls;
 
-        X509Provider(X509Credential credential, String registrationId, SSLContext tls) {
+        public X509Provider(X509Credential credential, String registrationId, SSLContext tls) {
             this.credential = credential;
             this.registrationId = registrationId;
             this.tls = tls;

@@ -37,7 +37,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -127,15 +126,14 @@ class ReferenceProgramsTest {
         String id = registrationId(program, attestation.name() + "-" + transport + "-" + ports);
         Device device = enroll(backend, attestation, id, "hub-a");
         String hub = backend.hubHost("hub-a").orElseThrow();
-        try (ProgramRun run = ProgramRun.start(program.command(), device.environment(backend, trust, transport, ""))) {
-            assertThat(run.awaitExit(RUN_DEADLINE)).as("exit code; output:\n%s", run.output()).contains(0);
-            assertThat(run.lines()).as("what the program printed").containsSubsequence(
-                    "firstboot-ref: registering " + id + " over " + transport,
-                    "firstboot-ref: assigned hub=" + hub + " device=" + id,
-                    "firstboot-ref: connected hub=" + hub + " device=" + id,
-                    "firstboot-ref: telemetry sent");
-            device.key().ifPresent(key -> assertThat(run.output()).as("the key never printed").doesNotContain(key));
-        }
+        List<String> lines = runToExit(program, device.environment(backend, trust, transport, ""), 0);
+        assertThat(lines).as("what the program printed").containsSubsequence(
+                "firstboot-ref: registering " + id + " over " + transport,
+                "firstboot-ref: assigned hub=" + hub + " device=" + id,
+                "firstboot-ref: connected hub=" + hub + " device=" + id,
+                "firstboot-ref: telemetry sent");
+        device.key().ifPresent(key -> assertThat(String.join("\n", lines)).as("the key never printed")
+                .doesNotContain(key));
         Backend.Registration record = backend.registration(id).orElseThrow();
         assertThat(record.status()).isEqualTo("assigned");
         assertThat(record.assignedHubHost()).contains(hub);
@@ -157,13 +155,10 @@ class ReferenceProgramsTest {
     void theJavaProgramSaysWhyItCannotUseAnotherMqttPort() throws Exception {
         String id = registrationId(Program.JAVA, "ephemeral-mqtt");
         Device device = enroll(ephemeral, Attestation.SYMMETRIC_KEY, id, "hub-a");
-        try (ProgramRun run = ProgramRun.start(Program.JAVA.command(), device.environment(ephemeral, ephemeralTrust,
-                "mqtt", ""))) {
-            assertThat(run.awaitExit(RUN_DEADLINE)).as("exit code; output:\n%s", run.output()).contains(1);
-            assertThat(run.lines()).anySatisfy(line -> assertThat(line).startsWith("firstboot-ref: failed: the Azure"
-                    + " IoT Java SDK's MQTT provisioning transport dials port 8883 only, but FIRSTBOOT_DPS_MQTT_PORT is "
-                    + ephemeral.deviceEndpoints().dpsMqtt().orElseThrow().getPort()));
-        }
+        assertThat(runToExit(Program.JAVA, device.environment(ephemeral, ephemeralTrust, "mqtt", ""), 1))
+                .anySatisfy(line -> assertThat(line).startsWith("firstboot-ref: failed: the Azure IoT Java SDK's MQTT"
+                        + " provisioning transport dials port 8883 only, but FIRSTBOOT_DPS_MQTT_PORT is "
+                        + ephemeral.deviceEndpoints().dpsMqtt().orElseThrow().getPort()));
         assertThat(events(EventKind.DPS_REQUEST, id)).isEmpty();
     }
 
@@ -192,11 +187,8 @@ class ReferenceProgramsTest {
         String id = registrationId(program, "wrong-hub");
         Device device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
         String other = backend.hubHost("hub-b").orElseThrow();
-        try (ProgramRun run = ProgramRun.start(program.command(), device.environment(backend, stockTrust, "mqtt",
-                "wrong-hub"))) {
-            assertThat(run.awaitExit(RUN_DEADLINE)).as("exit code; output:\n%s", run.output()).contains(0);
-            assertThat(run.lines()).contains("firstboot-ref: connected hub=" + other + " device=" + id);
-        }
+        assertThat(runToExit(program, device.environment(backend, stockTrust, "mqtt", "wrong-hub"), 0))
+                .contains("firstboot-ref: connected hub=" + other + " device=" + id);
         assertThat(events(EventKind.HUB_CONNECT, id)).as("hub connections of %s", id).isNotEmpty()
                 .allSatisfy(e -> assertThat(e.attribute("hub")).isEqualTo("hub-b"));
         assertThat(backend.hubDevice("hub-a", id).map(Backend.HubDeviceState::connectCount)).contains(0);
@@ -208,12 +200,9 @@ class ReferenceProgramsTest {
         Backend backend = stock();
         String id = registrationId(program, "wrong-id");
         Device device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
-        try (ProgramRun run = ProgramRun.start(program.command(), device.environment(backend, stockTrust, "https",
-                "wrong-registration-id"))) {
-            assertThat(run.awaitExit(RUN_DEADLINE)).as("exit code; output:\n%s", run.output()).contains(1);
-            assertThat(run.lines()).contains("firstboot-ref: registering " + id + "-x over https")
-                    .anySatisfy(l -> assertThat(l).startsWith("firstboot-ref: failed: "));
-        }
+        assertThat(runToExit(program, device.environment(backend, stockTrust, "https", "wrong-registration-id"), 1))
+                .contains("firstboot-ref: registering " + id + "-x over https")
+                .anySatisfy(l -> assertThat(l).startsWith("firstboot-ref: failed: "));
         assertThat(events(EventKind.DPS_REQUEST, id + "-x")).isNotEmpty();
         assertThat(events(EventKind.DPS_REQUEST, id)).isEmpty();
     }
@@ -224,11 +213,8 @@ class ReferenceProgramsTest {
         Backend backend = stock();
         String id = registrationId(program, "other-cert");
         Device device = enroll(backend, Attestation.X509, id, "hub-a");
-        try (ProgramRun run = ProgramRun.start(program.command(), device.environment(backend, stockTrust, "https",
-                "other-certificate"))) {
-            assertThat(run.awaitExit(RUN_DEADLINE)).as("exit code; output:\n%s", run.output()).contains(1);
-            assertThat(run.lines()).anySatisfy(l -> assertThat(l).startsWith("firstboot-ref: failed: "));
-        }
+        assertThat(runToExit(program, device.environment(backend, stockTrust, "https", "other-certificate"), 1))
+                .anySatisfy(l -> assertThat(l).startsWith("firstboot-ref: failed: "));
         List<List<byte[]>> presented = backend.registration(id).orElseThrow().presentedChains();
         assertThat(presented).as("chains %s presented", id).isNotEmpty().allSatisfy(chain -> {
             assertThat(Certificates.sha256Thumbprint(chain.get(0)))
@@ -245,10 +231,10 @@ class ReferenceProgramsTest {
         Device device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
         Duration before = backend.retryAfter();
         backend.setRetryAfter(Duration.ofSeconds(3));
-        try (ProgramRun run = ProgramRun.start(program.command(), device.environment(backend, stockTrust,
-                program == Program.NODE ? "mqtt" : "https", "ignores-retry-after"))) {
-            assertThat(run.awaitExit(RUN_DEADLINE)).as("exit code; output:\n%s", run.output()).contains(0);
-            assertThat(run.lines()).contains("firstboot-ref: telemetry sent");
+        try {
+            assertThat(runToExit(program, device.environment(backend, stockTrust,
+                    program == Program.NODE ? "mqtt" : "https", "ignores-retry-after"), 0))
+                    .contains("firstboot-ref: telemetry sent");
         } finally {
             backend.setRetryAfter(before);
         }
@@ -262,12 +248,8 @@ class ReferenceProgramsTest {
         Backend backend = stock();
         String id = registrationId(program, "prints-key");
         Device device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
-        try (ProgramRun run = ProgramRun.start(program.command(), device.environment(backend, stockTrust, "https",
-                "prints-key"))) {
-            assertThat(run.awaitExit(RUN_DEADLINE)).as("exit code; output:\n%s", run.output()).contains(0);
-            assertThat(run.lines()).contains("firstboot-ref: symmetric key " + device.key().orElseThrow(),
-                    "firstboot-ref: telemetry sent");
-        }
+        assertThat(runToExit(program, device.environment(backend, stockTrust, "https", "prints-key"), 0))
+                .contains("firstboot-ref: symmetric key " + device.key().orElseThrow(), "firstboot-ref: telemetry sent");
     }
 
     /** Bad input is a clear reason, not a stack trace. */
@@ -277,11 +259,27 @@ class ReferenceProgramsTest {
         Device device = enroll(ephemeral, Attestation.SYMMETRIC_KEY, registrationId(program, "bad-input"), "hub-a");
         Map<String, String> env = new LinkedHashMap<>(device.environment(ephemeral, ephemeralTrust, "https", ""));
         env.remove("FIRSTBOOT_ID_SCOPE");
-        try (ProgramRun run = ProgramRun.start(program.command(), env)) {
-            assertThat(run.awaitExit(RUN_DEADLINE)).as("exit code; output:\n%s", run.output()).contains(1);
-            assertThat(run.lines()).containsExactly("firstboot-ref: failed: FIRSTBOOT_ID_SCOPE is not set; give the"
-                    + " DPS ID scope");
+        assertThat(runToExit(program, env, 1)).containsExactly("firstboot-ref: failed: FIRSTBOOT_ID_SCOPE is not"
+                + " set; give the DPS ID scope");
+    }
+
+    /** Runs {@code program} with {@code environment} until it exits, which must be with {@code exit}; its lines. */
+    private static List<String> runToExit(Program program, Map<String, String> environment, int exit)
+            throws Exception {
+        try (ProgramRun run = ProgramRun.start(program.command(), environment)) {
+            assertThat(run.awaitExit(RUN_DEADLINE)).as("exit code within %s s; output:\n%s", RUN_DEADLINE.toSeconds(),
+                    run.output()).contains(exit);
+            return run.lines();
         }
+    }
+
+    /** The wall: the Java device program meets the emulators only over sockets, so it imports no firstboot code. */
+    @Test
+    void theJavaProgramImportsOnlyTheSdkAndLibraries() throws IOException {
+        Path source = Path.of("src", "test", "java", "dev", "firstboot", "programs", "JavaDeviceProgram.java");
+        assertThat(Files.readAllLines(source)).filteredOn(l -> l.startsWith("import "))
+                .allSatisfy(l -> assertThat(l).matches("import (static )?(java|javax|com\\.microsoft\\.azure\\.sdk\\.iot"
+                        + "|org\\.bouncycastle|org\\.eclipse\\.paho|com\\.fasterxml\\.jackson)\\..*;"));
     }
 
     /** A device the test enrolled, and the credential the contract hands its program. */
