@@ -3,7 +3,6 @@ package dev.firstboot.device.program;
 import dev.firstboot.rig.BootReport;
 
 import java.time.Duration;
-import java.util.Optional;
 
 /** How one boot of a program ended: set once (by the program's own line, or by the harness), awaited with a deadline. */
 final class Verdict {
@@ -33,9 +32,5 @@ final class Verdict {
             wait(Math.max(1, left / 1_000_000));
         }
         return report;
-    }
-
-    synchronized Optional<BootReport> now() {
-        return Optional.ofNullable(report);
     }
 }

@@ -119,6 +119,11 @@ class ProgramDeviceTest {
         var spec = new ProgramDeviceProvider().configure(PartConfigs.device(rig));
         assertThat(spec.unavailable()).containsKey("symmetric-key");
         assertThat(spec.unavailable().get("symmetric-key")).contains("\"no-such-program-anywhere\" is not installed");
+        Files.writeString(rig, "name: t\ndevice:\n  kind: program\n  command: 'exec no-such-program-either --x'\n");
+        assertThat(new ProgramDeviceProvider().configure(PartConfigs.device(rig)).unavailable().get("symmetric-key"))
+                .contains("\"no-such-program-either\" is not installed");
+        Files.writeString(rig, "name: t\ndevice:\n  kind: program\n  command: 'exec sh -c true'\n");
+        assertThat(new ProgramDeviceProvider().configure(PartConfigs.device(rig)).unavailable()).isEmpty();
     }
 
     @Test
