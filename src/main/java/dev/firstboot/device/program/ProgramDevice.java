@@ -366,11 +366,15 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
 
     /** The harness's verdict on a program that could not give its own: a failed milestone with the reason. */
     private void fail(Run run, String reason) {
-        if (!run.verdict.settle(new BootReport.Failed(reason))) {
-            return;
+        // The milestone goes on the timeline before the verdict is seen, so whoever awaits the verdict finds it.
+        synchronized (run.verdict) {
+            if (run.verdict.settled()) {
+                return;
+            }
+            context.timeline().record(Origin.DEVICE, EventKind.DEVICE_MILESTONE, run.registrationId,
+                    Map.of("milestone", Milestones.FAILED, "reason", reason, "by", "harness"));
+            run.verdict.settle(new BootReport.Failed(reason));
         }
-        context.timeline().record(Origin.DEVICE, EventKind.DEVICE_MILESTONE, run.registrationId,
-                Map.of("milestone", Milestones.FAILED, "reason", reason, "by", "harness"));
     }
 
     @Override
