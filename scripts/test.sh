@@ -3,7 +3,7 @@
 # It installs what the tests need on a fresh Debian machine (as root), then runs the whole test suite.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
-scripts/setup.sh socat swtpm swtpm-tools gcc libc6-dev libtss2-dev chromium
+scripts/setup.sh socat swtpm swtpm-tools gcc libc6-dev libtss2-dev chromium openssl
 # A Docker engine and the emulator image for the containers rig (docs/containers.md); without one, the container
 # tests and scenarios are reported not applicable with the reason, never as passed.
 eval "$(scripts/docker-setup.sh)"
@@ -13,4 +13,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   # setup.sh installed chromium above: the report test must render the HTML report in it, never skip
   export FIRSTBOOT_REQUIRE_CHROMIUM=1
 fi
+# The Node reference device program's pinned Azure IoT Node SDK (device-programs/node/package-lock.json); its tests
+# must run, never skip, when node or the installed SDK is missing.
+npm ci --prefix device-programs/node --no-audit --no-fund --loglevel=error >/dev/null
+export FIRSTBOOT_REQUIRE_NODE=1
 exec mvn -B verify

@@ -41,3 +41,29 @@ Feature: First boot of a device with a symmetric key
     When the device boots
     Then within 10 seconds the device's registration ends with status "disabled"
     And the device makes no hub connection
+
+  Scenario: A device whose key is not enrolled is refused and never reaches a hub
+    Given the device has a symmetric key that is not enrolled
+    When the device boots
+    Then within 10 seconds DPS refuses the device as unauthorized
+    And the device reports that registration failed
+    And the device makes no hub connection
+
+  Scenario: The device waits as long as DPS asks before polling the registration status
+    Given DPS asks devices to retry after 1 second
+    And the device has a symmetric key individually enrolled for hub "hub-a"
+    When the device boots
+    Then within 10 seconds the device is assigned to hub "hub-a"
+    And the device waited at least as long as DPS asked before every status poll
+
+  Scenario: The first boot stays within its time budget
+    Given DPS asks devices to retry after 1 second
+    And the device has a symmetric key individually enrolled for hub "hub-a" as device "budget-sensor"
+    When the device boots
+    Then within 15 seconds the device is connected to hub "hub-a" as "budget-sensor"
+    And the boot phases stay within these limits:
+      | from                 | to                   | limit (s) |
+      | boot                 | registration request | 10        |
+      | registration request | assigned             | 5         |
+      | assigned             | hub connected        | 5         |
+      | boot                 | hub connected        | 15        |

@@ -42,6 +42,10 @@ final class RigsCommand implements Callable<Integer> {
                 if (!rig.description().isBlank()) {
                     out.printf("%-28s %s%n", "", rig.description());
                 }
+                // A part that cannot work on this machine (its program is not installed, say): its scenarios are
+                // reported not applicable with this reason.
+                new java.util.TreeSet<>(rig.unavailable().values()).forEach(why ->
+                        out.printf("%-28s unavailable here: %s%n", "", why));
             } catch (RigException e) {
                 bad++;
                 out.printf("%-28s INVALID: %s%n", name, e.getMessage());

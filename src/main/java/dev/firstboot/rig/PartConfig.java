@@ -64,6 +64,17 @@ public final class PartConfig {
         return fields.containsKey(key);
     }
 
+    /** The field names this section gives, in file order (for a block whose keys are names, like variables). */
+    public List<String> keys() {
+        return List.copyOf(fields.keySet());
+    }
+
+    /** True when {@code key} is given as one value rather than a list or a block. */
+    public boolean isSingleValue(String key) {
+        NodeTuple t = fields.get(key);
+        return t != null && t.getValueNode() instanceof ScalarNode;
+    }
+
     public String string(String key) throws RigException {
         return optionalString(key).orElseThrow(() -> missing(key, "a text value"));
     }

@@ -47,6 +47,27 @@ public final class Redactor {
         return secrets.size();
     }
 
+    /**
+     * True when {@code text}, as a device printed it, gives away a secret: a registered one, or a SAS signature or
+     * shared access key that is not already masked.
+     */
+    public boolean reveals(String text) {
+        if (text == null) {
+            return false;
+        }
+        return leaks(text) || unmasked(SAS_SIG, text) || unmasked(SHARED_ACCESS_KEY, text);
+    }
+
+    private static boolean unmasked(Pattern shape, String text) {
+        Matcher m = shape.matcher(text);
+        while (m.find()) {
+            if (!m.group().substring(m.group(1).length()).startsWith(MASK)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True when {@code text} still contains a registered secret; used by tests that scan every artifact. */
     public boolean leaks(String text) {
         return text != null && secrets.stream().anyMatch(text::contains);

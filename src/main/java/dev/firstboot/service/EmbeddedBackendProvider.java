@@ -36,12 +36,19 @@ import java.util.regex.Pattern;
  *   seed: enrollments.yaml  # optional: enrollments, groups and CA certificates loaded at start and on each reset
  *   hub-latency:            # optional: the geoLatency stand-in, milliseconds per hub; lowest wins
  *     hub-a: 40
+ *   addresses: shared       # default: every listener on 127.0.0.1, hubs named {name}.localhost;
+ *                           # per-part: DPS and each hub on a loopback address of its own (127.x.y.z, new each
+ *                           # run), hubs assigned by that IP literal, every hub on one port (device programs)
+ *   ports: ephemeral        # default; stock: DPS HTTPS 443, DPS MQTT 8883, hub MQTT 8883 (needs root; implies
+ *                           # addresses: per-part), for stock SDKs that cannot be given a port; or a block
+ *                           # {dps-https: 0, dps-mqtt: 8883, hub-mqtt: 8883} (0: ephemeral; implies per-part)
  * </pre>
  */
 public final class EmbeddedBackendProvider implements BackendProvider {
     public static final String DEFAULT_ID_SCOPE = "0ne00FB0001";
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
     public static final List<String> DEFAULT_HUBS = List.of("hub-a");
+    private static final int SPREAD_ATTEMPTS = 3;
     private static final Pattern ID_SCOPE = Pattern.compile("[A-Za-z0-9]{1,32}");
 
     @Override
@@ -59,9 +66,61 @@ public final class EmbeddedBackendProvider implements BackendProvider {
         return "DPS and IoT Hub emulators in-process on ephemeral loopback ports";
     }
 
+    /** Fresh loopback addresses for each try: a clash on one (another program took it) is tried again elsewhere. */
+    private static Backend startSpread(EmbeddedBackend.Settings settings, LoopbackLayout.Ports ports,
+                                       TimelineSink sink)
+            throws RigException {
+        RigException last = null;
+        for (int attempt = 0; attempt < SPREAD_ATTEMPTS; attempt++) {
+            EmbeddedBackend.Settings spread;
+            try {
+                spread = LoopbackLayout.spread(settings, ports);
+            } catch (java.io.IOException e) {
+                throw new RigException("the embedded backend found no free port on a loopback address of its own ("
+                        + e.getMessage() + "); is loopback networking available?", e);
+            }
+            try {
+                return EmbeddedBackend.start(spread, sink);
+            } catch (RigException e) {
+                if (!(e.getCause() instanceof EmulatorStack.StartFailure f) || f.portInUse().isEmpty()
+                        || !String.valueOf(f.getMessage()).contains("already in use")) {
+                    throw ports.privileged() ? new RigException(e.getMessage() + " (the backend's ports " + ports
+                            + " include one below 1024, which needs root or CAP_NET_BIND_SERVICE; run as root, or"
+                            + " remove 'ports: stock' so the device is given ephemeral ports in its variables)", e) : e;
+                }
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    /** {@code ports:} ephemeral (default), stock, or a block of dps-https, dps-mqtt and hub-mqtt (0: ephemeral). */
+    private static LoopbackLayout.Ports ports(PartConfig config) throws RigException {
+        if (!config.has("ports") || config.isSingleValue("ports")) {
+            String name = config.string("ports", "ephemeral");
+            return switch (name) {
+                case "ephemeral" -> LoopbackLayout.Ports.EPHEMERAL;
+                case "stock" -> LoopbackLayout.Ports.STOCK;
+                default -> throw config.error("ports", "expected ephemeral (the default), stock (DPS HTTPS 443,"
+                        + " MQTT 8883, hub 8883, for stock SDKs) or a block like {dps-https: 0, dps-mqtt: 8883,"
+                        + " hub-mqtt: 8883}, got \"" + name + "\"");
+            };
+        }
+        PartConfig p = config.section("ports").orElseThrow();
+        p.allowOnly("dps-https", "dps-mqtt", "hub-mqtt");
+        LoopbackLayout.Ports ports = new LoopbackLayout.Ports(p.integer("dps-https", 0, 0, 65535),
+                p.integer("dps-mqtt", 0, 0, 65535), p.integer("hub-mqtt", 0, 0, 65535));
+        if (ports.dpsHttps() != 0 && ports.dpsHttps() == ports.dpsMqtt()) {
+            throw p.error("dps-mqtt", "DPS HTTPS and MQTT share one address, so they need two ports; got "
+                    + ports.dpsMqtt() + " for both");
+        }
+        return ports;
+    }
+
     @Override
     public Spec<Backend> configure(PartConfig config) throws RigException {
-        config.allowOnly("kind", "id-scope", "retry-after", "hubs", "faults", "seed", "hub-latency", "wire-evidence");
+        config.allowOnly("kind", "id-scope", "retry-after", "hubs", "faults", "seed", "hub-latency", "wire-evidence",
+                "addresses", "ports");
         String idScope = config.string("id-scope", DEFAULT_ID_SCOPE);
         if (!ID_SCOPE.matcher(idScope).matches()) {
             throw config.error("id-scope", "expected an ID scope of letters and digits like " + DEFAULT_ID_SCOPE
@@ -109,6 +168,18 @@ public final class EmbeddedBackendProvider implements BackendProvider {
         boolean wire = config.bool("wire-evidence", true);
         EmbeddedBackend.Settings settings = new EmbeddedBackend.Settings(idScope, (int) retryAfter.toSeconds(),
                 List.copyOf(unique), seed, latencies, limits);
+        LoopbackLayout.Ports ports = ports(config);
+        boolean fixedPorts = !ports.equals(LoopbackLayout.Ports.EPHEMERAL);
+        String addresses = config.string("addresses", fixedPorts ? "per-part" : "shared");
+        if (!addresses.equals("shared") && !addresses.equals("per-part")) {
+            throw config.error("addresses", "expected shared (the default) or per-part (a loopback address for DPS"
+                    + " and each hub), got \"" + addresses + "\"");
+        }
+        if (fixedPorts && addresses.equals("shared")) {
+            throw config.error("addresses", "fixed ports put DPS and every hub on the same port numbers, so each"
+                    + " needs an address of its own; drop 'addresses: shared' (fixed ports imply per-part)");
+        }
+        boolean perPart = addresses.equals("per-part");
         return new Spec<>() {
             @Override
             public Set<String> capabilities() {
@@ -117,12 +188,16 @@ public final class EmbeddedBackendProvider implements BackendProvider {
 
             @Override
             public Backend start(RigContext context) throws RigException {
-                TimelineSink sink = context.timeline();
-                return EmbeddedBackend.start(settings, wire ? sink : (origin, kind, subject, details) -> {
+                TimelineSink all = context.timeline();
+                TimelineSink sink = wire ? all : (origin, kind, subject, details) -> {
                     if (origin != Origin.SERVICE) {
-                        sink.record(origin, kind, subject, details);
+                        all.record(origin, kind, subject, details);
                     }
-                });
+                };
+                if (!perPart) {
+                    return EmbeddedBackend.start(settings, sink);
+                }
+                return startSpread(settings, ports, sink);
             }
         };
     }

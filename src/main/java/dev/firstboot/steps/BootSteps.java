@@ -215,6 +215,11 @@ public final class BootSteps {
                 throw new AssertionError("expected " + regId + " to be assigned to hub " + hub + ", but DPS answered "
                         + describe(refusal.get()) + "; device: " + lastConsoleLine());
             }
+            Optional<TimelineEvent> gaveUp = world.timeline().first(gaveUp(regId));
+            if (gaveUp.isPresent()) {
+                throw new AssertionError("expected " + regId + " to be assigned to hub " + hub + ", but the device gave up: "
+                        + gaveUp.get().detail("reason") + "; " + lastDpsAnswer(regId));
+            }
             throw new AssertionError("expected " + regId + " to be assigned to hub " + hub + " within " + seconds
                     + " s, but " + lastDpsAnswer(regId));
         }
@@ -240,7 +245,8 @@ public final class BootSteps {
     private Optional<Backend.RegistrationState> awaitRegistrationEnd(String regId, int seconds)
             throws InterruptedException {
         return ServiceWatch.until(world.timeline(), () -> world.backend().registrationState(regId),
-                Backend.RegistrationState::ended, () -> refusalOnTheWire(regId).isPresent(),
+                Backend.RegistrationState::ended,
+                () -> refusalOnTheWire(regId).isPresent() || world.timeline().first(gaveUp(regId)).isPresent(),
                 Duration.ofSeconds(seconds));
     }
 
@@ -286,7 +292,11 @@ public final class BootSteps {
         }
         List<TimelineEvent> answers = world.timeline().events(dpsResponse(regId));
         if (answers.isEmpty()) {
-            return "DPS received no request from it at all; device: " + lastConsoleLine();
+            List<String> others = world.timeline().events(e -> e.kind() == EventKind.DPS_REQUEST).stream()
+                    .map(TimelineEvent::subject).distinct().toList();
+            return "DPS received no request from it at all" + (others.isEmpty() ? ""
+                    : " (it received requests only for registration ids " + others + ")") + "; device: "
+                    + lastConsoleLine();
         }
         TimelineEvent last = answers.get(answers.size() - 1);
         return "DPS's last answer was " + describe(last) + " at " + String.format("%.3f s", last.seconds());

@@ -5,6 +5,7 @@ import dev.firstboot.report.TimelinePicture;
 import dev.firstboot.suite.NotApplicableException;
 import dev.firstboot.suite.NotRunException;
 import dev.firstboot.suite.RunContext;
+import dev.firstboot.timeline.ConsoleSecrets;
 import io.cucumber.java.After;
 import io.cucumber.java.Before;
 import io.cucumber.java.Scenario;
@@ -39,6 +40,17 @@ public final class Hooks {
         world.scenarioKey = RunContext.scenarioKey(Path.of(scenario.getUri()).toString(), scenario.getLine());
         world.scenarioTags = Set.copyOf(scenario.getSourceTagNames());
         world.rig().beginScenario(scenario.getName());
+    }
+
+    /** For every device: a console line that carried a secret fails the scenario, wherever it was printed. */
+    @After(order = 10)
+    public void deviceKeptItsSecrets() {
+        if (world.scenarioKey.isEmpty()) {
+            return;
+        }
+        ConsoleSecrets.leak(world.timeline().events()).ifPresent(why -> {
+            throw new AssertionError(why);
+        });
     }
 
     @After

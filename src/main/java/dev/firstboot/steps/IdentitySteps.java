@@ -99,8 +99,13 @@ public final class IdentitySteps {
 
     @Then("the certificate the device presented to DPS equals the reference certificate byte for byte")
     public void presentedEqualsReference() throws Exception {
+        presentedEquals(world, reference().aliasCertDer(), "the reference alias certificate for its UDS, firmware and"
+                + " registration id " + world.registrationId());
+    }
+
+    /** Every leaf the device presented to DPS for its registration id is {@code expected}, byte for byte. */
+    static void presentedEquals(World world, byte[] expected, String what) throws InterruptedException {
         String regId = world.registrationId();
-        DiceIdentity reference = reference();
         Optional<TimelineEvent> answered = world.wire("the certificate chain the device presented to DPS").await(e -> e.kind() == EventKind.DPS_RESPONSE
                 && e.subject().equals(regId) && e.is("operation", "register"), FIRST_REQUEST_DEADLINE);
         if (answered.isEmpty()) {
@@ -115,10 +120,10 @@ public final class IdentitySteps {
             throw new AssertionError("the device registered as " + regId + " without presenting a client certificate");
         }
         for (List<byte[]> chain : chains) {
-            Optional<String> diff = CertificateComparison.difference(chain.get(0), reference.aliasCertDer());
+            Optional<String> diff = CertificateComparison.difference(chain.get(0), expected);
             if (diff.isPresent()) {
-                throw new AssertionError("the certificate the device presented to DPS is not the reference alias "
-                        + "certificate for its UDS, firmware and registration id " + regId + ": " + diff.get());
+                throw new AssertionError("the certificate the device presented to DPS is not " + what + ": "
+                        + diff.get());
             }
         }
     }

@@ -59,6 +59,13 @@ public final class SymmetricKeySteps {
         individual(hub, Optional.empty(), false);
     }
 
+    @Given("the device has a symmetric key that is not enrolled")
+    public void notEnrolled() {
+        SymmetricKeyFacet device = device();
+        world.registrationId = device.registrationId();
+        device.provisionKey(freshKey());
+    }
+
     @Given("the device registers as {string} with the group key of symmetric-key enrollment group {string} for hub {string}")
     public void groupMember(String registrationId, String groupId, String hub) {
         groupMember(registrationId, groupId, hub, true);

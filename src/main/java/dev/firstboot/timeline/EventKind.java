@@ -3,12 +3,12 @@ package dev.firstboot.timeline;
 /** What happened. Each kind declares its {@link #details()}; {@link TimelineEvent#subject()} names what it happened to. */
 public enum EventKind {
     /** A console line arrived (attribute {@code line}, masked). */
-    CONSOLE_LINE(Details.of("line")),
+    CONSOLE_LINE(Details.of("line").maybe("stream", "secret")),
     /** The first byte of console output after a reset or power-on. */
     CONSOLE_FIRST_BYTE(Details.of()),
     /** A device-reported milestone (attribute {@code milestone}). */
     DEVICE_MILESTONE(Details.of("milestone").maybe("reason", "assignedHub", "deviceId", "hub",
-            "transport", "attempt", "status", "waitMs", "line")),
+            "transport", "attempt", "status", "waitMs", "line", "device", "by")),
     /** Reset, button or power action (attribute {@code action}). */
     CONTROL(Details.of("action").maybe("by")),
     /** The device started its first boot (reset released, power on, or simulator start). */

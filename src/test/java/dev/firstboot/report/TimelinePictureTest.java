@@ -34,11 +34,13 @@ class TimelinePictureTest {
         events.add(at(0.1, Origin.DEVICE, EventKind.BOOT_STARTED, Map.of()));
         events.add(at(0.2, Origin.DEVICE, EventKind.CONSOLE_FIRST_BYTE, Map.of()));
         events.add(at(0.4, Origin.SERVICE, EventKind.TLS_HANDSHAKE, Map.of("peer", "dev", "protocol", "TLSv1.2")));
-        events.add(at(0.5, Origin.SERVICE, EventKind.DPS_REQUEST, Map.of("operation", "register")));
-        events.add(at(1.5, Origin.SERVICE, EventKind.DPS_ASSIGNED, Map.of("assignedHub", "hub-a")));
+        events.add(at(0.5, Origin.SERVICE, EventKind.DPS_REQUEST, Map.of("operation", "register", "transport", "https",
+                "method", "PUT", "path", "/0ne00FB0001/registrations/firstboot-dice-01/register", "apiVersion", "2021-10-01")));
+        events.add(at(1.5, Origin.SERVICE, EventKind.DPS_ASSIGNED, Map.of("assignedHub", "hub-a", "deviceId", "devkit-01")));
         events.add(at(1.7, Origin.SERVICE, EventKind.TLS_HANDSHAKE, Map.of("peer", "dev", "protocol", "TLSv1.2")));
-        events.add(at(1.8, Origin.SERVICE, EventKind.HUB_CONNECT, Map.of()));
-        events.add(at(1.9, Origin.SERVICE, EventKind.HUB_CONNACK, Map.of("returnCode", "0")));
+        events.add(at(1.8, Origin.SERVICE, EventKind.HUB_CONNECT, Map.of("hub", "hub-a", "clientId", "devkit-01",
+                "username", "hub-a/devkit-01/?api-version=2021-04-12")));
+        events.add(at(1.9, Origin.SERVICE, EventKind.HUB_CONNACK, Map.of("hub", "hub-a", "returnCode", "0")));
         return events;
     }
 

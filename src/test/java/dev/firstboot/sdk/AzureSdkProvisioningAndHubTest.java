@@ -15,10 +15,10 @@ import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientS
 import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientTransportProtocol;
 import com.microsoft.azure.sdk.iot.provisioning.security.SecurityProvider;
 import com.microsoft.azure.sdk.iot.provisioning.security.SecurityProviderSymmetricKey;
-import com.microsoft.azure.sdk.iot.provisioning.security.SecurityProviderX509;
 import dev.firstboot.pki.Certificates;
 import dev.firstboot.pki.KeyMaterial;
 import dev.firstboot.pki.TestPki;
+import dev.firstboot.programs.JavaDeviceProgram;
 import dev.firstboot.rig.Backend;
 import dev.firstboot.rig.DeviceEndpoints;
 import dev.firstboot.service.TestBackends;
@@ -40,12 +40,10 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.security.Key;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -164,7 +162,7 @@ class AzureSdkProvisioningAndHubTest {
                 backend.enrollX509Individual(registrationId, Certificates.der(key.leaf()), Optional.empty(), HUB,
                         true);
                 SSLContext tls = TestPki.clientContextTrusting(ca, Optional.of(key));
-                return new SdkDevice(registrationId, new X509Provider(key, tls), tls);
+                return new SdkDevice(registrationId, x509Provider(key, registrationId, tls), tls);
             }
         },
         /**
@@ -178,7 +176,7 @@ class AzureSdkProvisioningAndHubTest {
                 KeyMaterial key = root.intermediate("fleet-intermediate-" + registrationId).leaf(registrationId);
                 backend.enrollX509Group("group-" + registrationId, root.der(), HUB, true);
                 SSLContext tls = TestPki.clientContextTrusting(ca, Optional.of(key));
-                return new SdkDevice(registrationId, new X509Provider(key, tls), tls);
+                return new SdkDevice(registrationId, x509Provider(key, registrationId, tls), tls);
             }
         },
         SYMMETRIC_KEY_INDIVIDUAL {
@@ -188,7 +186,8 @@ class AzureSdkProvisioningAndHubTest {
                 backend.enrollSymmetricKeyIndividual(registrationId, key, Optional.empty(), HUB, true);
                 SSLContext tls = TestPki.clientContextTrusting(ca, Optional.empty());
                 // The SDK's provider takes the key as the bytes of its base64 text, not the raw key.
-                return new SdkDevice(registrationId, new SymmetricKeyProvider(base64(key), registrationId, tls), tls,
+                return new SdkDevice(registrationId, new JavaDeviceProgram.SymmetricKeyProvider(
+                        new String(base64(key), StandardCharsets.US_ASCII), registrationId, tls), tls,
                         Optional.of(new String(base64(key), StandardCharsets.US_ASCII)));
             }
         },
@@ -202,7 +201,8 @@ class AzureSdkProvisioningAndHubTest {
                 byte[] derived = SecurityProviderSymmetricKey.ComputeDerivedSymmetricKey(base64(groupKey),
                         registrationId);
                 SSLContext tls = TestPki.clientContextTrusting(ca, Optional.empty());
-                return new SdkDevice(registrationId, new SymmetricKeyProvider(derived, registrationId, tls), tls,
+                return new SdkDevice(registrationId, new JavaDeviceProgram.SymmetricKeyProvider(
+                        new String(derived, StandardCharsets.US_ASCII), registrationId, tls), tls,
                         Optional.of(new String(derived, StandardCharsets.US_ASCII)));
             }
         };
@@ -396,15 +396,7 @@ class AzureSdkProvisioningAndHubTest {
     /** The SDK's asynchronous {@code registerDevice}, waited for until {@code deadline}. */
     static ProvisioningDeviceClientRegistrationResult registerWithin(ProvisioningDeviceClient client,
                                                                      Duration deadline) throws Exception {
-        CompletableFuture<ProvisioningDeviceClientRegistrationResult> done = new CompletableFuture<>();
-        client.registerDevice((result, exception, context) -> {
-            if (exception != null) {
-                done.completeExceptionally(exception);
-            } else {
-                done.complete(result);
-            }
-        }, null);
-        return done.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        return JavaDeviceProgram.registerWithin(client, deadline);
     }
 
     private ProvisioningDeviceClientRegistrationResult register(String globalEndpoint, String idScope,
@@ -479,64 +471,9 @@ class AzureSdkProvisioningAndHubTest {
         return key;
     }
 
-    /** The SDK's symmetric-key provider, trusting the per-run CA instead of the JVM's default trust store. */
-    static final class SymmetricKeyProvider extends SecurityProviderSymmetricKey {
-        private final SSLContext tls;
-
-        SymmetricKeyProvider(byte[] key, String registrationId, SSLContext tls) {
-            super(key, registrationId);
-            this.tls = tls;
-        }
-
-        @Override
-        public SSLContext getSSLContext() {
-            return tls;
-        }
-
-        @Override
-        public String toString() {
-            return "SymmetricKeyProvider[«masked»]";
-        }
-    }
-
-    /** The SDK's X.509 provider on a self-signed device certificate, trusting the per-run CA. */
-    static final class X509Provider extends SecurityProviderX509 {
-        private final KeyMaterial key;
-        private final SSLContext tls;
-
-        X509Provider(KeyMaterial key, SSLContext tls) {
-            this.key = key;
-            this.tls = tls;
-        }
-
-        @Override
-        public String getClientCertificateCommonName() {
-            return Certificates.commonName(key.leaf()).orElseThrow();
-        }
-
-        @Override
-        public X509Certificate getClientCertificate() {
-            return key.leaf();
-        }
-
-        @Override
-        public Key getClientPrivateKey() {
-            return key.key();
-        }
-
-        @Override
-        public Collection<X509Certificate> getIntermediateCertificatesChain() {
-            return key.chain().subList(1, key.chain().size());
-        }
-
-        @Override
-        public SSLContext getSSLContext() {
-            return tls;
-        }
-
-        @Override
-        public String toString() {
-            return "X509Provider[" + getClientCertificateCommonName() + "]";
-        }
+    /** The SDK's X.509 provider (the reference program's) on a device's key material, trusting the per-run CA. */
+    private static SecurityProvider x509Provider(KeyMaterial key, String registrationId, SSLContext tls) {
+        return new JavaDeviceProgram.X509Provider(new JavaDeviceProgram.X509Credential(key.chain(), key.key()),
+                registrationId, tls);
     }
 }

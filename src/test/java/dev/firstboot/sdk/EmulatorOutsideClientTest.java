@@ -14,6 +14,7 @@ import com.microsoft.azure.sdk.iot.provisioning.service.configs.IndividualEnroll
 import com.microsoft.azure.sdk.iot.provisioning.service.configs.SymmetricKeyAttestation;
 import dev.firstboot.cli.EmulatorProcess;
 import dev.firstboot.pki.TestPki;
+import dev.firstboot.programs.JavaDeviceProgram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +27,6 @@ import java.io.InputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -102,8 +102,7 @@ class EmulatorOutsideClientTest {
             // 2. The device SDK registers over HTTPS on the printed host and id scope.
             ProvisioningDeviceClient provisioning = ProvisioningDeviceClient.create("localhost",
                     printed.get("id-scope"), ProvisioningDeviceClientTransportProtocol.HTTPS,
-                    new AzureSdkProvisioningAndHubTest.SymmetricKeyProvider(
-                            keyBase64.getBytes(StandardCharsets.US_ASCII), REGISTRATION_ID, trustEmulator));
+                    new JavaDeviceProgram.SymmetricKeyProvider(keyBase64, REGISTRATION_ID, trustEmulator));
             ProvisioningDeviceClientRegistrationResult result;
             try {
                 result = AzureSdkProvisioningAndHubTest.registerWithin(provisioning, REGISTRATION_DEADLINE);

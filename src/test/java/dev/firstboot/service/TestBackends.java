@@ -32,6 +32,20 @@ public final class TestBackends {
                 Map.of("hub-a", new EmbeddedBackend.HubBind(hubAddress, hubPort, hubAddress))), timeline);
     }
 
+    /**
+     * DPS HTTPS and MQTT on {@code dpsAddress}, and each hub named in {@code hubAddresses} (in order) on its own
+     * address, all hubs on {@code hubPort}, each assigned to devices by its IP literal. A port 0 is ephemeral; the
+     * stock Azure SDK ports are 443 and 8883.
+     */
+    public static Backend embeddedOn(TimelineSink timeline, String dpsAddress, int dpsHttpsPort, int dpsMqttPort,
+                                     Map<String, String> hubAddresses, int hubPort) throws RigException {
+        Map<String, EmbeddedBackend.HubBind> binds = new java.util.LinkedHashMap<>();
+        hubAddresses.forEach((hub, address) -> binds.put(hub, new EmbeddedBackend.HubBind(address, hubPort, address)));
+        return EmbeddedBackend.start(new EmbeddedBackend.Settings(ID_SCOPE, 1, List.copyOf(hubAddresses.keySet()),
+                new EmbeddedBackend.Bind(dpsAddress, dpsHttpsPort), new EmbeddedBackend.Bind(dpsAddress, dpsMqttPort),
+                binds), timeline);
+    }
+
     /** The emulator behind {@code hubName} of an embedded backend, to send C2D messages and invoke methods. */
     public static IotHubEmulator hub(Backend backend, String hubName) {
         if (!(backend instanceof EmbeddedBackend embedded)) {

@@ -31,7 +31,8 @@ class EmbeddedRigRunTest {
     void everyScenarioThatAppliesPassesAndTheDevKitOnesAreNotApplicable() {
         assertThat(outcome.summary().scenarios()).as(outcome.output()).allSatisfy(s -> {
             if (s.location().contains("/features/devkit/") || s.location().contains("/features/tpm/")
-                    || s.location().contains("/features/symmetric-key/") || s.location().contains("/features/hsm/")) {
+                    || s.location().contains("/features/symmetric-key/")
+                    || s.location().contains("/features/identity/") || s.location().contains("/features/hsm/")) {
                 assertThat(s.status()).isEqualTo(ScenarioStatus.NOT_APPLICABLE);
                 assertThat(s.message()).contains("needs @").contains("rig embedded");
             } else {

@@ -2,6 +2,7 @@ package dev.firstboot.device.boot;
 
 import dev.firstboot.rig.BootReport;
 import dev.firstboot.rig.RigContext;
+import dev.firstboot.timeline.ConsoleSecrets;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Origin;
 
@@ -26,9 +27,9 @@ public final class SimulatorSession {
 
     /** Prints a console line: masked, kept, and put on the timeline. */
     public void print(String line) {
-        String masked = context.redactor().mask(line);
-        console.add(masked);
-        context.timeline().record(Origin.DEVICE, EventKind.CONSOLE_LINE, "console", Map.of("line", masked));
+        Map<String, String> attributes = ConsoleSecrets.line(context.redactor(), line);
+        console.add(attributes.get("line"));
+        context.timeline().record(Origin.DEVICE, EventKind.CONSOLE_LINE, "console", attributes);
     }
 
     public List<String> consoleLog() {

@@ -2,6 +2,7 @@ package dev.firstboot.device.serial;
 
 import dev.firstboot.secret.Redactor;
 import dev.firstboot.secret.Secret;
+import dev.firstboot.timeline.ConsoleSecrets;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Origin;
 import dev.firstboot.timeline.TimelineSink;
@@ -397,7 +398,7 @@ public final class ExpectConsole implements AutoCloseable {
     /** Records lines on the timeline before waiters can see them, so a returned match is always on the timeline. */
     private void publish(List<String> done, String unfinished, long now) {
         for (String line : done) {
-            timeline.record(Origin.DEVICE, EventKind.CONSOLE_LINE, name, Map.of("line", redactor.mask(line)));
+            timeline.record(Origin.DEVICE, EventKind.CONSOLE_LINE, name, ConsoleSecrets.line(redactor, line));
         }
         lock.lock();
         try {

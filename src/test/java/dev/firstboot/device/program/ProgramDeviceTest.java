@@ -1,0 +1,220 @@
+package dev.firstboot.device.program;
+
+import dev.firstboot.pki.TestPki;
+import dev.firstboot.rig.BootReport;
+import dev.firstboot.rig.Device;
+import dev.firstboot.rig.DeviceEndpoints;
+import dev.firstboot.rig.PartConfigs;
+import dev.firstboot.rig.RigContext;
+import dev.firstboot.rig.RigException;
+import dev.firstboot.rig.SymmetricKeyFacet;
+import dev.firstboot.secret.Redactor;
+import dev.firstboot.timeline.EventKind;
+import dev.firstboot.timeline.Timeline;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The program device with real processes: small shell programs that behave well, exit early, flood or hang. */
+class ProgramDeviceTest {
+    private static final Duration VERDICT = Duration.ofSeconds(10);
+    private static final String KEY = "c2VjcmV0LWtleS1vZi10aGUtZGV2aWNlLTAxMjM0NTY3";
+
+    @TempDir
+    Path dir;
+    private final Redactor redactor = new Redactor();
+    private final Timeline timeline = new Timeline(redactor);
+    private final List<Device> started = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() {
+        started.forEach(Device::close);
+    }
+
+    private Device device(String fields) throws Exception {
+        Path rig = dir.resolve("rig.yaml");
+        Files.writeString(rig, "name: t\ndevice:\n  kind: program\n" + fields.indent(2));
+        var spec = new ProgramDeviceProvider().configure(PartConfigs.device(rig));
+        DeviceEndpoints endpoints = new DeviceEndpoints(URI.create("https://127.0.0.1:4443"), "0ne00AB0001",
+                TestPki.create().caCertificate(), Map.of("127.0.0.1", new InetSocketAddress("127.0.0.1", 18883)),
+                Optional.of(new InetSocketAddress("127.0.0.1", 18884)));
+        Files.createDirectories(dir.resolve("work"));
+        Device d = spec.start(new RigContext("t", timeline, redactor, dir.resolve("work"), endpoints));
+        started.add(d);
+        return d;
+    }
+
+    private static void giveKey(Device d) {
+        d.facet(SymmetricKeyFacet.class).orElseThrow().provisionKey(java.util.Base64.getDecoder().decode(KEY));
+    }
+
+    @Test
+    void theProgramGetsItsVariablesInItsEnvironmentAndAsPlaceholders() throws Exception {
+        Device d = device("""
+                command: 'echo "scope={FIRSTBOOT_ID_SCOPE} id=$FIRSTBOOT_REGISTRATION_ID dps=$FIRSTBOOT_DPS_HOST:{FIRSTBOOT_DPS_HTTPS_PORT} mqtt=$FIRSTBOOT_DPS_MQTT_PORT hub=$FIRSTBOOT_HUB_HOSTS:$FIRSTBOOT_HUB_MQTT_PORT via=$FIRSTBOOT_TRANSPORT as=$FIRSTBOOT_ATTESTATION extra=$EXTRA"; head -1 "$FIRSTBOOT_TRUST_PEM"; echo "firstboot-ref: connected hub=127.0.0.1 device=d1"'
+                registration-id: unit-42
+                environment:
+                  EXTRA: from-the-rig
+                """);
+        giveKey(d);
+        d.boot();
+        assertThat(d.awaitBoot(VERDICT)).isEqualTo(new BootReport.Connected("127.0.0.1", "d1"));
+        assertThat(d.consoleLog()).startsWith("scope=0ne00AB0001 id=unit-42 dps=127.0.0.1:4443 mqtt=18884 "
+                + "hub=127.0.0.1:18883 via=https as=symmetric-key extra=from-the-rig", "-----BEGIN CERTIFICATE-----");
+        assertThat(timeline.events(e -> e.kind() == EventKind.DEVICE_MILESTONE))
+                .anySatisfy(e -> assertThat(e.attributes()).containsEntry("milestone", "hub-connected")
+                        .containsEntry("hub", "127.0.0.1").containsEntry("device", "d1"));
+    }
+
+    @Test
+    void aKeyTheProgramPrintsIsMaskedOnItsConsoleAndTheTimeline() throws Exception {
+        Device d = device("command: [sh, -c, 'echo \"my key is $FIRSTBOOT_SYMMETRIC_KEY\"; exit 0']");
+        giveKey(d);
+        d.boot();
+        d.awaitBoot(VERDICT);
+        assertThat(d.consoleLog()).containsExactly("my key is " + Redactor.MASK);
+        assertThat(timeline.render()).doesNotContain(KEY);
+    }
+
+    @Test
+    void aProgramThatExitsBeforeItsVerdictFailsWithItsLastLines() throws Exception {
+        Device d = device("command: 'echo starting up; echo firstboot-ref: registering x over https; exit 3'");
+        giveKey(d);
+        d.boot();
+        BootReport r = d.awaitBoot(VERDICT);
+        assertThat(r).isInstanceOf(BootReport.Failed.class);
+        assertThat(((BootReport.Failed) r).reason()).contains("exited with code 3")
+                .contains("starting up | firstboot-ref: registering x over https");
+        assertThat(timeline.events(e -> e.kind() == EventKind.DEVICE_MILESTONE
+                && e.detail("milestone").equals("failed"))).hasSize(1);
+    }
+
+    @Test
+    void aProgramThatCannotBeFoundFailsAtOnce() throws Exception {
+        Device d = device("command: [./no-such-device-program, --flag]");
+        giveKey(d);
+        d.boot();
+        BootReport r = d.awaitBoot(VERDICT);
+        assertThat(((BootReport.Failed) r).reason()).contains("127: the command was not found")
+                .contains("no-such-device-program");
+    }
+
+    @Test
+    void aProgramThatIsNotInstalledMakesItsScenariosUnavailable() throws Exception {
+        Path rig = dir.resolve("missing.yaml");
+        Files.writeString(rig, "name: t\ndevice:\n  kind: program\n  command: [no-such-program-anywhere]\n");
+        var spec = new ProgramDeviceProvider().configure(PartConfigs.device(rig));
+        assertThat(spec.unavailable()).containsKey("symmetric-key");
+        assertThat(spec.unavailable().get("symmetric-key")).contains("\"no-such-program-anywhere\" is not installed");
+        Files.writeString(rig, "name: t\ndevice:\n  kind: program\n  command: 'exec no-such-program-either --x'\n");
+        assertThat(new ProgramDeviceProvider().configure(PartConfigs.device(rig)).unavailable().get("symmetric-key"))
+                .contains("\"no-such-program-either\" is not installed");
+        Files.writeString(rig, "name: t\ndevice:\n  kind: program\n  command: 'exec sh -c true'\n");
+        assertThat(new ProgramDeviceProvider().configure(PartConfigs.device(rig)).unavailable()).isEmpty();
+    }
+
+    @Test
+    void aFloodingProgramIsKilledAndFails() throws Exception {
+        Device d = device("""
+                command: [yes, flood]
+                output-limit: 50
+                """);
+        giveKey(d);
+        d.boot();
+        BootReport r = d.awaitBoot(VERDICT);
+        assertThat(((BootReport.Failed) r).reason()).contains("flooded its output: more than 50 lines")
+                .contains("flood | flood");
+        assertThat(d.consoleLog()).hasSize(50);
+    }
+
+    @Test
+    void aSilentProgramFailsAfterItsStartDeadline() throws Exception {
+        Device d = device("""
+                command: [sleep, "30"]
+                start-deadline: 300ms
+                """);
+        giveKey(d);
+        d.boot();
+        BootReport r = d.awaitBoot(VERDICT);
+        assertThat(((BootReport.Failed) r).reason()).contains("printed nothing within 0.3 s");
+    }
+
+    @Test
+    void aProgramThatIgnoresSigtermIsKilledWithItsWholeGroupAfterTheStopDeadline() throws Exception {
+        Path pids = dir.resolve("pids");
+        Device d = device("""
+                command: 'trap "" TERM; sleep 300 & echo "$$ $!" > %s; echo ready; while true; do sleep 0.2; done'
+                stop-deadline: 500ms
+                """.formatted(pids));
+        giveKey(d);
+        d.boot();
+        timeline.await(e -> e.kind() == EventKind.CONSOLE_LINE && e.detail("line").equals("ready"), VERDICT);
+        List<ProcessHandle> processes = new ArrayList<>();
+        for (String pid : Files.readString(pids).trim().split(" ")) {
+            processes.add(ProcessHandle.of(Long.parseLong(pid)).orElseThrow());
+        }
+        long start = System.nanoTime();
+        d.resetForScenario();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(took).isBetween(Duration.ofMillis(450), Duration.ofSeconds(8));
+        for (ProcessHandle p : processes) {
+            p.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(p.isAlive()).as("pid " + p.pid()).isFalse();
+        }
+        // a program stopped by the harness is not a failed boot
+        assertThat(timeline.events(e -> e.kind() == EventKind.DEVICE_MILESTONE)).isEmpty();
+    }
+
+    @Test
+    void aScenarioThatGaveNoKeyIsToldSo() throws Exception {
+        Device d = device("command: [sleep, '1']");
+        assertThatThrownBy(d::boot).hasMessageContaining("was given no key");
+    }
+
+    @Test
+    void rigFieldsAreCheckedWithTheirLine() throws Exception {
+        Path rig = dir.resolve("bad.yaml");
+        Files.writeString(rig, """
+                name: t
+                device:
+                  kind: program
+                  command: [dev, '{FIRSTBOOT_DPS_PORT}']
+                """);
+        assertThatThrownBy(() -> new ProgramDeviceProvider().configure(PartConfigs.device(rig)))
+                .isInstanceOf(RigException.class).hasMessageContaining("bad.yaml:4:")
+                .hasMessageContaining("unknown placeholder {FIRSTBOOT_DPS_PORT}");
+        Files.writeString(rig, """
+                name: t
+                device:
+                  kind: program
+                  command: [dev]
+                  milestones:
+                    hub-connected: 'connected ('
+                    failed: 'failed'
+                """);
+        assertThatThrownBy(() -> new ProgramDeviceProvider().configure(PartConfigs.device(rig)))
+                .hasMessageContaining("bad.yaml:6:").hasMessageContaining("not a valid regular expression");
+        Files.writeString(rig, """
+                name: t
+                device:
+                  kind: program
+                  command: [dev]
+                  attestation: tpm
+                """);
+        assertThatThrownBy(() -> new ProgramDeviceProvider().configure(PartConfigs.device(rig)))
+                .hasMessageContaining("bad.yaml:5:").hasMessageContaining("tpm is not offered");
+    }
+}

@@ -1,0 +1,178 @@
+package dev.firstboot.suite;
+
+import dev.firstboot.programs.ReferencePrograms.Program;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code firstboot run} with a program rig: the reference device programs on the real Azure IoT SDKs (Node from
+ * npm, Java in its own JVM) as the device under test, each scenario starting the program afresh. Every applicable
+ * scenario passes over HTTPS and MQTT, on stock ports and without them (as far as each SDK lets a port be given:
+ * docs/device-programs.md), and each reference-program defect is caught by its scenario with a precise message while
+ * the scenarios it does not target still pass. One rig start per configuration.
+ */
+class ProgramRigRunTest {
+    static final Path SYMMETRIC_KEY = Runs.FEATURES.resolve("symmetric-key");
+    static final Path X509_ISSUED = Runs.FEATURES.resolve("identity").resolve("x509-issued-certificate.feature");
+
+    /** A program rig in {@code dir}: the program, how it proves who it is, how it reaches DPS, the ports, defects. */
+    static Path rig(Path dir, Program program, String attestation, String transport, String ports, String defects)
+            throws Exception {
+        String command = program.command().stream().map(ProgramRigRunTest::json)
+                .collect(Collectors.joining(", ", "[", "]"));
+        String name = ("program-" + program + "-" + attestation + "-" + transport + "-"
+                + ports.replaceAll("[^a-z0-9]+", "-") + (defects.isEmpty() ? "" : "-" + defects))
+                .toLowerCase(java.util.Locale.ROOT).replaceAll("-+$", "");
+        Path file = dir.resolve(name + ".yaml");
+        Files.writeString(file, """
+                name: %s
+                backend:
+                  kind: embedded
+                  retry-after: 1s
+                  hubs: [hub-a, hub-b]
+                  addresses: per-part
+                  ports: %s
+                device:
+                  kind: program
+                  command: %s
+                  attestation: %s
+                  transport: %s
+                  environment:
+                    FIRSTBOOT_REFERENCE_DEFECTS: %s
+                """.formatted(name, ports, command, attestation, transport, json(defects)));
+        return file;
+    }
+
+    private static String json(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+
+    static Runs.Outcome run(Path dir, Path rig, Path... features) throws Exception {
+        return Runs.run(rig.toString(), dir.resolve("reports"), Optional.empty(), features);
+    }
+
+    /** The scenarios of {@code feature} whose names start with {@code names}, as FILE.feature:LINE selectors. */
+    static Path[] scenarios(Path feature, List<String> names) throws Exception {
+        List<String> lines = Files.readAllLines(feature);
+        List<Path> out = new java.util.ArrayList<>();
+        for (String name : names) {
+            int line = 0;
+            for (int i = 0; i < lines.size() && line == 0; i++) {
+                if (lines.get(i).trim().startsWith("Scenario: " + name)) {
+                    line = i + 1;
+                }
+            }
+            assertThat(line).as("a scenario named \"" + name + "…\" in " + feature).isPositive();
+            out.add(Path.of(feature + ":" + line));
+        }
+        return out.toArray(Path[]::new);
+    }
+
+    /**
+     * Each program passes every scenario of its attestation on one transport and port mode, and the other
+     * dimensions are covered across the rows: Node on HTTPS and MQTT, ephemeral and stock ports; Java on HTTPS with
+     * only the hub on 8883 (its SDK dials 8883 for MQTT whatever it is given) and on MQTT with stock ports.
+     */
+    @ParameterizedTest(name = "{0} {1} over {2}, ports {3}")
+    @CsvSource(delimiter = '|', value = {
+            "NODE | symmetric-key | https | ephemeral",
+            "NODE | x509          | mqtt  | stock",
+            "JAVA | symmetric-key | https | '{hub-mqtt: 8883}'",
+            "JAVA | x509          | mqtt  | stock",
+    })
+    void everyApplicableScenarioPasses(Program program, String attestation, String transport, String ports,
+                                       @TempDir Path dir) throws Exception {
+        Path features = attestation.equals("x509") ? X509_ISSUED : SYMMETRIC_KEY;
+        Runs.Outcome outcome = run(dir, rig(dir, program, attestation, transport, ports, ""), features);
+        assertThat(outcome.summary().scenarios()).as(outcome.output()).hasSizeGreaterThanOrEqualTo(7)
+                .allSatisfy(s -> assertThat(s.status()).as(s.name() + ": " + s.message()).isEqualTo(ScenarioStatus.PASSED));
+        assertThat(outcome.secrets().leaking()).isEmpty();
+    }
+
+    /**
+     * Each defect of the Node reference program (the Java one has the same switches; ReferenceProgramsTest shows
+     * them) against the scenario that targets it and scenarios it leaves alone, which must still pass. Only those
+     * scenarios run, to keep the suite short: a caught defect waits out its step's limit.
+     */
+    @ParameterizedTest(name = "defect {0} is caught by \"{2}\"")
+    @CsvSource(delimiter = '|', value = {
+            "no-hub-connection     | symmetric-key | An individually enrolled device is assigned | expected kitchen-sensor to connect to hub hub-a within 10 s, but no hub saw a connection attempt | A device whose key is not enrolled",
+            "wrong-hub             | symmetric-key | An individually enrolled device is assigned | the hubs answered only: [kitchen-sensor at hub-b → return code | A device whose individual enrollment is disabled",
+            "wrong-registration-id | symmetric-key | An individually enrolled device is assigned | it received requests only for registration ids [program-device-01-x] | ",
+            "ignores-retry-after   | symmetric-key | The device waits as long as DPS asks        | the device did not honour retry-after | A device of an enrollment group is assigned",
+            "other-certificate     | x509          | The device presents the certificate it was issued | the certificate the device presented to DPS is not the certificate the harness issued it | A device whose certificate is not enrolled",
+    })
+    void eachDefectIsCaughtAndTheScenariosItDoesNotTargetStillPass(String defect, String attestation, String scenario,
+                                                                   String message, String untouched, @TempDir Path dir)
+            throws Exception {
+        Path feature = attestation.equals("x509") ? X509_ISSUED
+                : SYMMETRIC_KEY.resolve("symmetric-key-attestation.feature");
+        List<String> names = untouched == null ? List.of(scenario) : List.of(scenario, untouched);
+        Runs.Outcome outcome = run(dir, rig(dir, Program.NODE, attestation, "https", "stock", defect),
+                scenarios(feature, names));
+        ScenarioResult judged = outcome.scenario(scenario);
+        assertThat(judged.status()).as(outcome.output()).isEqualTo(ScenarioStatus.FAILED);
+        assertThat(judged.message()).contains(message);
+        if (untouched != null) {
+            ScenarioResult other = outcome.scenario(untouched);
+            assertThat(other.status()).as(other.name() + ": " + other.message()).isEqualTo(ScenarioStatus.PASSED);
+        }
+        assertThat(outcome.secrets().leaking()).isEmpty();
+    }
+
+    /**
+     * A device that prints a secret it was given fails, by the rule that holds for every device; with the key printed
+     * at every boot, every scenario that gave it one fails so, and the reports still hold the key only masked.
+     */
+    @org.junit.jupiter.api.Test
+    void aProgramThatPrintsItsKeyFailsWithTheLineMasked(@TempDir Path dir) throws Exception {
+        Path feature = SYMMETRIC_KEY.resolve("symmetric-key-attestation.feature");
+        Runs.Outcome outcome = run(dir, rig(dir, Program.NODE, "symmetric-key", "https", "stock", "prints-key"),
+                scenarios(feature, List.of("An individually enrolled device is assigned",
+                        "A device whose key is not enrolled")));
+        assertThat(outcome.summary().scenarios()).as(outcome.output()).hasSize(2).allSatisfy(s -> {
+            assertThat(s.status()).isEqualTo(ScenarioStatus.FAILED);
+            assertThat(s.message()).contains("the device printed a secret the harness gave it on its console, line 1")
+                    .contains("firstboot-ref: symmetric key «masked»");
+        });
+        assertThat(outcome.secrets().leaking()).isEmpty();
+    }
+
+    /**
+     * A device with an identity of its own (here a certificate made for it beforehand, which the program is pointed
+     * at by its own wrapper, never by the harness): the harness enrolls the declared leaf, and the device boots.
+     */
+    @org.junit.jupiter.api.Test
+    void aDeviceWithItsOwnCertificateIsEnrolledAsDeclared(@TempDir Path dir) throws Exception {
+        dev.firstboot.pki.KeyMaterial own = dev.firstboot.pki.TestPki.create().issueClient("own-cert-device-07");
+        Files.writeString(dir.resolve("device.pem"), own.chainPem());
+        dev.firstboot.pki.CaFiles.writePrivate(dir.resolve("device-key.pem"), own.privateKeyPem());
+        String node = String.join(" ", Program.NODE.command().stream().map(w -> "'" + w + "'").toList());
+        Path rig = dir.resolve("own.yaml");
+        Files.writeString(rig, """
+                name: program-own-certificate
+                backend:
+                  kind: embedded
+                  hubs: [hub-a]
+                  addresses: per-part
+                device:
+                  kind: program
+                  attestation: x509
+                  registration-id: own-cert-device-07
+                  certificate: device.pem
+                  command: %s
+                """.formatted(json("FIRSTBOOT_CERT_PEM=device.pem FIRSTBOOT_KEY_PEM=device-key.pem exec " + node)));
+        Runs.Outcome outcome = run(dir, rig, Runs.FEATURES.resolve("identity").resolve("own-identity.feature"));
+        assertThat(outcome.summary().scenarios()).as(outcome.output()).hasSize(2)
+                .allSatisfy(s -> assertThat(s.status()).as(s.name() + ": " + s.message()).isEqualTo(ScenarioStatus.PASSED));
+    }
+}

@@ -1,0 +1,46 @@
+package dev.firstboot.timeline;
+
+import dev.firstboot.secret.Redactor;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A device that prints a secret it was given is caught on the line it printed it, and the line stays masked. */
+class ConsoleSecretsTest {
+    private static final String KEY = "c2VjcmV0LWtleS1vZi10aGUtZGV2aWNl";
+
+    private final Redactor redactor = new Redactor();
+    private final Timeline timeline = new Timeline(redactor);
+
+    private void print(String line) {
+        timeline.record(Origin.DEVICE, EventKind.CONSOLE_LINE, "console", ConsoleSecrets.line(redactor, line));
+    }
+
+    @Test
+    void theFirstLineThatGaveAKeyAwayIsNamedWithItsNumberAndTheLineBefore() {
+        redactor.register(KEY);
+        print("booting");
+        print("registering unit-7");
+        print("key=" + KEY);
+        print("key again " + KEY);
+        assertThat(ConsoleSecrets.leak(timeline.events())).hasValueSatisfying(why -> assertThat(why)
+                .contains("line 3").contains("\"key=" + Redactor.MASK + "\"")
+                .contains("after line 2: \"registering unit-7\"").doesNotContain(KEY));
+    }
+
+    @Test
+    void aSasSignatureIsASecretEvenUnregisteredButOneTheDeviceMaskedItselfIsNot() {
+        print("token: SharedAccessSignature sr=x&sig=" + Redactor.MASK + "&se=1");
+        print("failed: HTTP 401 SharedAccessKey=«masked»");
+        assertThat(ConsoleSecrets.leak(timeline.events())).isEmpty();
+        print("token: SharedAccessSignature sr=x&sig=abcdEFGH1234%3D&se=1");
+        assertThat(ConsoleSecrets.leak(timeline.events())).hasValueSatisfying(why -> assertThat(why).contains("line 3"));
+    }
+
+    @Test
+    void linesTheHarnessRecordsAreNotTheDevicesOwn() {
+        redactor.register(KEY);
+        timeline.record(Origin.HARNESS, EventKind.CONSOLE_LINE, "console", ConsoleSecrets.line(redactor, "typed " + KEY));
+        assertThat(ConsoleSecrets.leak(timeline.events())).isEmpty();
+    }
+}
