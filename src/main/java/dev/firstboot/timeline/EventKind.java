@@ -12,7 +12,7 @@ public enum EventKind {
     /** Reset, button or power action (attribute {@code action}). */
     CONTROL(Details.of("action").maybe("by")),
     /** The device started its first boot (reset released, power on, or simulator start). */
-    BOOT_STARTED(Details.of()),
+    BOOT_STARTED(Details.of().maybe("program")),
     /** A TLS handshake finished, seen by the side that records it (attributes {@code peer}, {@code protocol}). */
     TLS_HANDSHAKE(Details.of("peer", "protocol").maybe("serverCertificate")),
     /** A TLS handshake failed (attribute {@code reason}). */
