@@ -255,6 +255,32 @@ class EmulatorFuzzTest {
         Instant start = Instant.now();
         List<String> classes = List.of("garbage", "truncated", "oversized", "malformed-http", "hostile-sas",
                 "malformed-mqtt", "slow-drip", "flood");
+        // Finding 4, alongside the run: a hub CONNECT dripped one byte every 5 s is closed at the 30 s deadline.
+        SSLSocket dripped = tlsSocket(hub, Optional.of(randomLoopback()));
+        byte[] connect = mqttConnect(Target.HUB_MQTT, hubSas());
+        java.util.concurrent.CompletableFuture<Instant> hubClosed = new java.util.concurrent.CompletableFuture<>();
+        Thread dripper = new Thread(() -> {
+            try {
+                dripped.setSoTimeout(5000);
+                for (int i = 0; i < connect.length - 1; i++) {
+                    dripped.getOutputStream().write(connect[i]);
+                    dripped.getOutputStream().flush();
+                    try {
+                        // the drip's pace is a read with a 5 s deadline: it returns early only when the hub closes
+                        if (dripped.getInputStream().read() < 0) {
+                            break;
+                        }
+                    } catch (SocketTimeoutException e) {
+                        continue;
+                    }
+                }
+            } catch (IOException e) {
+                // closed by the hub
+            }
+            hubClosed.complete(Instant.now());
+        }, "fuzz-hub-drip");
+        dripper.setDaemon(true);
+        dripper.start();
         int attacks = 0;
         for (String attackClass : classes) {
             // each class gets its share of the budget, so every class runs whatever the machine's speed
@@ -267,6 +293,10 @@ class EmulatorFuzzTest {
             }
             legitimateDeviceWorks("after attack class " + attackClass);
         }
+        Instant closedAt = hubClosed.get(45, java.util.concurrent.TimeUnit.SECONDS);
+        dripped.close();
+        assertThat(Duration.between(start, closedAt)).as("the hub closes a dripped CONNECT at its 30 s deadline")
+                .isBetween(Duration.ofSeconds(25), Duration.ofSeconds(40));
         System.gc();
         int threads = Thread.activeCount();
         long heap = usedHeap();
