@@ -18,6 +18,8 @@ import java.util.Set;
  */
 public final class SasTokens {
     private static final String PREFIX = "SharedAccessSignature ";
+    /** The largest {@code se} taken (year 9999); one beyond what a time can hold is refused, never thrown on. */
+    private static final long MAX_EXPIRY = 253402300799L;
 
     /** How the scope is written into {@code sr} and into the signed string. */
     public enum ScopeEncoding {
@@ -28,7 +30,7 @@ public final class SasTokens {
     }
 
     /** What a verification decided. Neither variant carries the key or the signature. */
-    public sealed interface Verdict permits Accepted, Rejected {
+    public sealed interface Verdict permits Accepted, Rejected, Checked {
     }
 
     /** The token is well-formed, signed with the key, for the expected scope, not expired. */
@@ -81,6 +83,43 @@ public final class SasTokens {
      */
     public static Verdict verify(String token, String expectedScope, byte[] key, Set<String> acceptedKeyNames,
                                  Instant now) {
+        Verdict form = check(token, expectedScope, acceptedKeyNames);
+        if (!(form instanceof Checked c)) {
+            return form;
+        }
+        byte[] expected = Kdfa.hmacSha256(key, stringToSign(c.sr, c.expiry));
+        if (!MessageDigest.isEqual(expected, c.signature)) {
+            return new Rejected("sig does not match HMAC-SHA256 over sr as written + \"\\n\" + se with the device key"
+                    + " for " + expectedScope);
+        }
+        if (!now.isBefore(c.expiry)) {
+            return new Rejected("the token expired at " + c.expiry + " (se=" + c.expiry.getEpochSecond() + "), now is "
+                    + now);
+        }
+        return new Accepted(c.scope, c.expiry, c.keyName);
+    }
+
+    /**
+     * Why {@code token} could not be accepted for {@code expectedScope} whatever the key (its form, scope, skn, or
+     * expiry), or empty when only the signature is left to check: what a server can judge before it knows the key.
+     */
+    public static Optional<String> problemWithoutKey(String token, String expectedScope, Set<String> acceptedKeyNames,
+                                                     Instant now) {
+        Verdict form = check(token, expectedScope, acceptedKeyNames);
+        if (form instanceof Rejected r) {
+            return Optional.of(r.reason());
+        }
+        Checked c = (Checked) form;
+        return now.isBefore(c.expiry) ? Optional.empty()
+                : Optional.of("the token expired at " + c.expiry + " (se=" + c.expiry.getEpochSecond() + ")");
+    }
+
+    /** A token whose form, scope and skn are right; its signature is yet to be compared. Never leaves this class. */
+    private record Checked(String sr, String scope, Instant expiry, Optional<String> keyName, byte[] signature)
+            implements Verdict {
+    }
+
+    private static Verdict check(String token, String expectedScope, Set<String> acceptedKeyNames) {
         if (token == null || !token.startsWith(PREFIX)) {
             return new Rejected("the token does not start with \"" + PREFIX.trim() + " \"");
         }
@@ -118,9 +157,12 @@ public final class SasTokens {
         } catch (NumberFormatException e) {
             return new Rejected("se is not a number of seconds since the epoch: " + fields.get("se"));
         }
+        if (se < 0 || se > MAX_EXPIRY) {
+            return new Rejected("se is outside 0.." + MAX_EXPIRY + " seconds since the epoch: " + se);
+        }
         Optional<String> skn = Optional.ofNullable(fields.get("skn"));
         if (!acceptedKeyNames.contains(skn.orElse(""))) {
-            return new Rejected("skn " + skn.map(s -> "\"" + s + "\"").orElse("(absent)") + " is not one of "
+            return new Rejected("skn " + skn.map(x -> "\"" + x + "\"").orElse("(absent)") + " is not one of "
                     + acceptedKeyNames);
         }
         byte[] presented;
@@ -129,15 +171,6 @@ public final class SasTokens {
         } catch (IllegalArgumentException e) {
             return new Rejected("sig is not URL-encoded base64");
         }
-        Instant expiry = Instant.ofEpochSecond(se);
-        byte[] expected = Kdfa.hmacSha256(key, stringToSign(sr, expiry));
-        if (!MessageDigest.isEqual(expected, presented)) {
-            return new Rejected("sig does not match HMAC-SHA256 over sr as written + \"\\n\" + se with the device key"
-                    + " for " + expectedScope);
-        }
-        if (!now.isBefore(expiry)) {
-            return new Rejected("the token expired at " + expiry + " (se=" + se + "), now is " + now);
-        }
-        return new Accepted(decodedScope, expiry, skn);
+        return new Checked(sr, decodedScope, Instant.ofEpochSecond(se), skn, presented);
     }
 }

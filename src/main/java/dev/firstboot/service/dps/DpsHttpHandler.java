@@ -153,7 +153,14 @@ final class DpsHttpHandler extends ChannelInboundHandlerAdapter {
         static Route of(String method, String uri) {
             QueryStringDecoder query = new QueryStringDecoder(uri);
             String path = query.rawPath();
-            List<String> versions = query.parameters().get("api-version");
+            List<String> versions;
+            try {
+                versions = query.parameters().get("api-version");
+            } catch (IllegalArgumentException e) {
+                return new Route(path, Optional.empty(), "", "", Optional.empty(), Optional.empty(),
+                        Optional.of(DpsError.badRequest("the query of the request URI is not valid"
+                                + " percent-encoding; encode '%' as %25")));
+            }
             Optional<String> apiVersion = versions == null || versions.isEmpty() || versions.get(0).isEmpty()
                     ? Optional.empty() : Optional.of(versions.get(0));
             String[] raw = path.split("/", -1);

@@ -30,7 +30,9 @@ import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 
+import dev.firstboot.identity.tpm.SasTokens;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,17 +48,19 @@ import java.util.regex.Pattern;
  * <p>CONNACK refusals, as the C SDK maps them (spec §2.1): 1 for a protocol level other than MQTT 3.1.1; 2 for a
  * client id that is not a registration id; 4 for a user name that is not
  * {@code {idScope}/registrations/{clientId}/api-version=...}, names another ID scope, or another registration id
- * than the client id. Enrollment and credentials are judged per request (res/401), as for HTTPS, so 5 is not used.
+ * than the client id, or for a CONNECT with neither a password (SAS) nor a TLS client certificate; 5 for a SAS that
+ * is malformed, for another scope or registration id, or expired. Enrollment and the SAS signature are judged per
+ * request (res/401), as for HTTPS.
  */
 final class DpsMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private static final String TRANSPORT = "mqtt";
     private static final int MQTT_3_1_1 = 4;
-    private static final long MAX_IDLE_SECONDS = 3600;
     private static final Pattern REGISTRATION_ID = Pattern.compile("[A-Za-z0-9\\-._:]{1,128}");
 
     private final DpsService service;
     private final TimelineSink timeline;
     private final FaultPlan faults;
+    private final long maxIdleSeconds;
     private Optional<Session> session = Optional.empty();
     private boolean connectSeen;
     private int nextPacketId = 1;
@@ -66,7 +70,8 @@ final class DpsMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
                            Optional<String> authorization) {
     }
 
-    DpsMqttHandler(DpsService service, TimelineSink timeline, FaultPlan faults) {
+    DpsMqttHandler(DpsService service, TimelineSink timeline, FaultPlan faults, java.time.Duration maxIdle) {
+        this.maxIdleSeconds = Math.max(1, maxIdle.toSeconds());
         this.service = service;
         this.timeline = timeline;
         this.faults = faults;
@@ -141,9 +146,22 @@ final class DpsMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
         byte[] password = connect.payload().passwordInBytes();
         Optional<String> sas = password == null || password.length == 0 ? Optional.empty()
                 : Optional.of(new String(password, StandardCharsets.UTF_8));
+        if (sas.isEmpty() && ServerTls.peerChain(ctx.channel()).isEmpty()) {
+            note(id, "no password (SAS) and no TLS client certificate: a device proves who it is with one of them");
+            refuse(ctx, id, MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
+            return;
+        }
+        Optional<String> badSas = sas.flatMap(t -> SasTokens.problemWithoutKey(t,
+                service.idScope() + "/registrations/" + id, SymmetricKeyAttestation.KEY_NAMES, Instant.now()));
+        if (badSas.isPresent()) {
+            note(id, "SAS: " + badSas.get());
+            refuse(ctx, id, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+            return;
+        }
         session = Optional.of(new Session(id, parsed.get().idScope(), parsed.get().apiVersion(), sas));
         int keepAlive = connect.variableHeader().keepAliveTimeSeconds();
-        long idle = keepAlive == 0 ? MAX_IDLE_SECONDS : Math.min(MAX_IDLE_SECONDS, (keepAlive * 3L + 1) / 2);
+        // Keep-alive 0 ("none") does not hold a provisioning session open longer than the listener's idle timeout.
+        long idle = keepAlive == 0 ? maxIdleSeconds : Math.min(maxIdleSeconds, (keepAlive * 3L + 1) / 2);
         ctx.pipeline().replace("idle", "idle", new ReadTimeoutHandler(idle, TimeUnit.SECONDS));
         connack(ctx, id, MqttConnectReturnCode.CONNECTION_ACCEPTED);
     }
@@ -215,6 +233,11 @@ final class DpsMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
                 new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 MqttMessageIdVariableHeader.from(subscribe.variableHeader().messageId()),
                 new MqttSubAckPayload(granted)));
+    }
+
+    private void note(String clientId, String refused) {
+        timeline.record(Origin.SERVICE, EventKind.HARNESS_NOTE, clientId, Map.of("transport", TRANSPORT,
+                "refused", refused));
     }
 
     private void refuse(ChannelHandlerContext ctx, String clientId, MqttConnectReturnCode code) {

@@ -71,7 +71,7 @@ public final class DpsMqttServer implements AutoCloseable {
             ch.pipeline().addLast("mqtt-decoder", new MqttDecoder(MAX_MESSAGE_BYTES))
                     .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
                     .addLast("connect-deadline", new FirstMessageDeadline(limits.idleTimeout()))
-                    .addLast("dps", new DpsMqttHandler(service, timeline, faults));
+                    .addLast("dps", new DpsMqttHandler(service, timeline, faults, limits.idleTimeout()));
         }));
     }
 

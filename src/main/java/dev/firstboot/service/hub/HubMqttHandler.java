@@ -270,7 +270,7 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
 
 
     /**
-     * Grants QoS 1 at most for every filter (dps.md §5.3); the device's own C2D filter and the methods filter
+     * Grants QoS 1 at most for the device's own and the $iothub filters (dps.md §5.3), 0x80 for any other; the device's own C2D filter and the methods filter
      * switch those deliveries on for this connection, after the SUBACK.
      */
     private void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage subscribe) {
@@ -281,7 +281,11 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
         boolean c2d = false;
         boolean methodCalls = false;
         for (int i = 0; i < granted.length; i++) {
-            granted[i] = Math.min(wanted.get(i).qualityOfService().value(), 1);
+            String filter = wanted.get(i).topicFilter();
+            // Only the device's own topics and the hub's $iothub ones; another device's (or a wildcard over
+            // devices) gets the 0x80 failure, as IoT Hub answers.
+            boolean own = filter != null && (filter.startsWith("devices/" + id + "/") || filter.startsWith("$iothub/"));
+            granted[i] = own ? Math.min(wanted.get(i).qualityOfService().value(), 1) : MqttQoS.FAILURE.value();
             c2d |= wanted.get(i).topicFilter().equals(c2dFilter);
             methodCalls |= wanted.get(i).topicFilter().equals(METHODS_FILTER);
         }

@@ -16,6 +16,7 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttQoS;
 
+import dev.firstboot.service.net.FirstMessageDeadline;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -103,6 +104,7 @@ public final class IotHubEmulator implements AutoCloseable {
                 .addLast("handshake", new ServerTls.HandshakeRecorder(name, timeline))
                 .addLast("mqtt-decoder", new MqttDecoder(MAX_MESSAGE_BYTES))
                 .addLast("mqtt-encoder", MqttEncoder.INSTANCE)
+                .addLast("connect-deadline", new FirstMessageDeadline(Duration.ofSeconds(CONNECT_DEADLINE_SECONDS)))
                 .addLast("hub", new HubMqttHandler(name, host, registry, methods, timeline, faults)));
         return new IotHubEmulator(name, host, registry, methods, listener);
     }

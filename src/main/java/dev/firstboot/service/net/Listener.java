@@ -13,7 +13,9 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ConcurrentHashMap;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,8 +42,9 @@ public final class Listener implements AutoCloseable {
 
     /**
      * As {@link #bind(InetSocketAddress, EventLoopGroup, EventLoopGroup, Consumer)}, keeping at most
-     * {@code maxConnections} open: one more is closed as soon as it is accepted, before any TLS work is spent on it,
-     * so the client sees its connection end at once instead of waiting.
+     * {@code maxConnections} open, and at most {@link #perClientShare} of them from one source address: one more is
+     * closed as soon as it is accepted, before any TLS work is spent on it, so the client sees its connection end at
+     * once instead of waiting, and one client cannot lock the others out.
      */
     public static Listener bind(InetSocketAddress address, EventLoopGroup boss, EventLoopGroup workers,
                                 int maxConnections, Consumer<SocketChannel> pipeline) throws IOException {
@@ -50,19 +53,28 @@ public final class Listener implements AutoCloseable {
         }
         ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         AtomicInteger open = new AtomicInteger();
+        int perClient = perClientShare(maxConnections);
+        ConcurrentHashMap<InetAddress, AtomicInteger> byClient = new ConcurrentHashMap<>();
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (open.incrementAndGet() > maxConnections) {
+                        InetAddress client = ch.remoteAddress() == null ? null : ch.remoteAddress().getAddress();
+                        AtomicInteger mine = client == null ? new AtomicInteger()
+                                : byClient.computeIfAbsent(client, c -> new AtomicInteger());
+                        if (mine.incrementAndGet() > perClient | open.incrementAndGet() > maxConnections) {
                             open.decrementAndGet();
+                            release(byClient, client, mine);
                             ch.config().setOption(ChannelOption.SO_LINGER, 0);
                             ch.close();
                             return;
                         }
-                        ch.closeFuture().addListener(f -> open.decrementAndGet());
+                        ch.closeFuture().addListener(f -> {
+                            open.decrementAndGet();
+                            release(byClient, client, mine);
+                        });
                         connections.add(ch);
                         pipeline.accept(ch);
                     }
@@ -76,6 +88,21 @@ public final class Listener implements AutoCloseable {
             throw new IOException("could not bind " + address + ": " + bound.cause().getMessage(), bound.cause());
         }
         return new Listener(bound.channel(), connections);
+    }
+
+    /**
+     * How many of a listener's {@code maxConnections} one client (source address) may hold: all but a quarter (rounded
+     * down), so one client holding all it may still leaves a quarter for every other device.
+     */
+    public static int perClientShare(int maxConnections) {
+        return maxConnections - maxConnections / 4;
+    }
+
+    private static void release(ConcurrentHashMap<InetAddress, AtomicInteger> byClient, InetAddress client,
+                                AtomicInteger count) {
+        if (client != null && count.decrementAndGet() <= 0) {
+            byClient.remove(client, count);
+        }
     }
 
     public InetSocketAddress address() {

@@ -47,8 +47,19 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
         this.timeline = timeline;
     }
 
+    /**
+     * Requests (for this API or the next handler) that arrived pipelined while one is worked on; they are taken in
+     * order once its reply is written, so a device request behind a service API one is answered after it.
+     */
+    private final java.util.ArrayDeque<Object> held = new java.util.ArrayDeque<>();
+    private boolean busy;
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (busy) {
+            held.add(msg);
+            return;
+        }
         if (!(msg instanceof FullHttpRequest request) || !AdminRoute.isAdmin(request.uri())) {
             ctx.fireChannelRead(msg);
             return;
@@ -62,7 +73,15 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
                         false);
                 return;
             }
-            call = new AdminCall(request.method().name(), AdminRoute.of(request.uri()),
+            AdminRoute route;
+            try {
+                route = AdminRoute.of(request.uri());
+            } catch (IllegalArgumentException e) {
+                write(ctx, AdminService.error(400, AdminService.BAD_REQUEST, "The request URI is not valid"
+                        + " percent-encoding; encode '%' as %25"), keepAlive);
+                return;
+            }
+            call = new AdminCall(request.method().name(), route,
                     header(request, HttpHeaderNames.AUTHORIZATION.toString()),
                     header(request, HttpHeaderNames.IF_MATCH.toString()),
                     header(request, "x-ms-max-item-count"), header(request, "x-ms-continuation"),
@@ -87,6 +106,7 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.channel().config().setAutoRead(false);
+        busy = true;
         boolean keep = keepAlive;
         try {
             api.workers().execute(() -> {
@@ -100,14 +120,30 @@ final class AdminHttpHandler extends ChannelInboundHandlerAdapter {
                     api.release();
                 }
                 record(response);
-                write(ctx, response, keep);
-                ctx.channel().config().setAutoRead(true);
+                AdminResponse done = response;
+                ctx.executor().execute(() -> {
+                    write(ctx, done, keep);
+                    busy = false;
+                    ctx.channel().config().setAutoRead(true);
+                    while (!busy && !held.isEmpty() && ctx.channel().isActive()) {
+                        channelRead(ctx, held.poll());
+                    }
+                });
             });
         } catch (RejectedExecutionException e) {
             api.release();
+            busy = false;
             ctx.channel().config().setAutoRead(true);
             write(ctx, AdminService.error(503, 503001, "The service API is shutting down"), false);
         }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        while (!held.isEmpty()) {
+            ReferenceCountUtil.release(held.poll());
+        }
+        super.channelInactive(ctx);
     }
 
     @Override

@@ -191,8 +191,14 @@ public final class ServiceSas {
             return new Refused("the token's skn '" + skn.get() + "' is not a policy of this service");
         }
         Optional<String> sr = field(token, "sr");
-        String host = sr.map(s -> URLDecoder.decode(s.replace("+", "%2B"),
-                StandardCharsets.UTF_8)).orElse("").toLowerCase(Locale.ROOT);
+        String host;
+        try {
+            host = sr.map(s -> URLDecoder.decode(s.replace("+", "%2B"),
+                    StandardCharsets.UTF_8)).orElse("").toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return new Refused("the token's sr is not valid URL encoding; put the host name in sr, URL-encoded or"
+                    + " not");
+        }
         if (!hostNames.contains(host)) {
             return new Refused("the token's sr '" + host + "' is not this service's host name " + hostNames);
         }

@@ -304,5 +304,34 @@ class DpsListenerLimitsTest {
         AtomicInteger dribbled = drip(tls, 'a');
         assertThat(timeToClose(tls, IDLE.multipliedBy(4))).as("an MQTT slowloris is closed").isPresent();
         assertThat(dribbled.get()).as("it was sending a byte every 200 ms until closed").isGreaterThanOrEqualTo(3);
+
+        // Keep-alive 0 ("none") does not hold a DPS session past the idle timeout (issue 15, finding 3).
+        SSLSocket still = (SSLSocket) pki.clientContextTrustingCa(Optional.empty()).getSocketFactory()
+                .createSocket(tcp(address), "localhost", address.getPort(), true);
+        still.setSoTimeout(5000);
+        still.startHandshake();
+        String id = "dev-keepalive-0";
+        String sas = dev.firstboot.identity.tpm.SasTokens.build("0ne00AD0002/registrations/" + id,
+                dev.firstboot.identity.tpm.SasTokens.ScopeEncoding.ENCODED, new byte[32],
+                Instant.now().plusSeconds(600), Optional.of("registration"));
+        java.io.ByteArrayOutputStream connect = new java.io.ByteArrayOutputStream();
+        for (String field : new String[]{"MQTT", null, id, "0ne00AD0002/registrations/" + id + "/api-version=2019-03-31",
+                sas}) {
+            if (field == null) {
+                connect.writeBytes(new byte[]{4, (byte) 0xC2, 0, 0}); // 3.1.1, user+password+clean, keep-alive 0
+                continue;
+            }
+            byte[] text = field.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            connect.writeBytes(new byte[]{(byte) (text.length >> 8), (byte) text.length});
+            connect.writeBytes(text);
+        }
+        byte[] body = connect.toByteArray();
+        still.getOutputStream().write(new byte[]{0x10, (byte) (body.length % 128 | 0x80), (byte) (body.length / 128)});
+        still.getOutputStream().write(body);
+        still.getOutputStream().flush();
+        byte[] connack = still.getInputStream().readNBytes(4);
+        assertThat(connack).as("CONNACK 0: the SAS is well-formed (its signature is judged per request)")
+                .containsExactly(0x20, 2, 0, 0);
+        assertThat(timeToClose(still, IDLE.multipliedBy(4))).as("a keep-alive 0 session idles out").isPresent();
     }
 }
