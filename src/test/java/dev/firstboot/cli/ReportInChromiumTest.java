@@ -39,7 +39,7 @@ class ReportInChromiumTest {
         Path chromium = chromium();
         Path reports = dir.resolve("reports");
         Runs.Outcome outcome = Runs.run("embedded", reports, Optional.empty(),
-                Path.of(Runs.FEATURES + "/first-boot/x509-individual.feature:53"));
+                Path.of(Runs.FEATURES + "/first-boot/x509-individual.feature:65"));
         assertThat(outcome.summary().scenarios()).as(outcome.output()).hasSize(1);
         CliTest.Result report = CliTest.run("report", outcome.runDirectory().toString(), "--single-file");
         assertThat(report.exit()).as(report.out() + report.err()).isZero();

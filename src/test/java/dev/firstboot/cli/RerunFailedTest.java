@@ -44,7 +44,7 @@ class RerunFailedTest {
         JsonNode firstSummary = new ObjectMapper().readTree(json.toFile());
         assertThat(Files.readString(junit)).contains("<testsuites").contains("<failure");
         List<String> failed = failedLocations(firstSummary);
-        assertThat(failed).as(first.out()).containsExactly(feature + ":53");
+        assertThat(failed).as(first.out()).containsExactly(feature + ":65");
         assertThat(firstSummary.path("scenarios").size()).isGreaterThan(failed.size());
 
         // the newest run, on the rig it ran on (the defect is still there, so it fails again)
@@ -69,11 +69,11 @@ class RerunFailedTest {
     void listAndDryRunShowWhatWouldRunAndWhyTheRestDoesNotWithoutStartingTheRig() {
         CliTest.Result list = CliTest.run("list", "--features", Runs.FEATURES.toString());
         assertThat(list.exit()).as(list.err()).isZero();
-        assertThat(list.out()).startsWith("Rig embedded @dice @faults @mqtt @x509: ")
-                .contains("Would run:\n").contains("\n  features/first-boot/x509-individual.feature:12  First boot with a DICE identity")
+        assertThat(list.out()).startsWith("Rig embedded @dice @faults @mqtt @wire @x509: ")
+                .contains("Would run:\n").contains("\n  features/first-boot/x509-individual.feature:13  First boot with a DICE identity")
                 .contains("Not applicable: 6 scenarios need @tpm: run them with --rig tpm-sim")
                 .contains("(needs @tpm, which rig embedded does not have")
-                .contains("features/tpm/tpm-attestation.feature:7")
+                .contains("features/tpm/tpm-attestation.feature:8")
                 .doesNotContain("Starting the rig");
         CliTest.Result tpm = CliTest.run("list", "--rig", "tpm-sim", "--tags", "@tpm");
         assertThat(tpm.out()).contains("6 scenarios would run, 0 not applicable");

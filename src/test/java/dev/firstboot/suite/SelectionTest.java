@@ -25,11 +25,11 @@ class SelectionTest {
 
     @Test
     void aLineSelectsTheScenarioHoldingIt() throws Exception {
-        assertThat(lines(X509, 12)).extracting(Selection.Scenario::name)
+        assertThat(lines(X509, 13)).extracting(Selection.Scenario::name)
                 .containsExactly("An individually enrolled device is assigned to its hub and connects");
-        assertThat(lines(X509, 17)).extracting(Selection.Scenario::name)
+        assertThat(lines(X509, 18)).extracting(Selection.Scenario::name)
                 .containsExactly("An individually enrolled device is assigned to its hub and connects");
-        assertThat(lines(X509, 17).get(0).location()).isEqualTo(X509 + ":12");
+        assertThat(lines(X509, 18).get(0).location()).isEqualTo(X509 + ":13");
     }
 
     @Test
@@ -61,7 +61,7 @@ class SelectionTest {
         assertThat(select(Optional.of("@throttling or @budget"), Optional.empty(), Runs.FEATURES)).hasSize(2);
         assertThat(select(Optional.empty(), Optional.of("not enrolled"), Runs.FEATURES.resolve("first-boot")))
                 .extracting(Selection.Scenario::name).containsExactly("A device that is not enrolled is refused and never reaches a hub");
-        assertThat(select(Optional.empty(), Optional.empty(), X509, Path.of(X509 + ":12")))
+        assertThat(select(Optional.empty(), Optional.empty(), X509, Path.of(X509 + ":13")))
                 .hasSize(select(Optional.empty(), Optional.empty(), X509).size()).hasSizeGreaterThan(1);
         assertThat(select(Optional.of("@nosuchtag"), Optional.empty(), Runs.FEATURES)).isEmpty();
     }
