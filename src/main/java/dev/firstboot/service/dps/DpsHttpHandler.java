@@ -1,18 +1,17 @@
 package dev.firstboot.service.dps;
 
+import dev.firstboot.service.net.HttpReplies;
 import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.net.ServerTls;
 import dev.firstboot.timeline.TimelineSink;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -122,13 +121,7 @@ final class DpsHttpHandler extends ChannelInboundHandlerAdapter {
                     + encode(r.registrationId()) + "/operations/" + encode(reply.operationId().get())
                     + "?api-version=" + encode(r.apiVersion().orElse("")));
         }
-        if (keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            ctx.writeAndFlush(response);
-        } else {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
+        HttpReplies.send(ctx, response, keepAlive);
     }
 
     private static String encode(String segment) {
