@@ -10,6 +10,7 @@ Feature: First boot of a device that brings its own identity
     And within 10 seconds the device is connected to hub "hub-a" under its registration id
     And hub "hub-a" received telemetry from the device
 
+  @wire
   Scenario: A device whose own identity is not enrolled is refused and never reaches a hub
     Given the device's own identity is not enrolled
     When the device boots

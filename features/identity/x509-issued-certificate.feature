@@ -12,12 +12,14 @@ Feature: First boot with an X.509 certificate issued for the device
     And the device reports that it is connected to hub "hub-a"
     And hub "hub-a" received telemetry from "x509-gateway"
 
+  @wire
   Scenario: The device presents the certificate it was issued
     Given the device has a certificate issued for its registration id, individually enrolled for hub "hub-b"
     When the device boots
     Then the certificate the device presented to DPS equals the one it was issued
     And within 10 seconds the device is assigned to hub "hub-b" under its registration id
 
+  @wire
   Scenario: A device whose certificate is not enrolled is refused and never reaches a hub
     Given the device has a certificate issued for its registration id that is not enrolled
     When the device boots
@@ -32,6 +34,7 @@ Feature: First boot with an X.509 certificate issued for the device
     And the device reports that registration failed
     And the device makes no hub connection
 
+  @wire
   Scenario: The device waits as long as DPS asks before polling the registration status
     Given DPS asks devices to retry after 1 second
     And the device has a certificate issued for its registration id, individually enrolled for hub "hub-a"
@@ -46,6 +49,7 @@ Feature: First boot with an X.509 certificate issued for the device
     And within 10 seconds the device is connected to hub "hub-b" as "x509-line5-unit-0001"
     And hub "hub-b" received telemetry from the device
 
+  @wire
   Scenario: The first boot stays within its time budget
     Given DPS asks devices to retry after 1 second
     And the device has a certificate issued for its registration id, individually enrolled for hub "hub-a" as device "x509-budget"

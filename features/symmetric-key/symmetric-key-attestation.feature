@@ -42,6 +42,7 @@ Feature: First boot of a device with a symmetric key
     Then within 10 seconds the device's registration ends with status "disabled"
     And the device makes no hub connection
 
+  @wire
   Scenario: A device whose key is not enrolled is refused and never reaches a hub
     Given the device has a symmetric key that is not enrolled
     When the device boots
@@ -49,6 +50,7 @@ Feature: First boot of a device with a symmetric key
     And the device reports that registration failed
     And the device makes no hub connection
 
+  @wire
   Scenario: The device waits as long as DPS asks before polling the registration status
     Given DPS asks devices to retry after 1 second
     And the device has a symmetric key individually enrolled for hub "hub-a"
@@ -56,6 +58,7 @@ Feature: First boot of a device with a symmetric key
     Then within 10 seconds the device is assigned to hub "hub-a"
     And the device waited at least as long as DPS asked before every status poll
 
+  @wire
   Scenario: The first boot stays within its time budget
     Given DPS asks devices to retry after 1 second
     And the device has a symmetric key individually enrolled for hub "hub-a" as device "budget-sensor"
