@@ -43,8 +43,12 @@ public final class RunPlan {
             }
             String how = suggestedRig.map(r -> "run them with --rig " + r)
                     .orElse(why.needs().contains("hsm") ? "run them with 'firstboot certify-hsm --lib YOUR.so' "
-                            + "(docs/hsm-certification.md)" : "no rig in rigs/ has " + (why.needs().size() == 1 ? "it" : "them all")
+                            + "(docs/hsm-certification.md)" : "no rig in rigs/ has " + (why.needs().size() == 1 ? "it" : why.needs().isEmpty() ? "any of them" : "them all")
                             + "; see 'firstboot rigs'");
+            if (why.needs().isEmpty()) {
+                // folds with nothing in common that no rig here runs: what each needs
+                return count + " need one of " + Capabilities.render(someAlso) + ": " + how;
+            }
             return count + " need" + (n == 1 ? "s " : " ") + Capabilities.render(why.needs())
                     + (someAlso.isEmpty() ? "" : " (some also " + Capabilities.render(someAlso) + ")") + ": " + how;
         }
@@ -105,7 +109,7 @@ public final class RunPlan {
         for (Fold f : folds) {
             String key = f.why().reason().contains("unavailable here") ? "reason " + f.why().reason()
                     : f.suggestedRig().map(r -> "rig " + r)
-                    .orElse(f.why().needs().contains("hsm") ? "hsm" : "reason " + f.why().reason());
+                    .orElse(f.why().needs().contains("hsm") ? "hsm" : "no rig");
             groups.computeIfAbsent(key, k -> new ArrayList<>()).add(f);
         }
         List<Fold> out = new ArrayList<>();
@@ -152,6 +156,8 @@ public final class RunPlan {
         }
         return candidates.stream().min(Comparator
                         .comparing((Candidate c) -> !needs.contains("physical") && c.spec().capabilities().contains("physical"))
+                        // a shipped rig before an example that must be edited or installed first
+                        .thenComparing(c -> c.name().endsWith(".example"))
                         .thenComparing(c -> c.spec().capabilities().size())
                         .thenComparing(Candidate::name))
                 .map(Candidate::name);
