@@ -125,10 +125,11 @@ public final class HarnessApi implements AutoCloseable {
                 out.put("idScope", backend.deviceEndpoints().idScope());
                 out.put("retryAfterSeconds", backend.retryAfter().toSeconds());
                 ArrayNode hubs = out.putArray("hubs");
-                backend.deviceEndpoints().hubAddresses().forEach((host, address) -> {
-                    String name = backend.hubNameForHost(host).orElse(host);
-                    hubs.addObject().put("name", name).put("host", host).put("port", address.getPort());
-                });
+                // in the configured order of the hubs (the endpoints' address map has none)
+                for (String name : backend.hubNames()) {
+                    backend.hubHost(name).ifPresent(host -> backend.deviceEndpoints().resolveHub(host).ifPresent(
+                            address -> hubs.addObject().put("name", name).put("host", host).put("port", address.getPort())));
+                }
                 backend.deviceEndpoints().dpsMqtt().ifPresent(a -> out.put("dpsMqttPort", a.getPort()));
                 return new Reply(200, out);
             }
