@@ -3,15 +3,12 @@ package dev.firstboot.suite;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import java.util.List;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -38,28 +35,7 @@ class DevKitSerialRigTest {
             // Held open read-write so the simulator never sees end of input between control commands.
             keepOpen = new RandomAccessFile(fifo.toFile(), "rw");
             Path link = dir.resolve("ttyACM-sim");
-            sim = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "dev.firstboot.cli.Main", "devkit-sim",
-                    "--state", dir.resolve("board").toString(),
-                    "--firmware", Runs.FIRMWARE_A.resolve("DPS.ino.bin").toString(),
-                    "--map", Runs.FIRMWARE_A.resolve("DPS.ino.map").toString(),
-                    "--link", link.toString())
-                    .redirectInput(fifo.toFile()).redirectErrorStream(true).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(sim.getInputStream(), StandardCharsets.UTF_8));
-            String ready = CompletableFuture.supplyAsync(() -> {
-                try {
-                    String line;
-                    while ((line = out.readLine()) != null) {
-                        if (line.startsWith("Virtual DevKit serial port:")) {
-                            return line;
-                        }
-                    }
-                    return "";
-                } catch (java.io.IOException e) {
-                    return e.toString();
-                }
-            }).get(30, TimeUnit.SECONDS);
-            assertThat(ready).contains(link.toString());
+            sim = DevKitSimProcess.start(dir.resolve("board"), fifo, link, List.of());
             String control = "printf '%s\\n' > " + fifo;
             rig = Files.writeString(dir.resolve("bench.yaml"), """
                     name: bench-sim

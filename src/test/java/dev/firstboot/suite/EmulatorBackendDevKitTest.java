@@ -6,10 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -18,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -72,12 +68,6 @@ class EmulatorBackendDevKitTest {
             Path link = where.resolve("ttyACM-sim");
             String dps = printed.get("dps-https");
             List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "dev.firstboot.cli.Main", "devkit-sim",
-                    "--state", where.resolve("board").toString(),
-                    "--firmware", Runs.FIRMWARE_A.resolve("DPS.ino.bin").toString(),
-                    "--map", Runs.FIRMWARE_A.resolve("DPS.ino.map").toString(),
-                    "--link", link.toString(),
                     "--dps", dps.substring("https://".length()),
                     "--id-scope", printed.get("id-scope"),
                     "--trust", printed.get("ca-certificate")));
@@ -85,22 +75,7 @@ class EmulatorBackendDevKitTest {
                 command.add("--defect");
                 command.add(d);
             }
-            sim = new ProcessBuilder(command).redirectInput(fifo.toFile()).redirectErrorStream(true).start();
-            BufferedReader out = new BufferedReader(new InputStreamReader(sim.getInputStream(), StandardCharsets.UTF_8));
-            String ready = CompletableFuture.supplyAsync(() -> {
-                try {
-                    String line;
-                    while ((line = out.readLine()) != null) {
-                        if (line.startsWith("Virtual DevKit serial port:")) {
-                            return line;
-                        }
-                    }
-                    return "";
-                } catch (java.io.IOException e) {
-                    return e.toString();
-                }
-            }).get(30, TimeUnit.SECONDS);
-            assertThat(ready).contains(link.toString());
+            sim = DevKitSimProcess.start(where.resolve("board"), fifo, link, command);
             Path secret = Files.writeString(where.resolve("service-connection-string"),
                     printed.get("service-connection-string"));
             String control = "printf '%s\\n' > " + fifo;
