@@ -166,8 +166,9 @@ final class BoardWorker {
             };
             List<ScenarioRun.Sample> samples = new ArrayList<>();
             for (JsonNode m : s.path("measurements")) {
+                double limit = m.path("limit").isNumber() ? m.path("limit").asDouble() : Double.POSITIVE_INFINITY;
                 samples.add(new ScenarioRun.Sample(m.path("name").asText(), m.path("value").asDouble(),
-                        m.path("unit").asText(), m.path("limit").asDouble()));
+                        m.path("unit").asText(), limit));
             }
             out.add(record(p, boot, attempt, outcome, message, s.path("durationSeconds").asDouble(), samples));
         }

@@ -19,7 +19,7 @@ public final class MeasurementTable {
         StringBuilder out = new StringBuilder();
         row(out, HEADER);
         for (Measurement m : measurements) {
-            boolean limited = Double.isFinite(m.limit()) && m.limit() != Double.MAX_VALUE;
+            boolean limited = m.limited();
             row(out, List.of(m.name(), number(m.value()), limited ? "≤ " + number(m.limit()) : "none", m.unit(),
                     limited ? margin(m) : "", !limited ? "recorded" : m.withinLimit() ? "PASS" : "FAIL"));
         }

@@ -195,7 +195,7 @@ public final class BootSteps {
                 && (e.kind() == EventKind.DPS_REQUEST || e.kind() == EventKind.DPS_RESPONSE));
         RetryAfterCheck.Result result = RetryAfterCheck.judge(exchanges);
         result.shortestWait().ifPresent(share -> world.measured(List.of(
-                new Measurement("shortest poll wait / retry-after", share, "ratio", Double.MAX_VALUE))));
+                Measurement.recorded("shortest poll wait / retry-after", share, "ratio"))));
         if (result instanceof RetryAfterCheck.Result.Violated v) {
             throw new AssertionError("the device did not honour retry-after: " + v.description());
         }

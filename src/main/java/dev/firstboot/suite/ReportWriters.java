@@ -61,7 +61,11 @@ final class ReportWriters {
                 mn.put("name", m.name());
                 mn.put("value", m.value());
                 mn.put("unit", m.unit());
-                mn.put("limit", m.limit());
+                if (m.limited()) {
+                    mn.put("limit", m.limit());
+                } else {
+                    mn.putNull("limit");
+                }
                 mn.put("withinLimit", m.withinLimit());
             }
         }

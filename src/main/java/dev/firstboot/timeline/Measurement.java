@@ -7,9 +7,19 @@ package dev.firstboot.timeline;
  * @param name   what was measured, e.g. {@code register→assigned}
  * @param value  the measured value
  * @param unit   e.g. {@code s}
- * @param limit  the upper limit the scenario set
+ * @param limit  the upper limit the scenario set; infinite for a value that is only recorded
  */
 public record Measurement(String name, double value, String unit, double limit) {
+    /** A value that is recorded for the report and has no upper limit (its check is elsewhere). */
+    public static Measurement recorded(String name, double value, String unit) {
+        return new Measurement(name, value, unit, Double.POSITIVE_INFINITY);
+    }
+
+    /** Whether the scenario set an upper limit on it. */
+    public boolean limited() {
+        return Double.isFinite(limit) && limit != Double.MAX_VALUE;
+    }
+
     public boolean withinLimit() {
         return value <= limit;
     }
@@ -21,6 +31,9 @@ public record Measurement(String name, double value, String unit, double limit) 
 
     @Override
     public String toString() {
+        if (!limited()) {
+            return String.format("%s = %.3f %s (recorded, no limit)", name, value, unit);
+        }
         return String.format("%s = %.3f %s (limit %.3f %s, %s)", name, value, unit, limit, unit,
                 withinLimit() ? "within" : "OVER");
     }

@@ -14,12 +14,20 @@ class MeasurementTableTest {
         String csv = MeasurementTable.csv(List.of(
                 new Measurement("boot → first byte", 0.25, "s", 2),
                 new Measurement("registration request → assigned", 5.5, "s", 4),
-                new Measurement("shortest poll wait / retry-after", 1.02, "ratio", Double.MAX_VALUE)));
+                Measurement.recorded("shortest poll wait / retry-after", 1.02, "ratio")));
         assertThat(csv.lines()).containsExactly(
                 "measurement,value,limit,unit,margin,outcome",
                 "boot → first byte,0.250,≤ 2,s,1.750 s (88 %),PASS",
                 "registration request → assigned,5.500,≤ 4,s,-1.500 s (-38 %),FAIL",
                 "shortest poll wait / retry-after,1.020,none,ratio,,recorded");
+    }
+
+    @Test
+    void aRecordedValueSaysItHasNoLimitInsteadOfPrintingOne() {
+        assertThat(Measurement.recorded("shortest poll wait / retry-after", 2.009, "ratio").toString())
+                .isEqualTo("shortest poll wait / retry-after = 2.009 ratio (recorded, no limit)");
+        assertThat(new Measurement("boot → hub connected", 3.294, "s", 15).toString())
+                .isEqualTo("boot → hub connected = 3.294 s (limit 15.000 s, within)");
     }
 
     @Test

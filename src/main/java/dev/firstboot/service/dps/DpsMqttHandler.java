@@ -3,6 +3,7 @@ package dev.firstboot.service.dps;
 import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.net.MqttHousekeeping;
 import dev.firstboot.service.net.ServerTls;
+import dev.firstboot.service.net.ServiceLatency;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Origin;
 import dev.firstboot.timeline.TimelineSink;
@@ -207,11 +208,9 @@ final class DpsMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
                 sent.addListener(ChannelFutureListener.CLOSE);
             }
         };
-        if (verdict.delay().isZero()) {
-            send.run();
-        } else {
-            ctx.executor().schedule(send, verdict.delay().toMillis(), TimeUnit.MILLISECONDS);
-        }
+        // A fault's delay comes on top of the service's own round trip (ServiceLatency).
+        ctx.executor().schedule(send, verdict.delay().plus(ServiceLatency.ROUND_TRIP).toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     private int packetId() {

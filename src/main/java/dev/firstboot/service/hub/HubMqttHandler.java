@@ -9,6 +9,7 @@ import dev.firstboot.pki.Certificates;
 import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.net.MqttHousekeeping;
 import dev.firstboot.service.net.ServerTls;
+import dev.firstboot.service.net.ServiceLatency;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Origin;
 import dev.firstboot.timeline.TimelineSink;
@@ -211,7 +212,8 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
         }
         if (qos == MqttQoS.AT_LEAST_ONCE) {
             MqttMessage ack = MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build();
-            ctx.executor().schedule(() -> ctx.writeAndFlush(ack), SERVICE_LATENCY_MS, TimeUnit.MILLISECONDS);
+            ctx.executor().schedule(() -> ctx.writeAndFlush(ack), ServiceLatency.ROUND_TRIP.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
         if (!isTelemetry) {
             twin(ctx, id, topic, publish);
@@ -250,17 +252,10 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
         return false;
     }
 
-    /**
-     * The hub answers a device's PUBLISH this long after it arrived (PUBACK), and a twin request twice as long after
-     * (the response follows the PUBACK), as a real hub's round trip would have it. The Java SDK 2.5.0 records the
-     * MQTT packet id of a publish only after Paho's publish() returns; a PUBACK that arrives sooner, as one from a
-     * loopback emulator can, is ignored ("was not sent by this client") and the message's send callback, which a
-     * synchronous sendEvent waits on, never runs (docs/sdk-fidelity.md).
-     */
-    static final long SERVICE_LATENCY_MS = 50;
-
+    /** A twin response follows its request's PUBACK, one service round trip later (ServiceLatency). */
     private static void respond(ChannelHandlerContext ctx, String topic, String body) {
-        ctx.executor().schedule(() -> respondNow(ctx, topic, body), 2 * SERVICE_LATENCY_MS, TimeUnit.MILLISECONDS);
+        ctx.executor().schedule(() -> respondNow(ctx, topic, body), ServiceLatency.after(2).toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     private static void respondNow(ChannelHandlerContext ctx, String topic, String body) {
