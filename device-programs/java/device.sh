@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the Java reference device program (src/test/java/dev/firstboot/programs/JavaDeviceProgram.java) in its own
 # JVM on the project's test classpath, for a program rig's `command` or by hand (device-programs/README.md).
-# On first use, or when the program's source changed, it compiles the tests and writes the classpath once.
+# The build writes the classpath (pom.xml, process-test-classes); when it is missing or stale, as after a
+# checkout with no build, this compiles the tests and writes it once.
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 classpath="$root/target/reference-program.classpath"

@@ -30,6 +30,13 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
     static final Pattern BANNER = Pattern.compile("\\*\\* MXChip - Microsoft IoT Developer Kit \\*\\*");
     static final Pattern USER_MODE = Pattern.compile("You can 1\\. press Button A and reset");
     static final Pattern CONFIGURATION = Pattern.compile("Configuration console:");
+    /**
+     * Before a reset, the console is let fall quiet this long (at most {@link #SETTLE_DEADLINE}): a board that booted
+     * as its port opened is still printing that boot, and its mode lines would be read as the new boot's, without
+     * a banner before them.
+     */
+    static final Duration SETTLE = Duration.ofMillis(250);
+    static final Duration SETTLE_DEADLINE = Duration.ofSeconds(2);
     static final Pattern PROMPT = Pattern.compile("^# ");
     /** The IoT Workbench's probe: any output naming a set_ command proves the configuration console (devkit.md §1.2). */
     static final String HELP_PROBE = "\r\nhelp\r\n";
@@ -103,6 +110,7 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
         booting = false;
         controls.perform(ControlAction.PRESS_A);
         try {
+            console.awaitQuiet(SETTLE, SETTLE_DEADLINE);
             console.markReset();
             controls.perform(ControlAction.RESET);
             AnyMatch banner = expectAny(List.of(BANNER, CONFIGURATION, USER_MODE), settings.bootDeadline(),
@@ -160,6 +168,7 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
 
     @Override
     public synchronized void resetIntoUserMode() throws DeviceException {
+        console.awaitQuiet(SETTLE, SETTLE_DEADLINE);
         console.markReset();
         controls.perform(ControlAction.RESET);
         booting = true;
@@ -170,6 +179,7 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
     @Override
     public synchronized void powerCycle() throws DeviceException {
         controls.perform(ControlAction.POWER_OFF);
+        console.awaitQuiet(SETTLE, SETTLE_DEADLINE);
         console.markReset();
         controls.perform(ControlAction.POWER_ON);
         booting = true;

@@ -64,6 +64,7 @@ public final class ExpectConsole implements AutoCloseable {
     private int consumedInCursorLine;
     private String partial = "";
     private long partialNanos;
+    private long lastInputNanos = startNanos;
     private int logFrom;
     private String endReason;
 
@@ -148,6 +149,34 @@ public final class ExpectConsole implements AutoCloseable {
             lock.unlock();
         }
         firstByteArmed.set(true);
+    }
+
+    /**
+     * Waits until the device has printed nothing for {@code quiet} (counted from the console's start at the earliest),
+     * for at most {@code deadline}; true when it fell quiet. A reset sent while an earlier boot's output is still
+     * arriving, as from a board that booted when its port opened, would have that output taken for the new boot's.
+     */
+    public boolean awaitQuiet(Duration quiet, Duration deadline) {
+        long end = System.nanoTime() + deadline.toNanos();
+        lock.lock();
+        try {
+            while (true) {
+                long now = System.nanoTime();
+                long left = quiet.toNanos() - (now - lastInputNanos);
+                if (left <= 0 || endReason != null) {
+                    return true;
+                }
+                if (now >= end) {
+                    return false;
+                }
+                changed.awaitNanos(Math.min(left, end - now));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -407,6 +436,7 @@ public final class ExpectConsole implements AutoCloseable {
             }
             partial = unfinished;
             partialNanos = now;
+            lastInputNanos = Math.max(lastInputNanos, now);
             changed.signalAll();
         } finally {
             lock.unlock();

@@ -283,4 +283,34 @@ class ExpectConsoleTest {
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(14));
         }
     }
+
+    @Test
+    void aBootStillPrintingWhenTheConsoleOpensIsOverBeforeTheResetMark() throws Exception {
+        print("** banner **\r\nold boot line 1\r\n");
+        assertThat(console.awaitQuiet(Duration.ofMillis(200), SHORT)).isTrue();
+        console.markReset();
+        print("new boot\r\n");
+        assertThat(console.expect(Pattern.compile("boot"), SHORT).line()).isEqualTo("new boot");
+    }
+
+    @Test
+    void aDeviceThatNeverFallsQuietIsWaitedForOnlyUntilTheDeadline() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<Void> chatter = CompletableFuture.runAsync(() -> {
+            try {
+                while (!stop.get()) {
+                    print("tick\r\n");
+                    Thread.onSpinWait();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try {
+            assertThat(console.awaitQuiet(Duration.ofSeconds(1), Duration.ofMillis(300))).isFalse();
+        } finally {
+            stop.set(true);
+            chatter.get(5, TimeUnit.SECONDS);
+        }
+    }
 }
