@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -15,6 +16,8 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code firstboot bench registrations}: a small run registers every device and prints every figure. No timing asserts. */
+// Alone (pom.xml): a benchmark measures the machine; it runs with nothing beside it.
+@Tag("alone")
 class BenchCommandTest {
     @TempDir
     Path dir;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.firstboot.suite.ExitCodes;
 import dev.firstboot.suite.Runs;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * board. Two virtual DevKits (each a real pty and a DPS and IoT Hub of its own) boot the enrolled-DevKit scenario,
  * whose timing step measures the phases on the boot's timeline.
  */
+// Alone (pom.xml): its boards are child JVMs judged on 5 s boot-phase limits, which they miss beside another
+// test JVM on 2 cores.
+@Tag("alone")
 class FarmTimingTest {
     @TempDir
     Path dir;

@@ -199,7 +199,6 @@ final class DpsMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
         boolean drop = faults.dropAfter(TRANSPORT, s.registrationId(), topic.operationName(), reply.httpStatus());
         DpsReply answer = reply;
         Runnable send = () -> {
-            DpsEvents.response(timeline, s.registrationId(), topic.operationName(), answer);
             ChannelFuture sent = ctx.writeAndFlush(MqttMessageBuilders.publish()
                     .topicName(DpsTopic.response(topic.rid(), answer))
                     .qos(MqttQoS.AT_LEAST_ONCE).retained(false).messageId(packetId())
@@ -208,9 +207,17 @@ final class DpsMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
                 sent.addListener(ChannelFutureListener.CLOSE);
             }
         };
-        // A fault's delay comes on top of the service's own round trip (ServiceLatency).
-        ctx.executor().schedule(send, verdict.delay().plus(ServiceLatency.ROUND_TRIP).toMillis(),
-                TimeUnit.MILLISECONDS);
+        // DPS answers when it has decided (after a fault's delay, if any): that is the response on the timeline, in
+        // the scenario of its request. The answer reaches the device one service round trip later (ServiceLatency).
+        Runnable answered = () -> {
+            DpsEvents.response(timeline, s.registrationId(), topic.operationName(), answer);
+            ctx.executor().schedule(send, ServiceLatency.ROUND_TRIP.toMillis(), TimeUnit.MILLISECONDS);
+        };
+        if (verdict.delay().isZero()) {
+            answered.run();
+        } else {
+            ctx.executor().schedule(answered, verdict.delay().toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     private int packetId() {
