@@ -155,11 +155,13 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
             return;
         }
         accepted = true;
+        // On the timeline before the registry shows the connection: a judge that saw the registry finds the CONNACK.
+        recordConnack(MqttConnectReturnCode.CONNECTION_ACCEPTED);
         registry.connected(id, ctx.channel()).ifPresent(previous -> previous.close());
         int keepAlive = connect.variableHeader().keepAliveTimeSeconds();
         long idle = keepAlive == 0 ? MAX_IDLE_SECONDS : Math.min(MAX_IDLE_SECONDS, (keepAlive * 3L + 1) / 2);
         ctx.pipeline().replace("idle", "idle", new ReadTimeoutHandler(idle, TimeUnit.SECONDS));
-        connack(ctx, MqttConnectReturnCode.CONNECTION_ACCEPTED);
+        sendConnack(ctx, MqttConnectReturnCode.CONNECTION_ACCEPTED);
     }
 
     /** The certificate for an X.509 device; for a key, a SAS over {@code {hub}/devices/{id}} signed with it. */
@@ -301,8 +303,16 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
     }
 
     private io.netty.channel.ChannelFuture connack(ChannelHandlerContext ctx, MqttConnectReturnCode code) {
+        recordConnack(code);
+        return sendConnack(ctx, code);
+    }
+
+    private void recordConnack(MqttConnectReturnCode code) {
         timeline.record(Origin.SERVICE, EventKind.HUB_CONNACK, clientId.orElse(""),
                 Map.of("hub", hubName, "returnCode", Integer.toString(code.byteValue())));
+    }
+
+    private static io.netty.channel.ChannelFuture sendConnack(ChannelHandlerContext ctx, MqttConnectReturnCode code) {
         MqttConnAckMessage ack = MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build();
         return ctx.writeAndFlush(ack);
     }
