@@ -205,6 +205,7 @@ public final class MssimBridge implements AutoCloseable {
             } else {
                 platformClient = client;
             }
+            note((commandPort ? "command" : "platform") + " client " + peer(client) + " connected");
             try (client) {
                 if (commandPort) {
                     commandSession(client);
