@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * npm, Java in its own JVM) as the device under test, each scenario starting the program afresh. Every applicable
  * scenario passes over HTTPS and MQTT, on stock ports and without them (as far as each SDK lets a port be given:
  * docs/device-programs.md), and each reference-program defect is caught by its scenario with a precise message while
- * the scenarios it does not target still pass. One rig start per configuration.
+ * the scenarios it does not target still pass. The Java program also runs the TPM features with a swtpm per scenario,
+ * directly and behind the Microsoft TPM simulator protocol. One rig start per configuration.
  */
 class ProgramRigRunTest {
     static final Path SYMMETRIC_KEY = Runs.FEATURES.resolve("symmetric-key");
