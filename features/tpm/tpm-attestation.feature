@@ -42,7 +42,7 @@ Feature: First boot of a TPM device with DPS's challenge
     Then the device reports that TPM activation failed, after at most 3 challenges
     And the device makes no hub connection
 
-  @wire
+  @wire @tpm-faults
   Scenario: A device whose clock is behind signs SAS tokens that have expired, and DPS refuses them
     Given the device's TPM endorsement key is individually enrolled for hub "hub-a"
     And the device's clock runs 2 hours behind
@@ -50,7 +50,7 @@ Feature: First boot of a TPM device with DPS's challenge
     Then within 10 seconds DPS refuses the device's SAS because it has expired
     And the device makes no hub connection
 
-  @wire
+  @wire @tpm-faults
   Scenario: The hub refuses a SAS signed with a key DPS did not issue
     Given the device's TPM endorsement key is individually enrolled for hub "hub-a"
     And the device signs its hub SAS with a key DPS did not issue

@@ -1,7 +1,5 @@
 package dev.firstboot.rig;
 
-import java.time.Duration;
-
 /**
  * A device whose identity lives in a TPM 2.0: DPS knows it by its endorsement key, challenges it with a credential
  * only that TPM can activate, and it signs its SAS tokens inside the TPM.
@@ -12,13 +10,4 @@ public interface TpmFacet {
 
     /** The registration id the device will register with (by default derived from its EK). */
     String registrationId() throws DeviceException;
-
-    /**
-     * Sets the device's clock off by {@code skew} for this scenario (negative: behind). A device without a real-time
-     * clock signs SAS tokens that may already have expired.
-     */
-    void clockSkew(Duration skew);
-
-    /** For this scenario, the device signs its hub SAS with a key that is not the one DPS issued. */
-    void signHubSasWithWrongKey(boolean wrong);
 }

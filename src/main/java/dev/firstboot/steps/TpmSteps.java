@@ -4,6 +4,7 @@ import dev.firstboot.identity.tpm.TpmRegistrationIds;
 import dev.firstboot.rig.BootReport;
 import dev.firstboot.rig.DeviceException;
 import dev.firstboot.rig.TpmFacet;
+import dev.firstboot.rig.TpmFaultsFacet;
 import dev.firstboot.suite.NotApplicableException;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.TimelineEvent;
@@ -25,6 +26,12 @@ public final class TpmSteps {
     private TpmFacet tpm() {
         return world.device().facet(TpmFacet.class).orElseThrow(() -> new NotApplicableException(
                 "the device of rig " + world.rig().name() + " (" + world.device().kind() + ") has no TPM"));
+    }
+
+    private TpmFaultsFacet faults() {
+        return world.device().facet(TpmFaultsFacet.class).orElseThrow(() -> new NotApplicableException(
+                "the TPM device of rig " + world.rig().name() + " (" + world.device().kind() + ") cannot be made to"
+                        + " misbehave by the harness (@tpm-faults)"));
     }
 
     /** The registration id the harness derives from the EK: lowercase base32 of SHA-256 over its TPM2B_PUBLIC. */
@@ -51,12 +58,12 @@ public final class TpmSteps {
 
     @Given("the device's clock runs {int} hours behind")
     public void clockBehind(int hours) {
-        tpm().clockSkew(Duration.ofHours(-hours));
+        faults().clockSkew(Duration.ofHours(-hours));
     }
 
     @Given("the device signs its hub SAS with a key DPS did not issue")
     public void wrongHubKey() {
-        tpm().signHubSasWithWrongKey(true);
+        faults().signHubSasWithWrongKey(true);
     }
 
     @Then("within {int} seconds DPS receives the registration under the id derived from the device's endorsement key")

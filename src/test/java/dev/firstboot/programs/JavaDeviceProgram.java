@@ -13,6 +13,7 @@ import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientT
 import com.microsoft.azure.sdk.iot.provisioning.security.SecurityProvider;
 import com.microsoft.azure.sdk.iot.provisioning.security.SecurityProviderSymmetricKey;
 import com.microsoft.azure.sdk.iot.provisioning.security.SecurityProviderX509;
+import dev.firstboot.device.tpm.TpmDevice;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -76,13 +77,19 @@ import java.util.concurrent.TimeoutException;
 /**
  * firstboot's Java reference device program (docs/device-programs.md, device-programs/README.md): a first boot as
  * the Azure IoT Java device SDK samples do it. It registers with DPS ({@code provisioning-device-client}, a symmetric
- * key or X.509, over HTTPS or MQTT), connects to the assigned hub over MQTT ({@code iot-device-client}), sends one
- * telemetry message and exits 0. It reads the device-program contract's {@code FIRSTBOOT_*} variables and prints one
+ * key or X.509 over HTTPS or MQTT, a TPM over HTTPS), connects to the assigned hub over MQTT ({@code iot-device-client}),
+ * sends one telemetry message and exits 0. It reads the device-program contract's {@code FIRSTBOOT_*} variables and prints one
  * {@code firstboot-ref:} line per milestone; a failure is {@code firstboot-ref: failed: <reason>} and exit 1.
  * <p>
  * It is a device: it shares nothing with the harness or the emulators but sockets, and so imports only the SDK, the
  * JDK, BouncyCastle (for the {@code other-certificate} defect), Jackson and Paho (the SDK's MQTT client, for the
- * {@code ignores-retry-after} defect's own DPS requests).
+ * {@code ignores-retry-after} defect's own DPS requests), and for a TPM our device-side TSS.Java client
+ * ({@link TpmDevice}, under the SDK's TPM provider {@link SdkTpmProvider}) dialling FIRSTBOOT_TPM_HOST and
+ * FIRSTBOOT_TPM_PORT, or with {@code FIRSTBOOT_REFERENCE_TPM=mssim} the Microsoft TPM simulator's fixed
+ * 127.0.0.1:2321, as the C SDK does.
+ * <p>
+ * TPM over MQTT: the SDK's MQTT provisioning transport does not do it ({@code ContractAPIMqtt.requestNonceForTPM}
+ * throws {@code UnsupportedOperationException}), nor does DPS; the program refuses that pairing with the reason.
  * <p>
  * Ports, as the SDK has them: its HTTPS provisioning transport takes {@code host:port} as the global endpoint, so
  * FIRSTBOOT_DPS_HTTPS_PORT is honoured; its MQTT transports (DPS and hub) dial {@code ssl://host:8883} whatever they
@@ -91,7 +98,12 @@ import java.util.concurrent.TimeoutException;
 public final class JavaDeviceProgram {
     private static final String PREFIX = "firstboot-ref: ";
     static final List<String> DEFECTS = List.of("no-hub-connection", "wrong-hub", "wrong-registration-id",
-            "other-certificate", "ignores-retry-after", "prints-key");
+            "other-certificate", "ignores-retry-after", "prints-key", "endless-activation-retries");
+    /** With endless-activation-retries: how often a TPM device asks DPS again after its TPM refused a blob. */
+    static final int ACTIVATION_RETRIES = 5;
+    /** Where the Microsoft TPM 2.0 simulator listens, fixed in the C SDK (platform signals on the next port). */
+    private static final String MSSIM_HOST = "127.0.0.1";
+    private static final int MSSIM_PORT = 2321;
     private static final int STOCK_HTTPS_PORT = 443;
     /** The only port the SDK's MQTT transports dial. */
     private static final int SDK_MQTT_PORT = 8883;
@@ -168,7 +180,8 @@ public final class JavaDeviceProgram {
     /** The contract's variables, checked. */
     record Settings(Set<String> defects, String transport, String attestation, String dpsHost, int dpsHttpsPort,
                     int dpsMqttPort, int hubMqttPort, List<String> hubHosts, String idScope, String registrationId,
-                    Optional<String> key, Optional<Path> certPem, Optional<Path> keyPem, Path trustPem) {
+                    Optional<String> key, Optional<Path> certPem, Optional<Path> keyPem, Path trustPem,
+                    Optional<TpmEndpoint> tpm) {
         boolean has(String defect) {
             return defects.contains(defect);
         }
@@ -188,10 +201,11 @@ public final class JavaDeviceProgram {
             if (!transport.equals("https") && !transport.equals("mqtt")) {
                 throw new Failure("FIRSTBOOT_TRANSPORT must be https or mqtt, got \"" + transport + "\"");
             }
-            String attestation = required(env, "FIRSTBOOT_ATTESTATION", "say symmetric-key or x509");
+            String attestation = required(env, "FIRSTBOOT_ATTESTATION", "say symmetric-key, x509 or tpm");
             Optional<String> key = Optional.empty();
             Optional<Path> cert = Optional.empty();
             Optional<Path> keyPem = Optional.empty();
+            Optional<TpmEndpoint> tpm = Optional.empty();
             switch (attestation) {
                 case "symmetric-key" -> {
                     String k = required(env, "FIRSTBOOT_SYMMETRIC_KEY", "give the device key (base64)");
@@ -211,8 +225,21 @@ public final class JavaDeviceProgram {
                     keyPem = Optional.of(Path.of(required(env, "FIRSTBOOT_KEY_PEM",
                             "give the leaf's private key file (PKCS#8 PEM)")));
                 }
+                case "tpm" -> tpm = Optional.of(TpmEndpoint.from(env));
                 default -> throw new Failure("FIRSTBOOT_ATTESTATION \"" + attestation + "\" is not supported by"
-                        + " this program; it does symmetric-key and x509");
+                        + " this program; it does symmetric-key, x509 and tpm");
+            }
+            if (tpm.isPresent() && transport.equals("mqtt")) {
+                throw new Failure("the Azure IoT Java SDK does not do TPM attestation over MQTT (its ContractAPIMqtt"
+                        + ".requestNonceForTPM throws UnsupportedOperationException), nor does DPS; use https");
+            }
+            for (String keyed : List.of("ignores-retry-after", "prints-key")) {
+                if (defects.contains(keyed) && tpm.isPresent()) {
+                    throw new Failure("the " + keyed + " defect needs FIRSTBOOT_ATTESTATION symmetric-key or x509");
+                }
+            }
+            if (defects.contains("endless-activation-retries") && tpm.isEmpty()) {
+                throw new Failure("the endless-activation-retries defect needs FIRSTBOOT_ATTESTATION=tpm");
             }
             if (defects.contains("other-certificate") && !attestation.equals("x509")) {
                 throw new Failure("the other-certificate defect needs FIRSTBOOT_ATTESTATION=x509");
@@ -227,7 +254,7 @@ public final class JavaDeviceProgram {
                     required(env, "FIRSTBOOT_ID_SCOPE", "give the DPS ID scope"),
                     required(env, "FIRSTBOOT_REGISTRATION_ID", "give the registration id to register as"),
                     key, cert, keyPem, Path.of(required(env, "FIRSTBOOT_TRUST_PEM",
-                    "give the path of the CA certificate (PEM) the emulators' server certificates chain to")));
+                    "give the path of the CA certificate (PEM) the emulators' server certificates chain to")), tpm);
         }
 
         private static String required(Map<String, String> env, String name, String hint) throws Failure {
@@ -255,6 +282,24 @@ public final class JavaDeviceProgram {
         }
     }
 
+    /** Where the device's TPM 2.0 listens: TSS.Java's TCP client takes the command port and the next one. */
+    record TpmEndpoint(String host, int port) {
+        static TpmEndpoint from(Map<String, String> env) throws Failure {
+            if ("mssim".equals(env.get("FIRSTBOOT_REFERENCE_TPM"))) {
+                return new TpmEndpoint(MSSIM_HOST, MSSIM_PORT);
+            }
+            String host = Settings.required(env, "FIRSTBOOT_TPM_HOST", "give the host of the device's TPM (swtpm)");
+            int port = Settings.port(env, "FIRSTBOOT_TPM_PORT", 0);
+            int control = Settings.port(env, "FIRSTBOOT_TPM_CTRL_PORT", 0);
+            if (port == 0 || control != port + 1) {
+                throw new Failure("TSS.Java's TCP TPM client dials the command port and its control port next to it,"
+                        + " but FIRSTBOOT_TPM_PORT is \"" + env.getOrDefault("FIRSTBOOT_TPM_PORT", "") + "\" and"
+                        + " FIRSTBOOT_TPM_CTRL_PORT \"" + env.getOrDefault("FIRSTBOOT_TPM_CTRL_PORT", "") + "\"");
+            }
+            return new TpmEndpoint(host, port);
+        }
+    }
+
     /** The device's X.509 credential: leaf, chain after it, private key. */
     public record X509Credential(List<X509Certificate> chain, PrivateKey key) {
     }
@@ -276,12 +321,25 @@ public final class JavaDeviceProgram {
                     .encodeToString(privateKeyBytes(s))));
         }
 
+        SecurityProvider provider;
+        if (s.tpm().isPresent()) {
+            TpmEndpoint at = s.tpm().get();
+            boolean[] activated = {false};
+            provider = new SdkTpmProvider(TpmDevice.connect(at.host(), at.port()), tls,
+                    s.has("wrong-registration-id") ? Optional.of(registrationId) : Optional.empty(), call -> {
+                        if (call.equals("activate") && !activated[0]) {
+                            activated[0] = true; // DPS's challenge; the next blob is the hub key
+                            say("activated");
+                        }
+                    });
+            registrationId = provider.getRegistrationId();
+        } else {
+            provider = s.key().isPresent() ? new SymmetricKeyProvider(s.key().get(), registrationId, tls)
+                    : new X509Provider(credential.orElseThrow(), registrationId, tls);
+        }
         say("registering " + registrationId + " over " + s.transport());
-        SecurityProvider provider = s.key().isPresent()
-                ? new SymmetricKeyProvider(s.key().get(), registrationId, tls)
-                : new X509Provider(credential.orElseThrow(), registrationId, tls);
-        Assignment assigned = s.has("ignores-retry-after")
-                ? registerInATightLoop(s, registrationId, tls)
+        Assignment assigned = s.has("ignores-retry-after") ? registerInATightLoop(s, registrationId, tls)
+                : s.has("endless-activation-retries") ? registerAgainAfterFailedActivations(s, (SdkTpmProvider) provider)
                 : register(s, provider);
         say("assigned hub=" + assigned.hub() + " device=" + assigned.deviceId());
 
@@ -380,6 +438,24 @@ public final class JavaDeviceProgram {
                 client.close();
             } catch (RuntimeException e) {
                 // the registration's outcome stands
+            }
+        }
+    }
+
+    /**
+     * The {@code endless-activation-retries} defect: when the TPM refuses DPS's blob, the device registers again (and
+     * gets a new challenge) {@link #ACTIVATION_RETRIES} more times before it reports the failure.
+     */
+    private static Assignment registerAgainAfterFailedActivations(Settings s, SdkTpmProvider provider)
+            throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            int refused = provider.failedActivations();
+            try {
+                return register(s, provider);
+            } catch (Failure e) {
+                if (provider.failedActivations() == refused || attempt >= ACTIVATION_RETRIES) {
+                    throw e;
+                }
             }
         }
     }

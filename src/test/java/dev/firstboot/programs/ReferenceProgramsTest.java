@@ -278,13 +278,20 @@ class ReferenceProgramsTest {
         }
     }
 
-    /** The wall: the Java device program meets the emulators only over sockets, so it imports no firstboot code. */
+    /**
+     * The wall: the Java device program meets the emulators only over sockets, so it imports no firstboot code but
+     * the device side's own TPM client (TSS.Java to swtpm over TCP), which it drives under the SDK's TPM provider.
+     */
     @Test
-    void theJavaProgramImportsOnlyTheSdkAndLibraries() throws IOException {
-        Path source = Path.of("src", "test", "java", "dev", "firstboot", "programs", "JavaDeviceProgram.java");
-        assertThat(Files.readAllLines(source)).filteredOn(l -> l.startsWith("import "))
-                .allSatisfy(l -> assertThat(l).matches("import (static )?(java|javax|com\\.microsoft\\.azure\\.sdk\\.iot"
-                        + "|org\\.bouncycastle|org\\.eclipse\\.paho|com\\.fasterxml\\.jackson)\\..*;"));
+    void theJavaProgramImportsOnlyTheSdkLibrariesAndOurDeviceSideTpmClient() throws IOException {
+        for (String file : List.of("JavaDeviceProgram.java", "SdkTpmProvider.java")) {
+            Path source = Path.of("src", "test", "java", "dev", "firstboot", "programs", file);
+            assertThat(Files.readAllLines(source)).as(file).filteredOn(l -> l.startsWith("import "))
+                    .allSatisfy(l -> assertThat(l).matches("import (static )?(java|javax|com\\.microsoft\\.azure"
+                            + "\\.sdk\\.iot|org\\.bouncycastle|org\\.eclipse\\.paho|com\\.fasterxml\\.jackson)\\..*;"
+                            + "|import dev\\.firstboot\\.device\\.tpm\\.TpmDevice;"
+                            + "|import dev\\.firstboot\\.rig\\.DeviceException;"));
+        }
     }
 
     /** A device the test enrolled, and the credential the contract hands its program. */

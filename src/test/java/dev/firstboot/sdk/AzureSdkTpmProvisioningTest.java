@@ -5,12 +5,12 @@ import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientR
 import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientStatus;
 import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientTransportProtocol;
 import com.microsoft.azure.sdk.iot.provisioning.security.SecurityProviderTpm;
+import dev.firstboot.programs.SdkTpmProvider;
 import com.microsoft.azure.sdk.iot.provisioning.security.exceptions.SecurityProviderException;
 import dev.firstboot.device.tpm.Swtpm;
 import dev.firstboot.device.tpm.TpmDevice;
 import dev.firstboot.rig.Backend;
 import dev.firstboot.rig.DeviceEndpoints;
-import dev.firstboot.rig.DeviceException;
 import dev.firstboot.service.TestBackends;
 import dev.firstboot.timeline.EventKind;
 import org.junit.jupiter.api.AfterEach;
@@ -34,14 +34,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Outside proof of our DPS emulator's TPM attestation: the real Azure IoT Java device SDK
  * ({@code provisioning-device-client}) provisions a real TPM (swtpm, through our {@link TpmDevice}) over HTTPS against
  * the embedded backend. The SDK drives the whole exchange (PUT without auth, 401 challenge with the activation blob,
  * PUT with the SAS signed by the imported key, polling, the second blob on assignment); our code only answers the
- * SDK's {@link SecurityProviderTpm} calls with TPM commands.
+ * SDK's {@link SecurityProviderTpm} calls with TPM commands ({@link SdkTpmProvider}, which the Java reference device
+ * program uses too).
  */
 class AzureSdkTpmProvisioningTest {
     private static final Duration SWTPM_START = Duration.ofSeconds(10);
@@ -73,8 +73,6 @@ class AzureSdkTpmProvisioningTest {
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(Swtpm.installed(), "swtpm is not installed; apt-get install swtpm swtpm-tools"
-                + " (scripts/setup.sh swtpm swtpm-tools as root) to run the Azure SDK TPM test");
         swtpm = Swtpm.start(dir, SWTPM_START);
         tpm = TpmDevice.connect(swtpm);
         backend = TestBackends.embedded((origin, kind, subject, attributes) -> {
@@ -216,69 +214,5 @@ class AzureSdkTpmProvisioningTest {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, tmf.getTrustManagers(), null);
         return context;
-    }
-
-    /** The SDK's TPM security provider on our swtpm-backed {@link TpmDevice}. */
-    static final class SdkTpmProvider extends SecurityProviderTpm {
-        private final TpmDevice tpm;
-        private final SSLContext ssl;
-        private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
-
-        SdkTpmProvider(TpmDevice tpm, SSLContext ssl) {
-            this.tpm = tpm;
-            this.ssl = ssl;
-        }
-
-        List<String> calls() {
-            synchronized (calls) {
-                return List.copyOf(calls);
-            }
-        }
-
-        @Override
-        public byte[] activateIdentityKey(byte[] key) throws SecurityProviderException {
-            calls.add("activate");
-            try {
-                tpm.activate(key);
-                return key;
-            } catch (DeviceException e) {
-                throw new SecurityProviderException("our TPM could not import the activation blob: "
-                        + e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public byte[] getEndorsementKey() throws SecurityProviderException {
-            try {
-                return tpm.endorsementKey();
-            } catch (DeviceException e) {
-                throw new SecurityProviderException(e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public byte[] getStorageRootKey() throws SecurityProviderException {
-            try {
-                return tpm.storageRootKey();
-            } catch (DeviceException e) {
-                throw new SecurityProviderException(e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public byte[] signWithIdentity(byte[] data) throws SecurityProviderException {
-            calls.add("sign");
-            try {
-                return tpm.hmac(data);
-            } catch (DeviceException e) {
-                throw new SecurityProviderException("our TPM could not sign with the identity key: "
-                        + e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public SSLContext getSSLContext() {
-            return ssl;
-        }
     }
 }

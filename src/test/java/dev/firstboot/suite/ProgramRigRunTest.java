@@ -18,15 +18,23 @@ import static org.assertj.core.api.Assertions.assertThat;
  * npm, Java in its own JVM) as the device under test, each scenario starting the program afresh. Every applicable
  * scenario passes over HTTPS and MQTT, on stock ports and without them (as far as each SDK lets a port be given:
  * docs/device-programs.md), and each reference-program defect is caught by its scenario with a precise message while
- * the scenarios it does not target still pass. One rig start per configuration.
+ * the scenarios it does not target still pass. The Java program also runs the TPM features with a swtpm per scenario,
+ * directly and behind the Microsoft TPM simulator protocol. One rig start per configuration.
  */
 class ProgramRigRunTest {
     static final Path SYMMETRIC_KEY = Runs.FEATURES.resolve("symmetric-key");
     static final Path X509_ISSUED = Runs.FEATURES.resolve("identity").resolve("x509-issued-certificate.feature");
+    static final Path TPM = Runs.FEATURES.resolve("tpm").resolve("tpm-attestation.feature");
 
     /** A program rig in {@code dir}: the program, how it proves who it is, how it reaches DPS, the ports, defects. */
     static Path rig(Path dir, Program program, String attestation, String transport, String ports, String defects)
             throws Exception {
+        return rig(dir, program, attestation, transport, ports, defects, "");
+    }
+
+    /** As above, with more device fields ({@code device} lines, indented as under it). */
+    static Path rig(Path dir, Program program, String attestation, String transport, String ports, String defects,
+                    String deviceFields) throws Exception {
         String command = program.command().stream().map(ProgramRigRunTest::json)
                 .collect(Collectors.joining(", ", "[", "]"));
         String name = ("program-" + program + "-" + attestation + "-" + transport + "-"
@@ -48,7 +56,8 @@ class ProgramRigRunTest {
                   transport: %s
                   environment:
                     FIRSTBOOT_REFERENCE_DEFECTS: %s
-                """.formatted(name, ports, command, attestation, transport, json(defects)));
+                """.formatted(name, ports, command, attestation, transport, json(defects))
+                + deviceFields.indent(2));
         return file;
     }
 
@@ -127,6 +136,74 @@ class ProgramRigRunTest {
             assertThat(other.status()).as(other.name() + ": " + other.message()).isEqualTo(ScenarioStatus.PASSED);
         }
         assertThat(outcome.secrets().leaking()).isEmpty();
+    }
+
+    /**
+     * The Java program with a TPM (swtpm, through the SDK's TPM provider on TSS.Java) passes every TPM scenario a
+     * program can run, over HTTPS, the one transport the SDK and DPS do TPM on: the EK the harness enrolled, DPS's
+     * challenge, the boot phases, refusals. It dials swtpm's own ports, or with tpm-protocol: mssim the Microsoft
+     * simulator's 127.0.0.1:2321 that the harness serves in front of swtpm. The scenarios that need the harness to
+     * make the TPM misbehave are not applicable, with the reason.
+     */
+    @ParameterizedTest(name = "Java with a TPM, tpm-protocol {0}")
+    @CsvSource({"swtpm, ''", "mssim, 'FIRSTBOOT_REFERENCE_TPM: mssim'"})
+    void theJavaProgramPassesEveryTpmScenarioAProgramCanRun(String protocol, String environment, @TempDir Path dir)
+            throws Exception {
+        Path rig = rig(dir, Program.JAVA, "tpm", "https", "{hub-mqtt: 8883}", "",
+                "tpm-protocol: " + protocol + "\n");
+        if (!environment.isEmpty()) {
+            Files.writeString(rig, Files.readString(rig).replace("  environment:\n", "  environment:\n    "
+                    + environment + "\n"));
+        }
+        Runs.Outcome outcome = run(dir, rig, TPM);
+        List<ScenarioResult> ran = outcome.summary().scenarios().stream()
+                .filter(s -> s.status() != ScenarioStatus.NOT_APPLICABLE).toList();
+        assertThat(ran).as(outcome.output()).hasSize(4)
+                .allSatisfy(s -> assertThat(s.status()).as(s.name() + ": " + s.message()).isEqualTo(ScenarioStatus.PASSED));
+        assertThat(outcome.summary().scenarios()).filteredOn(s -> s.status() == ScenarioStatus.NOT_APPLICABLE)
+                .extracting(ScenarioResult::name).containsExactlyInAnyOrder(
+                        "A device whose clock is behind signs SAS tokens that have expired, and DPS refuses them",
+                        "The hub refuses a SAS signed with a key DPS did not issue");
+        assertThat(outcome.scenario("A device whose clock is behind").message()).contains("@tpm-faults");
+        assertThat(outcome.scenario("answers the challenge").measurements()).extracting(m -> m.name())
+                .contains("registration request → challenge", "challenge → activated", "activated → assigned");
+        assertThat(attachments(outcome).contains("mssim bridge: command client"))
+                .as("the program reached the TPM through the MS simulator's port").isEqualTo(protocol.equals("mssim"));
+        assertThat(outcome.secrets().leaking()).isEmpty();
+    }
+
+    /** The text of every attachment of a run (the timelines, the consoles). */
+    private static String attachments(Runs.Outcome outcome) throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (var files = Files.list(outcome.runDirectory().resolve("allure-results"))) {
+            for (Path p : files.filter(p -> p.getFileName().toString().contains("-attachment")).toList()) {
+                out.append(Files.readString(p));
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * The Java program's TPM defects against the TPM scenario that targets each: one that asks for a new challenge
+     * again and again after its TPM refused a blob, and one that registers under an id other than its EK's.
+     */
+    @ParameterizedTest(name = "TPM defect {0} is caught by \"{1}\"")
+    @CsvSource(delimiter = '|', value = {
+            "endless-activation-retries | A tampered activation blob | before it gave up; it must stop after 3 | An endorsement key that is not enrolled",
+            "wrong-registration-id      | The registration id is the one derived | but the id derived from its endorsement key (base32 | ",
+    })
+    void eachTpmDefectOfTheJavaProgramIsCaught(String defect, String scenario, String message, String untouched,
+                                                @TempDir Path dir) throws Exception {
+        List<String> names = untouched == null ? List.of(scenario) : List.of(scenario, untouched);
+        Runs.Outcome outcome = run(dir, rig(dir, Program.JAVA, "tpm", "https", "{hub-mqtt: 8883}", defect),
+                scenarios(TPM, names));
+        ScenarioResult judged = outcome.scenario(scenario);
+        assertThat(judged.status()).as(outcome.output()).isEqualTo(ScenarioStatus.FAILED);
+        assertThat(judged.message()).contains(message);
+        if (untouched != null) {
+            ScenarioResult other = outcome.scenario(untouched);
+            assertThat(other.status()).as(other.name() + ": " + other.message()).isEqualTo(ScenarioStatus.PASSED);
+        }
     }
 
     /**

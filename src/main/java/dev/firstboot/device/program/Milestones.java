@@ -14,12 +14,14 @@ import java.util.regex.Pattern;
  */
 final class Milestones {
     static final String REGISTERING = "registering";
+    /** A TPM device activated DPS's challenge (the "activated" boot mark). */
+    static final String ACTIVATED = "activated";
     static final String ASSIGNED = "assigned";
     static final String HUB_CONNECTED = "hub-connected";
     static final String TELEMETRY_SENT = "telemetry-sent";
     static final String FAILED = "failed";
     /** Every milestone a rig may name, in boot order. */
-    static final List<String> NAMES = List.of(REGISTERING, ASSIGNED, HUB_CONNECTED, TELEMETRY_SENT, FAILED);
+    static final List<String> NAMES = List.of(REGISTERING, ACTIVATED, ASSIGNED, HUB_CONNECTED, TELEMETRY_SENT, FAILED);
 
     /** What the reference programs print (docs/device-programs.md), used when a rig names no milestones. */
     static final Map<String, String> REFERENCE = referencePatterns();
@@ -38,6 +40,7 @@ final class Milestones {
     private static Map<String, String> referencePatterns() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put(REGISTERING, "firstboot-ref: registering");
+        m.put(ACTIVATED, "firstboot-ref: activated");
         m.put(ASSIGNED, "firstboot-ref: assigned hub=(?<hub>\\S+) device=(?<device>\\S+)");
         m.put(HUB_CONNECTED, "firstboot-ref: connected hub=(?<hub>\\S+) device=(?<device>\\S+)");
         m.put(TELEMETRY_SENT, "firstboot-ref: telemetry sent");

@@ -10,6 +10,7 @@ import dev.firstboot.rig.OwnIdentityFacet;
 import dev.firstboot.rig.RigContext;
 import dev.firstboot.rig.RigException;
 import dev.firstboot.rig.SymmetricKeyFacet;
+import dev.firstboot.rig.TpmFacet;
 import dev.firstboot.rig.X509CertificateFacet;
 import dev.firstboot.timeline.ConsoleSecrets;
 import dev.firstboot.timeline.EventKind;
@@ -46,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  * A device program: each {@link #boot()} starts the rig's command with the scenario's variables and credentials,
  * turns its output into masked console lines and its milestone lines into device milestones and the boot's
  * verdict. A program that exits before a verdict, never prints, or floods its output fails the boot with its last
- * lines; the scenario's end stops it ({@link ProgramProcess#stop}).
+ * lines; the scenario's end stops it ({@link ProgramProcess#stop}), and a tpm device's TPM with it ({@link ProgramTpm}).
  */
 final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateFacet, OwnIdentityFacet {
     private static final int LAST_LINES = 5;
@@ -57,6 +58,7 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
     private final Path files;
     private final Map<String, String> endpointVariables;
     private final Optional<Credential> own;
+    private final ProgramTpm tpm;
     private final List<String> console = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "program-device-timer");
@@ -80,6 +82,7 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
         this.endpointVariables = endpoints;
         this.own = own;
         this.registrationId = settings.registrationId();
+        this.tpm = new ProgramTpm(context, files, settings.tpmProtocol());
     }
 
     static ProgramDevice start(RigContext context, ProgramSettings settings) throws RigException {
@@ -190,15 +193,23 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
                 .getFileName().toString());
         labels.put("attestation", settings.attestation().configName);
         labels.put("transport", settings.transport());
+        if (settings.attestation() == ProgramSettings.Attestation.TPM) {
+            labels.put("tpm", "swtpm (TPM 2.0)" + (settings.tpmProtocol() == ProgramSettings.TpmProtocol.MSSIM
+                    ? " behind the MS TPM simulator protocol on 127.0.0.1:2321/2322" : ""));
+        }
         return labels;
     }
 
     @Override
     public <T> Optional<T> facet(Class<T> type) {
-        boolean offered = settings.ownIdentity() ? type == OwnIdentityFacet.class
-                : settings.attestation() == ProgramSettings.Attestation.X509 ? type == X509CertificateFacet.class
-                : type == SymmetricKeyFacet.class;
-        return offered ? Optional.of(type.cast(this)) : Optional.empty();
+        if (settings.ownIdentity()) {
+            return type == OwnIdentityFacet.class ? Optional.of(type.cast(this)) : Optional.empty();
+        }
+        return switch (settings.attestation()) {
+            case X509 -> type == X509CertificateFacet.class ? Optional.of(type.cast(this)) : Optional.empty();
+            case SYMMETRIC_KEY -> type == SymmetricKeyFacet.class ? Optional.of(type.cast(this)) : Optional.empty();
+            case TPM -> type == TpmFacet.class ? Optional.of(type.cast(tpm)) : Optional.empty();
+        };
     }
 
     @Override
@@ -260,6 +271,9 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
         if (own.isPresent()) {
             return Map.of();
         }
+        if (settings.attestation() == ProgramSettings.Attestation.TPM) {
+            return tpm.variables();
+        }
         if (settings.attestation() == ProgramSettings.Attestation.X509) {
             KeyMaterial id = issued.orElseThrow(() -> new DeviceException("the x509 program device of rig "
                     + context.rigName() + " was given no certificate; a scenario must issue one before it boots"));
@@ -294,14 +308,15 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
     @Override
     public synchronized void boot() throws DeviceException {
         stopRun();
+        String id = settings.attestation() == ProgramSettings.Attestation.TPM ? tpm.registrationId() : registrationId;
         Map<String, String> values = new LinkedHashMap<>(endpointVariables);
-        values.put(ProgramVariables.REGISTRATION_ID, registrationId);
+        values.put(ProgramVariables.REGISTRATION_ID, id);
         values.putAll(credentialVariables(++boots));
         List<String> argv = ProgramVariables.substitute(settings.argv(), values);
         Map<String, String> env = ProgramVariables.environment(System.getenv(), settings.environment(), values);
-        Run run = new Run(registrationId);
+        Run run = new Run(id);
         current = run;
-        context.timeline().record(Origin.DEVICE, EventKind.BOOT_STARTED, registrationId,
+        context.timeline().record(Origin.DEVICE, EventKind.BOOT_STARTED, id,
                 Map.of("program", labels().get("program")));
         try {
             run.started(ProgramProcess.start(argv, env, settings.directory(), (stream, line) -> line(run, stream, line),
@@ -403,6 +418,7 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
     @Override
     public synchronized void resetForScenario() {
         stopRun();
+        tpm.stop();
         console.clear();
         registrationId = settings.registrationId();
         ownKey = Optional.empty();
@@ -425,6 +441,7 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
     @Override
     public synchronized void close() {
         stopRun();
+        tpm.stop();
         timers.shutdownNow();
         deleteBootFiles();
     }

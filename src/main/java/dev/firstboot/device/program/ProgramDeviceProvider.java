@@ -1,5 +1,6 @@
 package dev.firstboot.device.program;
 
+import dev.firstboot.device.tpm.Swtpm;
 import dev.firstboot.rig.Device;
 import dev.firstboot.rig.DeviceProvider;
 import dev.firstboot.rig.PartConfig;
@@ -26,9 +27,10 @@ import java.util.regex.PatternSyntaxException;
  *   kind: program
  *   command: [node, ../device-programs/node/device.js]   # or one string, run by /bin/sh -c
  *   directory: .              # where it runs; default the rig file's folder
- *   attestation: symmetric-key   # symmetric-key (default) or x509
- *   transport: https          # https (default) or mqtt: FIRSTBOOT_TRANSPORT
- *   registration-id: program-device-01
+ *   attestation: symmetric-key   # symmetric-key (default), x509 or tpm
+ *   transport: https          # https (default) or mqtt: FIRSTBOOT_TRANSPORT (tpm: https only)
+ *   tpm-protocol: swtpm       # tpm only: swtpm (default), or mssim to serve the MS TPM simulator on 2321/2322
+ *   registration-id: program-device-01   # not for tpm: derived from the scenario's EK
  *   start-deadline: 20s       # the program must print its first line by then
  *   stop-deadline: 5s         # SIGTERM to its process group, SIGKILL after this
  *   output-limit: 10000       # console lines per boot; more is a flood and the program is killed
@@ -48,13 +50,13 @@ public final class ProgramDeviceProvider implements DeviceProvider {
     static final int DEFAULT_OUTPUT_LIMIT = 10_000;
     private static final String[] FIELDS = {"kind", "command", "directory", "attestation", "transport",
             "registration-id", "start-deadline", "stop-deadline", "output-limit", "milestones", "environment",
-            "requires", "certificate", "symmetric-key-variable"};
+            "requires", "certificate", "symmetric-key-variable", "tpm-protocol"};
     private static final Pattern REGISTRATION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     @Override
     public Set<String> capabilityTags() {
-        return Set.of("own-identity", "x509-issued", "symmetric-key");
+        return Set.of("own-identity", "x509-issued", "symmetric-key", "tpm");
     }
 
     @Override
@@ -83,6 +85,16 @@ public final class ProgramDeviceProvider implements DeviceProvider {
             throw config.error("transport", "expected https or mqtt (how the program reaches DPS), got \""
                     + transport + "\"");
         }
+        boolean tpm = attestation == ProgramSettings.Attestation.TPM;
+        if (tpm && transport.equals("mqtt")) {
+            throw config.error("transport", "DPS takes TPM attestation over HTTPS (and AMQP), never over MQTT, and no"
+                    + " Azure IoT SDK offers it there; use transport: https with attestation: tpm");
+        }
+        if (tpm && config.has("registration-id")) {
+            throw config.error("registration-id", "with attestation: tpm the registration id is the one derived from"
+                    + " the EK of the scenario's TPM, as DPS and the SDKs derive it; leave registration-id out");
+        }
+        ProgramSettings.TpmProtocol tpmProtocol = tpmProtocol(config, tpm);
         String registrationId = config.string("registration-id", DEFAULT_REGISTRATION_ID);
         if (!REGISTRATION_ID.matcher(registrationId).matches()) {
             throw config.error("registration-id", "a registration id is 1 to 128 letters, digits and '-', '.', '_',"
@@ -113,9 +125,10 @@ public final class ProgramDeviceProvider implements DeviceProvider {
         Map<String, String> unavailable = new TreeMap<>();
         Optional<String> missing = missing(argv, directory, config);
         ProgramSettings settings = new ProgramSettings(argv, directory, attestation, transport, registrationId,
-                start, stop, milestones, outputLimit, environment, certificate, keyVariable);
+                start, stop, milestones, outputLimit, environment, certificate, keyVariable, tpmProtocol);
         Set<String> capabilities = capabilities(settings);
-        missing.ifPresent(why -> capabilities.forEach(c -> unavailable.put(c, why)));
+        missing.or(() -> tpm && !Swtpm.installed() ? Optional.of(Swtpm.NOT_INSTALLED) : Optional.empty())
+                .ifPresent(why -> capabilities.forEach(c -> unavailable.put(c, why)));
         return new Spec<>() {
             @Override
             public Set<String> capabilities() {
@@ -139,7 +152,11 @@ public final class ProgramDeviceProvider implements DeviceProvider {
         if (s.ownIdentity()) {
             return Set.of("own-identity");
         }
-        return Set.of(s.attestation() == ProgramSettings.Attestation.X509 ? "x509-issued" : "symmetric-key");
+        return Set.of(switch (s.attestation()) {
+            case X509 -> "x509-issued";
+            case TPM -> "tpm";
+            case SYMMETRIC_KEY -> "symmetric-key";
+        });
     }
 
     private static List<String> command(PartConfig config) throws RigException {
@@ -168,11 +185,25 @@ public final class ProgramDeviceProvider implements DeviceProvider {
                 return a;
             }
         }
-        if (name.equals("tpm")) {
-            throw config.error("attestation", "tpm is not offered to device programs yet; use symmetric-key or x509"
-                    + " (the TPM device on swtpm is kind: tpm-simulator)");
+        throw config.error("attestation", "expected symmetric-key, x509 or tpm, got \"" + name + "\"");
+    }
+
+    private static ProgramSettings.TpmProtocol tpmProtocol(PartConfig config, boolean tpm) throws RigException {
+        if (!config.has("tpm-protocol")) {
+            return ProgramSettings.TpmProtocol.SWTPM;
         }
-        throw config.error("attestation", "expected symmetric-key or x509, got \"" + name + "\"");
+        if (!tpm) {
+            throw config.error("tpm-protocol", "a TPM protocol is for attestation: tpm");
+        }
+        String name = config.string("tpm-protocol");
+        for (ProgramSettings.TpmProtocol p : ProgramSettings.TpmProtocol.values()) {
+            if (p.configName.equals(name)) {
+                return p;
+            }
+        }
+        throw config.error("tpm-protocol", "expected swtpm (the program dials swtpm's own ports, given in"
+                + " FIRSTBOOT_TPM_PORT and FIRSTBOOT_TPM_CTRL_PORT) or mssim (the harness also serves the Microsoft TPM"
+                + " simulator's protocol on 127.0.0.1:2321 and 2322), got \"" + name + "\"");
     }
 
     private static Duration positive(PartConfig config, String key, Duration fallback) throws RigException {

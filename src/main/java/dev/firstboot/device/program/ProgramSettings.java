@@ -18,11 +18,12 @@ import java.util.Optional;
  * @param certificate          an X.509 device that brings its own certificate: the leaf, enrolled as is
  * @param symmetricKeyVariable a symmetric-key device that brings its own key: the harness's environment variable
  *                             that holds it (base64), so the key never sits in the rig file
+ * @param tpmProtocol          a tpm device: what the harness serves in front of the scenario's swtpm
  */
 record ProgramSettings(List<String> argv, Path directory, Attestation attestation, String transport,
                        String registrationId, Duration startDeadline, Duration stopDeadline, Milestones milestones,
                        int outputLimit, Map<String, String> environment, Optional<Path> certificate,
-                       Optional<String> symmetricKeyVariable) {
+                       Optional<String> symmetricKeyVariable, TpmProtocol tpmProtocol) {
     ProgramSettings {
         argv = List.copyOf(argv);
         environment = Map.copyOf(environment);
@@ -30,11 +31,25 @@ record ProgramSettings(List<String> argv, Path directory, Attestation attestatio
 
     /** How the program proves who it is, as {@code FIRSTBOOT_ATTESTATION} names it. */
     enum Attestation {
-        SYMMETRIC_KEY("symmetric-key"), X509("x509");
+        SYMMETRIC_KEY("symmetric-key"), X509("x509"), TPM("tpm");
 
         final String configName;
 
         Attestation(String configName) {
+            this.configName = configName;
+        }
+    }
+
+    /**
+     * How a tpm device's program reaches its TPM: swtpm's own ports only, or also the Microsoft TPM simulator's
+     * protocol on 127.0.0.1:2321 and 2322 (for stacks that dial only those, like the Azure IoT C SDK's).
+     */
+    enum TpmProtocol {
+        SWTPM("swtpm"), MSSIM("mssim");
+
+        final String configName;
+
+        TpmProtocol(String configName) {
             this.configName = configName;
         }
     }

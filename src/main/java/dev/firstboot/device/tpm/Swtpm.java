@@ -21,6 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  * same directory keeps persisted keys.
  */
 public final class Swtpm implements AutoCloseable {
+    /** Why a swtpm cannot run here, and how to fix it. */
+    public static final String NOT_INSTALLED = "swtpm is not installed on this machine (Debian: apt-get install swtpm "
+            + "swtpm-tools; scripts/setup.sh swtpm swtpm-tools does it as root)";
     static final Duration STOP_DEADLINE = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(20);
     private static final String HOST = "127.0.0.1";
@@ -52,8 +55,7 @@ public final class Swtpm implements AutoCloseable {
     /** Starts swtpm with its state in {@code dir} and waits, at most {@code deadline}, until it accepts commands. */
     public static Swtpm start(Path dir, Duration deadline) throws IOException {
         if (!installed()) {
-            throw new IOException("swtpm is not installed (no swtpm on the PATH); on Debian: apt-get install swtpm"
-                    + " swtpm-tools (scripts/setup.sh swtpm swtpm-tools does it as root)");
+            throw new IOException(NOT_INSTALLED + "; no swtpm on the PATH");
         }
         Path abs = dir.toAbsolutePath();
         Path state = abs.resolve("state");
@@ -99,6 +101,11 @@ public final class Swtpm implements AutoCloseable {
         return port;
     }
 
+    /** swtpm's control channel (its own protocol, not the MS simulator's platform signals). */
+    public int controlPort() {
+        return port + 1;
+    }
+
     public Path directory() {
         return dir;
     }
@@ -136,7 +143,7 @@ public final class Swtpm implements AutoCloseable {
     }
 
     /** Two adjacent free loopback ports; the pair may still be taken before swtpm binds, which start() reports. */
-    private static int freePortPair() throws IOException {
+    static int freePortPair() throws IOException {
         InetAddress loopback = InetAddress.getByName(HOST);
         for (int attempt = 0; attempt < 50; attempt++) {
             try (ServerSocket first = new ServerSocket(0, 1, loopback)) {

@@ -7,6 +7,7 @@ import dev.firstboot.rig.Device;
 import dev.firstboot.rig.DeviceException;
 import dev.firstboot.rig.RigContext;
 import dev.firstboot.rig.TpmFacet;
+import dev.firstboot.rig.TpmFaultsFacet;
 import dev.firstboot.identity.tpm.TpmRegistrationIds;
 
 import java.time.Clock;
@@ -22,7 +23,7 @@ import java.util.Set;
  * its EK and SRK, activate DPS's challenge inside the TPM, register again with a SAS the TPM signs, poll, activate
  * the hub key from the assignment, and connect to the hub with a SAS that key signs.
  */
-final class TpmSimulator implements Device, TpmFacet {
+final class TpmSimulator implements Device, TpmFacet, TpmFaultsFacet {
     private final RigContext context;
     private final Swtpm swtpm;
     private final TpmDevice tpm;

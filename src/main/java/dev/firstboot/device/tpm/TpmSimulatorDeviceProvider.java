@@ -14,9 +14,6 @@ import java.util.Set;
 
 /** {@code kind: tpm-simulator}: a TPM 2.0 device on swtpm (Debian's swtpm package), started in the rig's folder. */
 public final class TpmSimulatorDeviceProvider implements DeviceProvider {
-    static final String NOT_INSTALLED = "swtpm is not installed on this machine (Debian: apt-get install swtpm "
-            + "swtpm-tools; scripts/setup.sh swtpm swtpm-tools does it as root)";
-
     private final java.util.function.BooleanSupplier swtpmInstalled;
 
     public TpmSimulatorDeviceProvider() {
@@ -34,7 +31,7 @@ public final class TpmSimulatorDeviceProvider implements DeviceProvider {
 
     @Override
     public Set<String> capabilityTags() {
-        return Set.of("tpm");
+        return Set.of("tpm", "tpm-faults");
     }
 
     @Override
@@ -60,33 +57,26 @@ public final class TpmSimulatorDeviceProvider implements DeviceProvider {
         return new Spec<>() {
             @Override
             public Set<String> capabilities() {
-                return installed ? Set.of("tpm") : Set.of();
+                return installed ? Set.of("tpm", "tpm-faults") : Set.of();
             }
 
             @Override
             public java.util.Map<String, String> unavailable() {
-                return installed ? java.util.Map.of() : java.util.Map.of("tpm", NOT_INSTALLED);
+                return installed ? java.util.Map.of()
+                        : java.util.Map.of("tpm", Swtpm.NOT_INSTALLED, "tpm-faults", Swtpm.NOT_INSTALLED);
             }
 
             @Override
             public Device start(RigContext context) throws RigException {
                 if (!installed) {
                     // Scenarios needing @tpm are reported not applicable with the reason; the rig still starts.
-                    return new UnavailableDevice("tpm-simulator", NOT_INSTALLED);
-                }
-                Swtpm swtpm;
-                try {
-                    swtpm = Swtpm.start(context.workDirectory().resolve("tpm"), startDeadline);
-                } catch (IOException e) {
-                    throw new RigException("rig " + context.rigName() + ": " + e.getMessage());
+                    return new UnavailableDevice("tpm-simulator", Swtpm.NOT_INSTALLED);
                 }
                 try {
-                    TpmDevice tpm = TpmDevice.connect(swtpm);
-                    tpm.endorsementKey();
-                    tpm.storageRootKey();
-                    return new TpmSimulator(context, swtpm, tpm, registrationId, defects);
-                } catch (DeviceException e) {
-                    swtpm.close();
+                    ProvisionedSwtpm tpm = ProvisionedSwtpm.start(context.workDirectory().resolve("tpm"),
+                            startDeadline);
+                    return new TpmSimulator(context, tpm.swtpm(), tpm.tpm(), registrationId, defects);
+                } catch (IOException | DeviceException e) {
                     throw new RigException("rig " + context.rigName() + ": " + e.getMessage());
                 }
             }

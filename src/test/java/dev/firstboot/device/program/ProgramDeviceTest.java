@@ -8,6 +8,8 @@ import dev.firstboot.rig.PartConfigs;
 import dev.firstboot.rig.RigContext;
 import dev.firstboot.rig.RigException;
 import dev.firstboot.rig.SymmetricKeyFacet;
+import dev.firstboot.rig.TpmFacet;
+import dev.firstboot.identity.tpm.TpmRegistrationIds;
 import dev.firstboot.secret.Redactor;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Timeline;
@@ -213,8 +215,97 @@ class ProgramDeviceTest {
                   kind: program
                   command: [dev]
                   attestation: tpm
+                  transport: mqtt
                 """);
         assertThatThrownBy(() -> new ProgramDeviceProvider().configure(PartConfigs.device(rig)))
-                .hasMessageContaining("bad.yaml:5:").hasMessageContaining("tpm is not offered");
+                .hasMessageContaining("bad.yaml:6:").hasMessageContaining("never over MQTT");
+        Files.writeString(rig, """
+                name: t
+                device:
+                  kind: program
+                  command: [dev]
+                  attestation: tpm
+                  registration-id: my-own-id
+                """);
+        assertThatThrownBy(() -> new ProgramDeviceProvider().configure(PartConfigs.device(rig)))
+                .hasMessageContaining("bad.yaml:6:").hasMessageContaining("derived from the EK");
+        Files.writeString(rig, """
+                name: t
+                device:
+                  kind: program
+                  command: [dev]
+                  tpm-protocol: mssim
+                """);
+        assertThatThrownBy(() -> new ProgramDeviceProvider().configure(PartConfigs.device(rig)))
+                .hasMessageContaining("bad.yaml:5:").hasMessageContaining("for attestation: tpm");
+        Files.writeString(rig, """
+                name: t
+                device:
+                  kind: program
+                  command: [dev]
+                  attestation: tpm
+                  tpm-protocol: tcti
+                """);
+        assertThatThrownBy(() -> new ProgramDeviceProvider().configure(PartConfigs.device(rig)))
+                .hasMessageContaining("bad.yaml:6:").hasMessageContaining("expected swtpm");
+    }
+
+    /**
+     * attestation: tpm: each scenario's first use starts a swtpm (real; scripts/test.sh installs it, and without it
+     * this test fails), the scenario enrolls its EK, the program gets swtpm's ports and the EK's registration id, and
+     * the scenario's end stops that swtpm; the next scenario has a TPM of its own.
+     */
+    @Test
+    void aTpmProgramGetsAFreshSwtpmPerScenarioWithTheIdItsEkDerives() throws Exception {
+        Device d = device("""
+                command: [bash, -c, 'exec 3<>/dev/tcp/$FIRSTBOOT_TPM_HOST/$FIRSTBOOT_TPM_PORT && echo "tpm={FIRSTBOOT_TPM_HOST}:$FIRSTBOOT_TPM_PORT ctrl=$FIRSTBOOT_TPM_CTRL_PORT as=$FIRSTBOOT_ATTESTATION id=$FIRSTBOOT_REGISTRATION_ID"; echo "firstboot-ref: connected hub=127.0.0.1 device=d1"']
+                attestation: tpm
+                """);
+        TpmFacet tpm = d.facet(TpmFacet.class).orElseThrow();
+        assertThat(d.facet(SymmetricKeyFacet.class)).isEmpty();
+        byte[] ek = tpm.endorsementKey();
+        String id = TpmRegistrationIds.fromEndorsementKey(ek);
+        assertThat(tpm.registrationId()).isEqualTo(id);
+        d.boot();
+        assertThat(d.awaitBoot(VERDICT)).isEqualTo(new BootReport.Connected("127.0.0.1", "d1"));
+        String line = d.consoleLog().get(0);
+        assertThat(line).matches("tpm=127\\.0\\.0\\.1:\\d+ ctrl=\\d+ as=tpm id=" + id);
+        int port = Integer.parseInt(line.replaceAll("^tpm=[^:]+:(\\d+) .*", "$1"));
+        assertThat(line).contains("ctrl=" + (port + 1));
+
+        d.resetForScenario();
+        assertThat(refused(port)).as("the scenario's swtpm stopped with it").isTrue();
+        assertThat(tpm.endorsementKey()).as("the next scenario's TPM is a new one").isNotEqualTo(ek);
+    }
+
+    /** tpm-protocol: mssim serves the MS TPM simulator's ports for the scenario and frees them at its end. */
+    @Test
+    void withTheMssimProtocolTheSimulatorsPortsAreServedForTheScenario() throws Exception {
+        Device d = device("""
+                command: [sleep, '1']
+                attestation: tpm
+                tpm-protocol: mssim
+                """);
+        d.facet(TpmFacet.class).orElseThrow().endorsementKey();
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", 2321)) {
+            s.setSoTimeout(10_000);
+            var out = new java.io.DataOutputStream(s.getOutputStream());
+            var in = new java.io.DataInputStream(s.getInputStream());
+            out.writeInt(15); // TPM_REMOTE_HANDSHAKE, client version 1
+            out.writeInt(1);
+            assertThat(new int[] {in.readInt(), in.readInt(), in.readInt()}).containsExactly(1, 1, 0);
+        }
+        assertThat(d.labels().get("tpm")).contains("2321");
+        d.resetForScenario();
+        assertThat(refused(2321)).isTrue();
+        assertThat(refused(2322)).isTrue();
+    }
+
+    private static boolean refused(int port) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            return false;
+        } catch (java.io.IOException e) {
+            return true;
+        }
     }
 }
