@@ -24,7 +24,7 @@ Feature: First boot of a TPM device with DPS's challenge
       | registration request | challenge     | 2         |
       | challenge            | activated     | 3         |
       | activated            | assigned      | 4         |
-      | assigned             | hub connected | 2         |
+      | assigned             | hub connected | 5         |
 
   @wire
   Scenario: An endorsement key that is not enrolled is refused
