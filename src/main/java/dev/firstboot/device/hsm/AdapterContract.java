@@ -1,5 +1,6 @@
 package dev.firstboot.device.hsm;
 
+import dev.firstboot.identity.RegistrationId;
 import dev.firstboot.identity.IdentityException;
 import dev.firstboot.identity.tpm.ActivationBlob;
 import dev.firstboot.identity.tpm.TpmPublic;
@@ -431,13 +432,12 @@ public final class AdapterContract {
         } finally {
             adapter.destroy(h);
         }
-        int max = type() == AdapterType.X509 ? 64 : 128;
-        if (!r.matches("[a-z0-9._:-]{1," + max + "}")) {
-            throw new AdapterCheckException(function + " returned \"" + r + "\" (" + r.length() + " characters); a DPS "
-                    + "registration id is 1 to " + max + " characters of lowercase letters, digits and '-' (DPS also "
-                    + "accepts '.', '_', ':')");
+        Optional<String> problem = RegistrationId.problem("the id " + function + " returned", r,
+                type() == AdapterType.X509);
+        if (problem.isPresent()) {
+            throw new AdapterCheckException(problem.get() + "; it must return a DPS registration id");
         }
-        if (expected.isPresent() && !expected.get().equals(r)) {
+        if (expected.isPresent() && !RegistrationId.same(expected.get(), r)) {
             throw new AdapterCheckException(function + " returned \"" + r + "\", but the lab expects \""
                     + expected.get() + "\" (--registration-id)");
         }

@@ -1,5 +1,6 @@
 package dev.firstboot.device.program;
 
+import dev.firstboot.identity.RegistrationId;
 import dev.firstboot.device.tpm.Swtpm;
 import dev.firstboot.rig.Device;
 import dev.firstboot.rig.DeviceProvider;
@@ -51,7 +52,6 @@ public final class ProgramDeviceProvider implements DeviceProvider {
     private static final String[] FIELDS = {"kind", "command", "directory", "attestation", "transport",
             "registration-id", "start-deadline", "stop-deadline", "output-limit", "milestones", "environment",
             "requires", "certificate", "symmetric-key-variable", "tpm-protocol"};
-    private static final Pattern REGISTRATION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     @Override
@@ -96,9 +96,10 @@ public final class ProgramDeviceProvider implements DeviceProvider {
         }
         ProgramSettings.TpmProtocol tpmProtocol = tpmProtocol(config, tpm);
         String registrationId = config.string("registration-id", DEFAULT_REGISTRATION_ID);
-        if (!REGISTRATION_ID.matcher(registrationId).matches()) {
-            throw config.error("registration-id", "a registration id is 1 to 128 letters, digits and '-', '.', '_',"
-                    + " ':', got \"" + registrationId + "\"");
+        Optional<String> idProblem = RegistrationId.problem("the registration id", registrationId,
+                attestation == ProgramSettings.Attestation.X509);
+        if (idProblem.isPresent()) {
+            throw config.error("registration-id", idProblem.get());
         }
         Duration start = positive(config, "start-deadline", DEFAULT_START_DEADLINE);
         Duration stop = positive(config, "stop-deadline", DEFAULT_STOP_DEADLINE);

@@ -1,17 +1,21 @@
 package dev.firstboot.identity.dice;
 
+import dev.firstboot.identity.RegistrationId;
 import dev.firstboot.identity.IdentityException;
 
 import java.util.regex.Pattern;
 
-/** DPS registration ids as the DevKit firmware makes and checks them. */
+/**
+ * DPS registration ids as the DevKit firmware makes and checks them: the firmware's rule ({@code [a-z0-9-]}) is
+ * narrower than DPS's ({@link RegistrationId}).
+ */
 public final class RegistrationIds {
     /** The firmware's and DPS's limit for a registration id. */
-    public static final int MAX_LENGTH = 128;
+    public static final int MAX_LENGTH = RegistrationId.MAX_LENGTH;
     /** The longest id the certificate encoder can write ({@code DERAddUTF8String} needs fewer than 127 chars). */
     public static final int MAX_ENCODABLE_LENGTH = 126;
     /** DPS limit for X.509 registration ids, also the X.509 upper bound of a common name. */
-    public static final int DPS_X509_LIMIT = 64;
+    public static final int DPS_X509_LIMIT = RegistrationId.MAX_X509_LENGTH;
     /** The firmware formats the automatic id into a 32-byte buffer. */
     static final int MAX_AUTOMATIC_LENGTH = 31;
 
@@ -59,7 +63,7 @@ public final class RegistrationIds {
             char c = id.charAt(i);
             if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
                 throw new IdentityException("The registration id may contain only lowercase letters, digits and '-' "
-                        + "(DPS requirement), but character " + (i + 1) + " is '" + c + "' (U+"
+                        + "(the DevKit firmware's rule), but character " + (i + 1) + " is '" + c + "' (U+"
                         + String.format("%04X", (int) c) + ") in '" + id + "'.");
             }
         }

@@ -1,5 +1,6 @@
 package dev.firstboot.service.dps;
 
+import dev.firstboot.identity.RegistrationId;
 import dev.firstboot.service.net.HttpReplies;
 import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.net.ServerTls;
@@ -176,7 +177,7 @@ final class DpsHttpHandler extends ChannelInboundHandlerAdapter {
         }
 
         private static Optional<DpsError> invalidId(String registrationId) {
-            return RegistrationIds.problem("the registration id", registrationId).map(DpsError::badRequest);
+            return RegistrationId.problem("the registration id", registrationId).map(DpsError::badRequest);
         }
 
         /** Percent-decoding of one path segment; unlike form decoding, '+' stays '+'. */

@@ -1,5 +1,6 @@
 package dev.firstboot.service.dps;
 
+import dev.firstboot.identity.RegistrationId;
 import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.net.MqttHousekeeping;
 import dev.firstboot.service.net.ServerTls;
@@ -56,7 +57,6 @@ import java.util.regex.Pattern;
 final class DpsMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
     private static final String TRANSPORT = "mqtt";
     private static final int MQTT_3_1_1 = 4;
-    private static final Pattern REGISTRATION_ID = Pattern.compile("[A-Za-z0-9\\-._:]{1,128}");
 
     private final DpsService service;
     private final TimelineSink timeline;
@@ -134,12 +134,12 @@ final class DpsMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
             refuse(ctx, id, MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);
             return;
         }
-        if (!REGISTRATION_ID.matcher(id).matches()) {
+        if (!RegistrationId.isValid(id)) {
             refuse(ctx, id, MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
             return;
         }
         Optional<Username> parsed = Username.parse(username);
-        if (parsed.isEmpty() || !parsed.get().registrationId().equals(id)
+        if (parsed.isEmpty() || !RegistrationId.same(parsed.get().registrationId(), id)
                 || !parsed.get().idScope().equals(service.idScope())) {
             refuse(ctx, id, MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD);
             return;

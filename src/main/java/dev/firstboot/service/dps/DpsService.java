@@ -3,6 +3,7 @@ package dev.firstboot.service.dps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.firstboot.identity.RegistrationId;
 import dev.firstboot.pki.Certificates;
 import dev.firstboot.rig.Backend;
 import dev.firstboot.service.dps.admin.EnrollmentAdmin;
@@ -184,11 +185,11 @@ public final class DpsService implements AutoCloseable {
     }
 
     private synchronized void forget(String registrationId) {
-        registrations.remove(registrationId);
+        registrations.remove(RegistrationId.key(registrationId));
     }
 
     public synchronized Optional<Backend.Registration> registration(String registrationId) {
-        RegistrationRecord r = registrations.get(registrationId);
+        RegistrationRecord r = registrations.get(RegistrationId.key(registrationId));
         if (r == null) {
             // A record from before a restart: the store keeps the outcome, not the presented chains.
             return admin.get(EnrollmentAdmin.Collection.REGISTRATIONS, registrationId).map(doc ->
@@ -312,7 +313,7 @@ public final class DpsService implements AutoCloseable {
 
     private DpsReply status(RegistrationRecord record, Authenticated who, String operationId) {
         OperationRecord op = operations.get(operationId);
-        if (op == null || !op.registrationId.equals(record.registrationId)) {
+        if (op == null || !RegistrationId.same(op.registrationId, record.registrationId)) {
             return errorReply(DpsError.notFound("no operation '" + operationId + "' for registration '"
                     + record.registrationId + "'"));
         }
@@ -507,7 +508,7 @@ public final class DpsService implements AutoCloseable {
         if (id == null || !id.isTextual()) {
             return Optional.of(DpsError.badRequest("the body has no registrationId"));
         }
-        if (!id.asText().equals(request.registrationId())) {
+        if (!RegistrationId.same(id.asText(), request.registrationId())) {
             return Optional.of(DpsError.badRequest("the body's registrationId '" + id.asText()
                     + "' differs from the path's '" + request.registrationId() + "'"));
         }
@@ -524,7 +525,7 @@ public final class DpsService implements AutoCloseable {
     }
 
     private RegistrationRecord record(String registrationId) {
-        return registrations.computeIfAbsent(registrationId, RegistrationRecord::new);
+        return registrations.computeIfAbsent(RegistrationId.key(registrationId), k -> new RegistrationRecord(registrationId));
     }
 
     private static List<byte[]> copy(List<byte[]> chain) {

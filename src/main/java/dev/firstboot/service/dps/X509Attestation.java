@@ -1,6 +1,7 @@
 package dev.firstboot.service.dps;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.firstboot.identity.RegistrationId;
 import dev.firstboot.pki.Certificates;
 import dev.firstboot.service.dps.store.StoreAdmin;
 
@@ -44,7 +45,7 @@ final class X509Attestation {
         byte[] leafDer = request.peerChain().get(0);
         X509Certificate leaf = chain.get(0);
         Optional<String> cn = Certificates.commonName(leaf);
-        if (cn.isEmpty() || !cn.get().equals(id)) {
+        if (cn.isEmpty() || !RegistrationId.same(cn.get(), id)) {
             throw new DpsService.Refused("the client certificate's CN '" + cn.orElse("") + "' is not the registration"
                     + " id '" + id + "'");
         }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.firstboot.service.dps.RegistrationIds;
+import dev.firstboot.identity.RegistrationId;
 import dev.firstboot.service.dps.admin.EnrollmentAdmin.AdminError;
 import dev.firstboot.service.dps.admin.EnrollmentAdmin.Collection;
 
@@ -263,7 +263,7 @@ final class AdminService {
     private static String validId(AdminRoute route) throws Refusal {
         String what = route.collection() == Collection.ENROLLMENT_GROUPS ? "the enrollment group id"
                 : "the registration id";
-        Optional<String> problem = RegistrationIds.problem(what, route.id());
+        Optional<String> problem = RegistrationId.problem(what, route.id());
         if (problem.isPresent()) {
             throw new Refusal(error(400, BAD_REQUEST, "Invalid id: " + problem.get()));
         }

@@ -3,6 +3,7 @@ package dev.firstboot.service.dps.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.firstboot.identity.RegistrationId;
 import dev.firstboot.service.dps.admin.EnrollmentAdmin.AdminError;
 
 import java.io.ByteArrayInputStream;
@@ -14,6 +15,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -23,7 +25,6 @@ import java.util.regex.Pattern;
  */
 final class Documents {
     static final int BAD_REQUEST = 400004;
-    private static final Pattern REGISTRATION_ID = Pattern.compile("[A-Za-z0-9\\-._:]{1,128}");
     private static final Set<String> ALLOCATION = Set.of("hashed", "geoLatency", "static", "custom");
     private static final Set<String> STATUS = Set.of("enabled", "disabled");
     private static final Set<String> ENROLLMENT_FIELDS = Set.of("registrationId", "deviceId", "attestation",
@@ -72,11 +73,12 @@ final class Documents {
     }
 
     private static void requireId(ObjectNode doc, String field, String id) throws AdminError {
-        if (!REGISTRATION_ID.matcher(id).matches()) {
-            throw bad(field, "expected 1 to 128 of A-Z a-z 0-9 - . _ :, got \"" + id + "\"");
+        Optional<String> problem = RegistrationId.problem("the id", id);
+        if (problem.isPresent()) {
+            throw bad(field, problem.get());
         }
         JsonNode given = doc.get(field);
-        if (given != null && !(given.isTextual() && given.asText().equals(id))) {
+        if (given != null && !(given.isTextual() && RegistrationId.same(given.asText(), id))) {
             throw bad(field, "the body says " + given + " but the path says \"" + id + "\"; make them agree");
         }
         doc.put(field, id);

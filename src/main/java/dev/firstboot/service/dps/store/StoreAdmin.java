@@ -3,6 +3,7 @@ package dev.firstboot.service.dps.store;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.firstboot.identity.RegistrationId;
 import dev.firstboot.pki.Certificates;
 import dev.firstboot.service.dps.admin.EnrollmentAdmin;
 import dev.firstboot.service.dps.store.EnrollmentStore.Row;
@@ -59,7 +60,7 @@ public final class StoreAdmin implements EnrollmentAdmin {
 
     @Override
     public Optional<ObjectNode> get(Collection collection, String id) {
-        return store.get(table(collection), id).map(StoreAdmin::doc);
+        return store.get(table(collection), RegistrationId.key(id)).map(StoreAdmin::doc);
     }
 
     @Override
@@ -70,7 +71,7 @@ public final class StoreAdmin implements EnrollmentAdmin {
                     + " registering; the service API only reads and deletes them");
         }
         Table table = table(collection);
-        Optional<Row> existing = store.get(table, id);
+        Optional<Row> existing = store.get(table, RegistrationId.key(id));
         checkEtag(collection, id, existing, ifMatch);
         ObjectNode doc = body.deepCopy();
         Documents.Keys keys = collection == Collection.ENROLLMENTS ? Documents.individual(id, doc)
@@ -80,7 +81,7 @@ public final class StoreAdmin implements EnrollmentAdmin {
         doc.put("createdDateTimeUtc", existing.map(r -> doc(r).path("createdDateTimeUtc").asText(now.toString()))
                 .orElse(now.toString()));
         doc.put("lastUpdatedDateTimeUtc", now.toString());
-        store.put(table, new Row(id, keys.kind(), keys.thumbprint(), doc.toString()));
+        store.put(table, new Row(RegistrationId.key(id), keys.kind(), keys.thumbprint(), doc.toString()));
         return doc;
     }
 
@@ -106,7 +107,7 @@ public final class StoreAdmin implements EnrollmentAdmin {
             doc.put("etag", newEtag());
             doc.put("createdDateTimeUtc", now);
             doc.put("lastUpdatedDateTimeUtc", now);
-            rows.add(new Row(id, keys.kind(), keys.thumbprint(), doc.toString()));
+            rows.add(new Row(RegistrationId.key(id), keys.kind(), keys.thumbprint(), doc.toString()));
         }
         store.putAll(table, rows);
     }
@@ -114,12 +115,12 @@ public final class StoreAdmin implements EnrollmentAdmin {
     @Override
     public synchronized void delete(Collection collection, String id, Optional<String> ifMatch) throws AdminError {
         Table table = table(collection);
-        Optional<Row> existing = store.get(table, id);
+        Optional<Row> existing = store.get(table, RegistrationId.key(id));
         if (existing.isEmpty()) {
             throw notFound(collection.path(), id);
         }
         checkEtag(collection, id, existing, ifMatch);
-        store.delete(table, id);
+        store.delete(table, RegistrationId.key(id));
         if (collection == Collection.REGISTRATIONS) {
             registrationDeleted.accept(id);
         }
@@ -127,7 +128,8 @@ public final class StoreAdmin implements EnrollmentAdmin {
 
     @Override
     public List<ObjectNode> query(Collection collection, int max, Optional<String> afterId) {
-        return store.query(table(collection), max, afterId).stream().map(StoreAdmin::doc).toList();
+        return store.query(table(collection), max, afterId.map(RegistrationId::key)).stream().map(StoreAdmin::doc)
+                .toList();
     }
 
     @Override
@@ -278,8 +280,8 @@ public final class StoreAdmin implements EnrollmentAdmin {
 
     /** DPS writes the registration record (DeviceRegistrationState) of a device. */
     public void putRegistration(String registrationId, ObjectNode state) {
-        store.put(Table.REGISTRATIONS, new Row(registrationId, state.path("status").asText("unassigned"), "",
-                state.toString()));
+        store.put(Table.REGISTRATIONS, new Row(RegistrationId.key(registrationId),
+                state.path("status").asText("unassigned"), "", state.toString()));
     }
 
     /** Forgets everything. */

@@ -20,8 +20,11 @@ import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A symmetric-key device may sign with the enrollment's (or group's) secondary key; the hub then takes that key. */
-class DpsSecondaryKeyTest {
+/**
+ * Symmetric-key registration rules: a device may sign with the enrollment's (or group's) secondary key, and the hub
+ * then takes that key; DPS takes registration ids case-insensitively (dps.md §4).
+ */
+class DpsSymmetricKeyRegistrationTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SCOPE = "0ne00FB0001";
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -92,5 +95,17 @@ class DpsSecondaryKeyTest {
         assertThat(credentials).hasSize(1);
         assertThat(((DeviceCredential.SymmetricKey) credentials.get(0)).key())
                 .isEqualTo(GroupKeys.derive(secondary, "member-1"));
+    }
+
+    @Test
+    void aRegistrationIdIsTheSameWhateverItsCase() throws Exception {
+        byte[] primary = key();
+        dps.admin().put(EnrollmentAdmin.Collection.ENROLLMENTS, "Sensor-A", doc(primary, key()), Optional.empty());
+
+        JsonNode done = provision("sensor-a", primary);
+
+        assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("assigned");
+        assertThat(dps.admin().get(EnrollmentAdmin.Collection.ENROLLMENTS, "SENSOR-a")).isPresent();
+        assertThat(dps.admin().get(EnrollmentAdmin.Collection.REGISTRATIONS, "Sensor-A")).isPresent();
     }
 }
