@@ -6,6 +6,7 @@ import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientS
 import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientTransportProtocol;
 import com.microsoft.azure.sdk.iot.provisioning.security.SecurityProviderTpm;
 import com.microsoft.azure.sdk.iot.provisioning.security.exceptions.SecurityProviderException;
+import dev.firstboot.Required;
 import dev.firstboot.device.tpm.Swtpm;
 import dev.firstboot.device.tpm.TpmDevice;
 import dev.firstboot.rig.Backend;
@@ -34,7 +35,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Outside proof of our DPS emulator's TPM attestation: the real Azure IoT Java device SDK
@@ -73,8 +73,7 @@ class AzureSdkTpmProvisioningTest {
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(Swtpm.installed(), "swtpm is not installed; apt-get install swtpm swtpm-tools"
-                + " (scripts/setup.sh swtpm swtpm-tools as root) to run the Azure SDK TPM test");
+        Required.swtpm();
         swtpm = Swtpm.start(dir, SWTPM_START);
         tpm = TpmDevice.connect(swtpm);
         backend = TestBackends.embedded((origin, kind, subject, attributes) -> {

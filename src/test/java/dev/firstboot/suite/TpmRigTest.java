@@ -1,6 +1,6 @@
 package dev.firstboot.suite;
 
-import dev.firstboot.device.tpm.Swtpm;
+import dev.firstboot.Required;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The TPM features on a real TPM 2.0 (swtpm) against our DPS emulator's TPM attestation: all pass for a conforming
@@ -24,7 +23,7 @@ class TpmRigTest {
 
     @BeforeAll
     static void runTheTpmFeatures() throws Exception {
-        assumeTrue(Swtpm.installed(), "swtpm is not installed; scripts/test.sh installs it (apt-get install swtpm swtpm-tools)");
+        Required.swtpm();
         outcome = Runs.run("tpm-sim", reports, Optional.empty(), Runs.FEATURES.resolve("tpm"));
     }
 
