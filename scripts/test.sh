@@ -8,8 +8,9 @@ scripts/setup.sh socat swtpm swtpm-tools gcc libc6-dev libtss2-dev chromium open
 # scenarios are reported not applicable with the reason, never as passed, and the container tests fail (below).
 eval "$(scripts/docker-setup.sh)"
 # Where this script installs everything itself (root on Debian), a test that needs a component it installs (swtpm,
-# gcc, tpm2-tss, socat, chromium, a Docker engine) or the stock ports (root) fails when it is missing, never skips
-# (src/test/java/dev/firstboot/Required.java). Elsewhere such a test is skipped with the reason.
+# gcc, tpm2-tss, chromium, a Docker engine) or the stock ports (root) fails when it is missing, never skips
+# (src/test/java/dev/firstboot/Required.java); elsewhere such a test is skipped with the reason. The pty tests
+# cannot skip: they fail without socat anywhere.
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export FIRSTBOOT_REQUIRE_ALL=1
 fi
