@@ -192,6 +192,10 @@ class ReferenceProgramsTest {
         assertThat(events(EventKind.HUB_CONNECT, id)).as("hub connections of %s", id).isNotEmpty()
                 .allSatisfy(e -> assertThat(e.detail("hub")).isEqualTo("hub-b"));
         assertThat(backend.hubDevice("hub-a", id).map(Backend.HubDeviceState::connectCount)).contains(0);
+        // the defect is the hub it dials, nothing else: it registered as a conforming program does
+        Backend.Registration record = backend.registration(id).orElseThrow();
+        assertThat(record.status()).isEqualTo("assigned");
+        assertThat(record.assignedHubHost()).contains(backend.hubHost("hub-a").orElseThrow());
     }
 
     @ParameterizedTest
@@ -250,6 +254,9 @@ class ReferenceProgramsTest {
         Device device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
         assertThat(runToExit(program, device.environment(backend, stockTrust, "https", "prints-key"), 0))
                 .contains("firstboot-ref: symmetric key " + device.key().orElseThrow(), "firstboot-ref: telemetry sent");
+        // the defect is the printed key, nothing else: it registered, connected and sent telemetry
+        assertThat(backend.registration(id).orElseThrow().status()).isEqualTo("assigned");
+        assertThat(backend.hubDevice("hub-a", id).orElseThrow().telemetryCount()).isEqualTo(1);
     }
 
     /** Bad input is a clear reason, not a stack trace. */
