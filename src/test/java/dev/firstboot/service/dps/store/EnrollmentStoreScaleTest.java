@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Bulk load and lookup at scale: symmetric-key individual enrollments (real service JSON, checked by the admin) loaded
  * in batches of 10,000, then random lookups by registration id. Excluded from the default run; run with
- * {@code nice mvn -B -q test -Dtest=EnrollmentStoreScaleTest -Dgroups=slow -DargLine=-Xmx1g
+ * {@code nice mvn -B -q test -Dtest=EnrollmentStoreScaleTest -Dgroups=slow -Dsurefire.excludedGroups=none -DargLine=-Xmx1g
  * -Dsurefire.failIfNoSpecifiedTests=false [-Dscale.counts=10000,1000000]}. Figures go to
  * target/enrollment-store-scale.txt.
  * <p>
