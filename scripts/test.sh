@@ -5,13 +5,14 @@ set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 scripts/setup.sh socat swtpm swtpm-tools gcc libc6-dev libtss2-dev chromium openssl
 # A Docker engine and the emulator image for the containers rig (docs/containers.md); without one, the container
-# tests and scenarios are reported not applicable with the reason, never as passed.
+# scenarios are reported not applicable with the reason, never as passed, and the container tests fail (below).
 eval "$(scripts/docker-setup.sh)"
-# Where this script can set up an engine itself (root on Debian), the container tests must run for real.
+# Where this script installs everything itself (root on Debian), a test that needs a component it installs (swtpm,
+# gcc, tpm2-tss, chromium, a Docker engine) or the stock ports (root) fails when it is missing, never skips
+# (src/test/java/dev/firstboot/Required.java); elsewhere such a test is skipped with the reason. The pty tests
+# cannot skip: they fail without socat anywhere.
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  export FIRSTBOOT_REQUIRE_CONTAINERS=1
-  # setup.sh installed chromium above: the report test must render the HTML report in it, never skip
-  export FIRSTBOOT_REQUIRE_CHROMIUM=1
+  export FIRSTBOOT_REQUIRE_ALL=1
 fi
 # The Node reference device program's pinned Azure IoT Node SDK (device-programs/node/package-lock.json); its tests
 # must run, never skip, when node or the installed SDK is missing.

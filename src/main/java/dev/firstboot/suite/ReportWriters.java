@@ -41,6 +41,8 @@ final class ReportWriters {
         root.put("durationSeconds", s.duration().toMillis() / 1000.0);
         root.put("interrupted", s.interrupted());
         root.put("exitCode", s.exitCode());
+        ArrayNode problems = root.putArray("problems");
+        s.problems().forEach(problems::add);
         ObjectNode totals = root.putObject("totals");
         for (ScenarioStatus st : ScenarioStatus.values()) {
             totals.put(st.name().toLowerCase(Locale.ROOT), s.count(st));

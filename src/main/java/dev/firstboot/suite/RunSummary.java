@@ -5,19 +5,36 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** A whole run: what was run, where, and how each scenario ended. Written as summary.json. */
+/**
+ * A whole run: what was run, where, and how each scenario ended. Written as summary.json.
+ *
+ * @param problems why the run failed outside any scenario (its reports could not be shown to hold no secret)
+ */
 public record RunSummary(String runId, String harnessVersion, String rig, Map<String, String> labels,
                          Instant started, Duration duration, boolean interrupted, List<ScenarioResult> scenarios,
-                         String rigFile) {
+                         String rigFile, List<String> problems) {
     public RunSummary {
         scenarios = List.copyOf(scenarios);
         labels = Map.copyOf(labels);
+        problems = List.copyOf(problems);
+    }
+
+    public RunSummary(String runId, String harnessVersion, String rig, Map<String, String> labels, Instant started,
+                      Duration duration, boolean interrupted, List<ScenarioResult> scenarios, String rigFile) {
+        this(runId, harnessVersion, rig, labels, started, duration, interrupted, scenarios, rigFile, List.of());
     }
 
     /** A summary that does not say which rig file it ran on. */
     public RunSummary(String runId, String harnessVersion, String rig, Map<String, String> labels, Instant started,
                       Duration duration, boolean interrupted, List<ScenarioResult> scenarios) {
         this(runId, harnessVersion, rig, labels, started, duration, interrupted, scenarios, "");
+    }
+
+    /** This run, failed for a reason outside any scenario. */
+    public RunSummary withProblem(String problem) {
+        List<String> all = new java.util.ArrayList<>(problems);
+        all.add(problem);
+        return new RunSummary(runId, harnessVersion, rig, labels, started, duration, interrupted, scenarios, rigFile, all);
     }
 
     public long count(ScenarioStatus status) {
@@ -29,7 +46,7 @@ public record RunSummary(String runId, String harnessVersion, String rig, Map<St
         if (interrupted) {
             return ExitCodes.INTERRUPTED;
         }
-        if (count(ScenarioStatus.FAILED) > 0 || count(ScenarioStatus.NOT_RUN) > 0) {
+        if (count(ScenarioStatus.FAILED) > 0 || count(ScenarioStatus.NOT_RUN) > 0 || !problems.isEmpty()) {
             return ExitCodes.FAILED;
         }
         if (count(ScenarioStatus.PASSED) == 0) {

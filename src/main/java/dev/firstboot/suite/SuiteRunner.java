@@ -67,7 +67,7 @@ public final class SuiteRunner {
 
     private final RigFiles rigFiles;
     private final PrintWriter out;
-    private volatile SecretScan lastSecretScan = new SecretScan(0, List.of());
+    private volatile SecretScan lastSecretScan = new SecretScan(0, List.of(), List.of());
 
     public SuiteRunner(RigFiles rigFiles, PrintWriter out) {
         this.rigFiles = rigFiles;
@@ -193,21 +193,12 @@ public final class SuiteRunner {
                     rig.spec().source() == null ? "" : rig.spec().source().toAbsolutePath().toString());
             progress.end();
             // The counts line comes first and whatever fails after it: an interrupted run must still say where it got.
-            try {
-                if (interrupted) {
-                    writeNotRunToAllure(results, labels);
-                }
-                ReportWriters.writeAll(runDir, summary);
-                options.junit().ifPresent(p -> ReportWriters.writeAtomically(p, ReportWriters.junitXml(summary)));
-                options.json().ifPresent(p -> ReportWriters.writeAtomically(p, ReportWriters.summaryJson(summary)));
-            } catch (RuntimeException e) {
-                out.println("firstboot: cannot write the reports: " + e.getMessage());
-            }
+            writeReports(summary, results, labels);
             if (interrupted) {
                 out.println();
                 out.println("Interrupted: finished results are kept; the rest are marked not run.");
             }
-            printSummary(summary, runDir);
+            printCounts(summary, runDir);
             out.flush();
             try {
                 rig.close();
@@ -216,12 +207,28 @@ public final class SuiteRunner {
             }
             SecretScan scan = SecretScan.of(runDir, redactor);
             lastSecretScan = scan;
-            if (!scan.leaking().isEmpty()) {
-                out.println("firstboot: BUG: a secret reached these report files despite masking: " + scan.leaking()
-                        + ". Do not share them; please report this.");
-            }
+            scan.problem().ifPresent(problem -> {
+                out.println("firstboot: " + problem + ".");
+                summary = summary.withProblem(problem);
+                writeReports(summary, List.of(), labels); // the verdict changed: summary.json and junit.xml say so
+            });
+            printResult(summary);
             out.flush();
             return summary;
+        }
+
+        /** Writes summary.json and junit.xml, and after an interrupt the scenarios in {@code results} not run to Allure. */
+        private void writeReports(RunSummary s, List<ScenarioResult> results, Map<String, String> labels) {
+            try {
+                if (s.interrupted()) {
+                    writeNotRunToAllure(results, labels);
+                }
+                ReportWriters.writeAll(runDir, s);
+                options.junit().ifPresent(p -> ReportWriters.writeAtomically(p, ReportWriters.junitXml(s)));
+                options.json().ifPresent(p -> ReportWriters.writeAtomically(p, ReportWriters.summaryJson(s)));
+            } catch (RuntimeException e) {
+                out.println("firstboot: cannot write the reports: " + e.getMessage());
+            }
         }
 
         private void writeNotRunToAllure(List<ScenarioResult> results, Map<String, String> labels) {
@@ -242,11 +249,14 @@ public final class SuiteRunner {
         }
     }
 
-    private void printSummary(RunSummary s, Path runDir) {
+    private void printCounts(RunSummary s, Path runDir) {
         out.println();
         out.printf("%s in %.1f s on rig %s%n", s.countsLine(), s.duration().toMillis() / 1000.0, s.rig());
         out.println("Reports: " + runDir + "  (summary.json, junit.xml, allure-results/)");
         out.println("HTML report: firstboot report " + s.runId());
+    }
+
+    private void printResult(RunSummary s) {
         switch (s.exitCode()) {
             case ExitCodes.PASSED -> out.println("Result: PASSED");
             case ExitCodes.NOTHING_RAN -> out.println("Result: NOTHING RAN — no selected scenario applies to rig "

@@ -8,8 +8,10 @@ import java.util.Optional;
 
 /**
  * The rule that a device never prints a secret the harness gave it (a UDS, a symmetric key, a private key, a SAS
- * signature): every console line passes the run's {@link Redactor} through {@link #line} on its way to the timeline,
- * which marks a line that gave one away, and {@link #leak} finds the first such line. Holds for every kind of device.
+ * signature), whole or any part long enough to count ({@link Redactor#LEAK_HEX_CHARS} characters of its hex form,
+ * {@link Redactor#LEAK_BASE64_CHARS} of its base64 form): every console line passes the run's {@link Redactor}
+ * through {@link #line} on its way to the timeline, which marks a line that gave one away, and {@link #leak} finds
+ * the first such line. Holds for every kind of device.
  */
 public final class ConsoleSecrets {
     /** The attribute of a {@link EventKind#CONSOLE_LINE} that says whether it gave a secret away. */
@@ -39,7 +41,9 @@ public final class ConsoleSecrets {
                 return Optional.of("the device printed a secret the harness gave it on its console, line " + number
                         + String.format(" (at %.3f s)", e.seconds()) + ": \"" + line + "\""
                         + (previous == null ? "" : ", after line " + (number - 1) + ": \"" + previous + "\"")
-                        + " (shown masked). A device must never print its key, UDS or SAS token");
+                        + " (shown masked). A device must never print its UDS, key, SAS token or private key, nor any"
+                        + " part of one: " + Redactor.LEAK_HEX_CHARS + " characters of its hex form or "
+                        + Redactor.LEAK_BASE64_CHARS + " of its base64 form are a leak");
             }
             previous = line;
         }

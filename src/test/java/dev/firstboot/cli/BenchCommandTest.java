@@ -15,7 +15,10 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code firstboot bench registrations}: a small run registers every device and prints every figure. No timing asserts. */
+/**
+ * {@code firstboot bench registrations}: a small run registers every device, prints every figure, and its verdict
+ * follows from its figures. No timing asserts: how fast this machine is decides PASS or MISS, never the test.
+ */
 // Alone (pom.xml): a benchmark measures the machine; it runs with nothing beside it.
 @Tag("alone")
 class BenchCommandTest {
@@ -54,8 +57,26 @@ class BenchCommandTest {
         assertThat(figures.path("registrations").path("p99Millis").asDouble()).isPositive();
         assertThat(figures.path("registrations").path("serverCpuSeconds").asDouble()).isPositive();
         assertThat(figures.path("registrations").path("peakHeapMiB").asDouble()).isPositive();
-        assertThat(figures.path("verdict").asText()).isIn("PASS", "MISS");
+        assertThat(figures.path("registrations").path("failed").asInt()).isZero();
+        assertThat(figures.path("handshakes").path("failed").asInt()).isZero();
         assertThat(figures.path("quotaMultiple").asDouble()).isPositive();
+        verdictFollowsFromTheFigures(figures, r.out());
+    }
+
+    /** The ratio is the two rates' quotient, PASS exactly when it reaches the target, and the table says the same. */
+    private static void verdictFollowsFromTheFigures(JsonNode figures, String table) {
+        double registrations = figures.path("registrations").path("perSecond").asDouble();
+        double handshakes = figures.path("handshakes").path("perSecond").asDouble();
+        double ratio = figures.path("ratio").asDouble();
+        assertThat(ratio).isCloseTo(registrations / handshakes, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(figures.path("targetRatio").asDouble()).isEqualTo(0.7);
+        String verdict = ratio >= 0.7 ? "PASS" : "MISS";
+        assertThat(figures.path("verdict").asText()).as("verdict at ratio %s", ratio).isEqualTo(verdict);
+        assertThat(figures.path("quotaMultiple").asDouble()).isCloseTo(
+                registrations * 60 / figures.path("quotaPerMinutePerUnit").asDouble(),
+                org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(table).contains(String.format(java.util.Locale.ROOT,
+                "registration rate / bare handshake rate: %.2f (target >= 0.70): %s", ratio, verdict));
     }
 
     @Test

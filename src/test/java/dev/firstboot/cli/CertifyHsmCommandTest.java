@@ -247,8 +247,7 @@ class CertifyHsmCommandTest {
 
     @Test
     void theTpmReferenceAdapterOnSwtpmPassesTheContractAndBootsThroughDpsChallenge() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(TestAdapters.tpmToolchain(),
-                "needs libtss2-dev and swtpm (scripts/setup.sh libtss2-dev swtpm swtpm-tools)");
+        dev.firstboot.Required.tpm2Tss();
         Path adapterDir = Files.createDirectories(dir.resolve("tss"));
         try (dev.firstboot.device.tpm.Swtpm swtpm = dev.firstboot.device.tpm.Swtpm.start(adapterDir.resolve("swtpm"),
                 java.time.Duration.ofSeconds(20))) {

@@ -2,13 +2,12 @@ package dev.firstboot.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.firstboot.Required;
 import dev.firstboot.report.BoundedProcess;
 import dev.firstboot.suite.Runs;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The single-file report, opened from file:// in a real headless Chromium (Debian's {@code chromium}, which the test
  * command installs): the page shows a timing step's measurements with their limits, and the boot timeline picture.
- * Where the test command sets {@code FIRSTBOOT_REQUIRE_CHROMIUM=1} (root on Debian, where it installs chromium), a
- * missing browser is a failure.
+ * Where the test command installs chromium, a missing browser is a failure ({@link Required}).
  */
 class ReportInChromiumTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,20 +59,10 @@ class ReportInChromiumTest {
     }
 
     private static Path chromium() {
-        for (String dirName : (System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/bin")
-                .split(File.pathSeparator)) {
-            Path p = Path.of(dirName.isEmpty() ? "." : dirName, "chromium");
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        String why = "no chromium on PATH (Debian: apt-get install chromium; scripts/test.sh installs it)";
-        if ("1".equals(System.getenv("FIRSTBOOT_REQUIRE_CHROMIUM"))) {
-            throw new AssertionError(why + ", but FIRSTBOOT_REQUIRE_CHROMIUM=1 (set by scripts/test.sh as root on "
-                    + "Debian) says this run must render the report; check scripts/setup.sh's output above the Maven run");
-        }
-        Assumptions.abort(why);
-        throw new IllegalStateException("unreachable");
+        Optional<Path> chromium = Required.onPath("chromium");
+        Required.check(Required.Component.CHROMIUM, chromium.isPresent() ? Optional.empty()
+                : Optional.of("no chromium on the PATH"));
+        return chromium.orElseThrow();
     }
 
     private String dumpDom(Path chromium, String url) throws IOException, InterruptedException {

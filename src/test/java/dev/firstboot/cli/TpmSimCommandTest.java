@@ -1,6 +1,6 @@
 package dev.firstboot.cli;
 
-import dev.firstboot.device.tpm.Swtpm;
+import dev.firstboot.Required;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -11,7 +11,6 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code firstboot tpm-sim} prints what a person needs to enroll the TPM, keeps the EK across restarts, and stops. */
 class TpmSimCommandTest {
@@ -31,7 +30,7 @@ class TpmSimCommandTest {
 
     @Test
     void printsTheEndorsementKeyAndItsRegistrationIdAndKeepsThemAcrossRestarts() {
-        assumeTrue(Swtpm.installed(), "swtpm is not installed");
+        Required.swtpm();
         String first = run();
         assertThat(first).containsPattern("Registration id: [a-z2-7]{52}\\n")
                 .contains("Endorsement key (TPM2B_PUBLIC, base64").contains("TPM2TOOLS_TCTI=\"swtpm:host=127.0.0.1,port=")

@@ -1,6 +1,13 @@
 package dev.firstboot.farm;
 
 import dev.firstboot.cli.Main;
+import org.codehaus.groovy.ast.CodeVisitorSupport;
+import org.codehaus.groovy.ast.expr.ArgumentListExpression;
+import org.codehaus.groovy.ast.expr.ConstantExpression;
+import org.codehaus.groovy.ast.expr.GStringExpression;
+import org.codehaus.groovy.ast.expr.MethodCallExpression;
+import org.codehaus.groovy.control.CompilationUnit;
+import org.codehaus.groovy.control.Phases;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -9,13 +16,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-/** The CI templates parse, and every firstboot command they run exists with the options they give it. */
+/**
+ * The CI templates parse with real parsers (SnakeYAML, the Groovy compiler), and every firstboot command they run
+ * exists with the options they give it.
+ */
 class CiTemplatesTest {
     private static final Path TEMPLATES = Path.of("ci-templates").toAbsolutePath();
 
@@ -41,19 +49,48 @@ class CiTemplatesTest {
         commands.forEach(c -> assertParses(c.replace("${{ matrix.host }}", "lab-a")));
     }
 
+    /** The Jenkinsfile compiles as Groovy (as Jenkins reads it); its calls and strings come from the syntax tree. */
     @Test
     void theJenkinsfileUsesAgentLabelsPerHostAndNamesRealCommands() throws Exception {
-        String jenkinsfile = Files.readString(TEMPLATES.resolve("Jenkinsfile"));
-        assertThat(jenkinsfile).contains("pipeline {").contains("node(\"firstboot-farm && ${host}\")");
-        assertThat(jenkinsfile.chars().filter(c -> c == '{').count())
-                .as("balanced braces").isEqualTo(jenkinsfile.chars().filter(c -> c == '}').count());
-        Matcher m = Pattern.compile("['\"](\\./firstboot [^'\"]+)['\"]").matcher(jenkinsfile);
-        List<String> commands = new ArrayList<>();
-        while (m.find()) {
-            commands.add(m.group(1));
-        }
-        assertThat(commands).anyMatch(c -> c.contains("run --farm")).anyMatch(c -> c.contains("report merge"));
-        commands.forEach(c -> assertParses(c.replace("${host}", "lab-a")));
+        CompilationUnit unit = new CompilationUnit();
+        unit.addSource("Jenkinsfile", Files.readString(TEMPLATES.resolve("Jenkinsfile")));
+        assertThatCode(() -> unit.compile(Phases.CONVERSION)).as("the Jenkinsfile is valid Groovy")
+                .doesNotThrowAnyException();
+        List<String> calls = new ArrayList<>();
+        Map<String, List<String>> arguments = new java.util.LinkedHashMap<>();
+        List<String> strings = new ArrayList<>();
+        unit.getAST().getModules().get(0).getStatementBlock().visit(new CodeVisitorSupport() {
+            @Override
+            public void visitMethodCallExpression(MethodCallExpression call) {
+                calls.add(call.getMethodAsString());
+                List<String> args = arguments.computeIfAbsent(call.getMethodAsString(), k -> new ArrayList<>());
+                if (call.getArguments() instanceof ArgumentListExpression list) {
+                    list.getExpressions().forEach(e -> args.add(e.getText()));
+                }
+                super.visitMethodCallExpression(call);
+            }
+
+            @Override
+            public void visitConstantExpression(ConstantExpression e) {
+                if (e.getValue() instanceof String text) {
+                    strings.add(text);
+                }
+            }
+
+            @Override
+            public void visitGStringExpression(GStringExpression e) {
+                strings.add(e.getText());
+                super.visitGStringExpression(e);
+            }
+        });
+        assertThat(calls).as("the declarative pipeline's sections").contains("pipeline", "agent", "stages", "stage",
+                "steps", "parallel", "node", "sh", "junit", "stash", "unstash", "archiveArtifacts");
+        // the compiler writes a GString's ${host} as $host
+        assertThat(arguments.get("node")).as("one agent per farm host, by label").contains("firstboot-farm && $host");
+        List<String> commands = strings.stream().filter(t -> t.startsWith("./firstboot ")).toList();
+        assertThat(commands).anyMatch(c -> c.contains("run --farm farms/$host.yaml"))
+                .anyMatch(c -> c.contains("report merge"));
+        commands.forEach(c -> assertParses(c.replace("$host", "lab-a")));
     }
 
     private static void assertParses(String command) {

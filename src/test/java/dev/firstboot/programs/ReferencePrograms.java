@@ -1,5 +1,6 @@
 package dev.firstboot.programs;
 
+import dev.firstboot.Required;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -12,19 +13,17 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The command lines of firstboot's reference device programs, for tests and rigs that run them as the device under
  * test: the Node program on the npm Azure IoT Node SDK ({@code device-programs/node}) and the Java program on the
  * Azure IoT Java device SDK ({@link JavaDeviceProgram}, in its own JVM on the test classpath).
  * <p>
- * The test command installs the Node SDK ({@code npm ci --prefix device-programs/node}) and sets
- * {@code FIRSTBOOT_REQUIRE_NODE=1}; there, a missing {@code node} or {@code node_modules} fails the test that needs
- * it. Elsewhere (a plain {@code mvn test} on a machine without Node) such a test is skipped with the reason.
+ * The test command installs the Node SDK ({@code npm ci --prefix device-programs/node}); there, a missing {@code node}
+ * or {@code node_modules} fails the test that needs it. Elsewhere (a plain {@code mvn test} on a machine without
+ * Node) such a test is skipped with the reason ({@link Required}).
  */
 public final class ReferencePrograms {
-    public static final String REQUIRE_NODE = "FIRSTBOOT_REQUIRE_NODE";
     public static final Path NODE_PROGRAM_DIR = Path.of("device-programs", "node").toAbsolutePath();
     private static final Duration NODE_PROBE_DEADLINE = Duration.ofSeconds(20);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -41,18 +40,9 @@ public final class ReferencePrograms {
         }
     }
 
-    /** {@code node device-programs/node/device.js}; fails or skips as {@link #REQUIRE_NODE} says when Node is missing. */
+    /** {@code node device-programs/node/device.js}; fails or skips as {@link Required} says when Node is missing. */
     public static List<String> nodeCommand() {
-        Optional<String> missing = nodeMissing();
-        if (missing.isPresent()) {
-            if ("1".equals(System.getenv(REQUIRE_NODE))) {
-                throw new AssertionError(missing.get() + ", but " + REQUIRE_NODE + "=1 (set by scripts/test.sh)"
-                        + " requires the Node reference program: run `npm ci --prefix device-programs/node` and check"
-                        + " that `node` is on the PATH");
-            }
-            assumeTrue(false, missing.get() + "; the Node reference program's tests need it (scripts/test.sh"
-                    + " installs it and makes them required)");
-        }
+        Required.check(Required.Component.NODE, nodeMissing());
         return List.of("node", NODE_PROGRAM_DIR.resolve("device.js").toString());
     }
 

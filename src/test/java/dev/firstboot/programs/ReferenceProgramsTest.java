@@ -1,5 +1,6 @@
 package dev.firstboot.programs;
 
+import dev.firstboot.Required;
 import dev.firstboot.identity.symkey.GroupKeys;
 import dev.firstboot.pki.Certificates;
 import dev.firstboot.pki.KeyMaterial;
@@ -40,7 +41,6 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The reference device programs, each as a real child process with the device-program contract's variables set by
@@ -98,13 +98,8 @@ class ReferenceProgramsTest {
     }
 
     private static Backend stock() {
-        String why = "cannot bind ports 443 and 8883 on random 127/8 addresses here; the stock-port runs need root on"
-                + " Linux, where all of 127/8 is loopback";
-        // the test command runs as root, where the stock ports must work: there a failure to bind fails, never skips
-        if (stock == null && "root".equals(System.getProperty("user.name"))) {
-            throw new AssertionError(why + ", and this run is root");
-        }
-        assumeTrue(stock != null, why);
+        Required.check(Required.Component.STOCK_PORTS, stock != null ? Optional.empty()
+                : Optional.of("cannot bind ports 443 and 8883 on random 127/8 addresses"));
         return stock;
     }
 
@@ -197,6 +192,10 @@ class ReferenceProgramsTest {
         assertThat(events(EventKind.HUB_CONNECT, id)).as("hub connections of %s", id).isNotEmpty()
                 .allSatisfy(e -> assertThat(e.detail("hub")).isEqualTo("hub-b"));
         assertThat(backend.hubDevice("hub-a", id).map(Backend.HubDeviceState::connectCount)).contains(0);
+        // the defect is the hub it dials, nothing else: it registered as a conforming program does
+        Backend.Registration record = backend.registration(id).orElseThrow();
+        assertThat(record.status()).isEqualTo("assigned");
+        assertThat(record.assignedHubHost()).contains(backend.hubHost("hub-a").orElseThrow());
     }
 
     @ParameterizedTest
@@ -255,6 +254,9 @@ class ReferenceProgramsTest {
         Device device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
         assertThat(runToExit(program, device.environment(backend, stockTrust, "https", "prints-key"), 0))
                 .contains("firstboot-ref: symmetric key " + device.key().orElseThrow(), "firstboot-ref: telemetry sent");
+        // the defect is the printed key, nothing else: it registered, connected and sent telemetry
+        assertThat(backend.registration(id).orElseThrow().status()).isEqualTo("assigned");
+        assertThat(backend.hubDevice("hub-a", id).orElseThrow().telemetryCount()).isEqualTo(1);
     }
 
     /** Bad input is a clear reason, not a stack trace. */

@@ -15,6 +15,7 @@ import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientS
 import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientTransportProtocol;
 import com.microsoft.azure.sdk.iot.provisioning.security.SecurityProvider;
 import com.microsoft.azure.sdk.iot.provisioning.security.SecurityProviderSymmetricKey;
+import dev.firstboot.Required;
 import dev.firstboot.pki.Certificates;
 import dev.firstboot.pki.KeyMaterial;
 import dev.firstboot.pki.TestPki;
@@ -56,7 +57,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Outside proof of the emulators with the stock Azure IoT Java device SDK: {@code provisioning-device-client}
@@ -95,9 +95,9 @@ class AzureSdkProvisioningAndHubTest {
     @BeforeAll
     static void startEmulatorsOnTheSdkPorts() throws Exception {
         Optional<String[]> addresses = freeLoopbackPair();
-        assumeTrue(addresses.isPresent(), "cannot bind port " + SDK_MQTT_PORT + " on a 127/8 address here (the Azure"
-                + " SDK's MQTT transports dial only " + SDK_MQTT_PORT + "); run as root on Linux, where all of 127/8"
-                + " is loopback, to run the Azure SDK fidelity tests");
+        // the Azure SDK's MQTT transports dial only 8883
+        Required.check(Required.Component.STOCK_PORTS, addresses.isPresent() ? Optional.empty()
+                : Optional.of("cannot bind port " + SDK_MQTT_PORT + " on two 127/8 addresses"));
         dpsAddress = addresses.get()[0];
         hubAddress = addresses.get()[1];
         backend = TestBackends.embeddedOn((origin, kind, subject, attributes) -> {

@@ -7,6 +7,7 @@ import com.microsoft.azure.sdk.iot.provisioning.device.ProvisioningDeviceClientT
 import com.microsoft.azure.sdk.iot.provisioning.security.SecurityProviderTpm;
 import dev.firstboot.programs.SdkTpmProvider;
 import com.microsoft.azure.sdk.iot.provisioning.security.exceptions.SecurityProviderException;
+import dev.firstboot.Required;
 import dev.firstboot.device.tpm.Swtpm;
 import dev.firstboot.device.tpm.TpmDevice;
 import dev.firstboot.rig.Backend;
@@ -73,6 +74,7 @@ class AzureSdkTpmProvisioningTest {
 
     @BeforeEach
     void start() throws Exception {
+        Required.swtpm();
         swtpm = Swtpm.start(dir, SWTPM_START);
         tpm = TpmDevice.connect(swtpm);
         backend = TestBackends.embedded((origin, kind, subject, attributes) -> {

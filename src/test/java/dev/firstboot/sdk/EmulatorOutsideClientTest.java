@@ -12,6 +12,7 @@ import com.microsoft.azure.sdk.iot.provisioning.service.ProvisioningServiceClien
 import com.microsoft.azure.sdk.iot.provisioning.service.configs.DeviceRegistrationState;
 import com.microsoft.azure.sdk.iot.provisioning.service.configs.IndividualEnrollment;
 import com.microsoft.azure.sdk.iot.provisioning.service.configs.SymmetricKeyAttestation;
+import dev.firstboot.Required;
 import dev.firstboot.cli.EmulatorProcess;
 import dev.firstboot.pki.TestPki;
 import dev.firstboot.programs.JavaDeviceProgram;
@@ -40,7 +41,6 @@ import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The standalone emulator serves outside clients the way docs/emulator.md tells people to set it up: {@code firstboot
@@ -66,8 +66,9 @@ class EmulatorOutsideClientTest {
     @Test
     void theServiceAndDeviceSdksWorkAgainstTheStandaloneEmulatorAndItsEnrollmentsSurviveARestart() throws Exception {
         Optional<String> hubAddress = freeHubAddress();
-        assumeTrue(hubAddress.isPresent(), "cannot bind port " + MQTT_PORT + " on a 127/8 address other than"
-                + " 127.0.0.1 here; the stock SDKs dial 8883 for both DPS MQTT and the hub, so they need two addresses");
+        // the stock SDKs dial 8883 for both DPS MQTT and the hub, so they need two addresses
+        Required.check(Required.Component.STOCK_PORTS, hubAddress.isPresent() ? Optional.empty()
+                : Optional.of("cannot bind port " + MQTT_PORT + " on a 127/8 address other than 127.0.0.1"));
         // The config docs/emulator.md shows for the stock SDKs.
         Path config = Files.writeString(dir.resolve("emulator.yaml"), """
                 host: localhost
@@ -174,7 +175,8 @@ class EmulatorOutsideClientTest {
 
     /**
      * Starts the emulator, again while a port it needs is held by another program, until {@link #PORT_DEADLINE};
-     * skips the test when the ports cannot be bound at all (no root for 443) or stayed busy.
+     * fails or skips the test as {@link Required} says when the ports cannot be bound at all (no root for 443) or
+     * stayed busy.
      */
     private EmulatorProcess startOnFixedPorts(Path config, Path data) throws Exception {
         Instant deadline = Instant.now().plus(PORT_DEADLINE);
@@ -187,15 +189,18 @@ class EmulatorOutsideClientTest {
             }
             EmulatorProcess.Exited exited = (EmulatorProcess.Exited) start;
             last = exited.stderr();
-            assumeTrue(!last.contains("needs root"), "cannot bind port " + HTTPS_PORT + " here (needs root or"
-                    + " CAP_NET_BIND_SERVICE); the stock service SDK only speaks to 443: " + last);
+            // the stock service SDK only speaks to 443
+            Required.check(Required.Component.STOCK_PORTS, last.contains("needs root")
+                    ? Optional.of("cannot bind port " + HTTPS_PORT + ", which needs root or CAP_NET_BIND_SERVICE: " + last)
+                    : Optional.empty());
             if (!last.contains("already in use")) {
                 throw new AssertionError("the emulator exited " + exited.exit() + " before 'ready': " + last);
             }
             LockSupport.parkNanos(Duration.ofSeconds(1).toNanos()); // poll the port's state until the deadline
         }
-        assumeTrue(false, "ports " + HTTPS_PORT + "/" + MQTT_PORT + " on 127.0.0.1 stayed busy for "
-                + PORT_DEADLINE.toSeconds() + " s (ss -ltnp shows who holds them): " + last);
+        Required.check(Required.Component.STOCK_PORTS, Optional.of("ports " + HTTPS_PORT + "/" + MQTT_PORT
+                + " on 127.0.0.1 stayed busy for " + PORT_DEADLINE.toSeconds() + " s (ss -ltnp shows who holds them): "
+                + last));
         throw new IllegalStateException("unreachable");
     }
 

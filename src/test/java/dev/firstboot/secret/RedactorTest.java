@@ -5,6 +5,8 @@ import dev.firstboot.timeline.Origin;
 import dev.firstboot.timeline.Timeline;
 import org.junit.jupiter.api.Test;
 
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,5 +39,43 @@ class RedactorTest {
         t.record(Origin.DEVICE, EventKind.CONSOLE_LINE, "board", Map.of("line", "# set_dps_uds \"" + UDS + "\""));
         assertThat(t.render()).doesNotContain(UDS).contains(Redactor.MASK);
         assertThat(Secret.of(UDS).toString()).isEqualTo(Redactor.MASK);
+    }
+
+    @Test
+    void anyLongEnoughPartOfAUdsIsALeakAndIsMasked() {
+        Redactor r = new Redactor();
+        r.register(UDS);
+        String first32 = UDS.substring(0, 32);
+        assertThat(r.reveals("UDS starts " + first32)).isTrue();
+        assertThat(r.mask("UDS starts " + first32 + ".")).isEqualTo("UDS starts " + Redactor.MASK + ".");
+        String middle = UDS.substring(20, 20 + Redactor.LEAK_HEX_CHARS).toUpperCase();
+        assertThat(r.mask("x=" + middle + "!")).isEqualTo("x=" + Redactor.MASK + "!");
+        assertThat(r.leaks("x" + UDS.substring(5, 5 + Redactor.LEAK_HEX_CHARS - 1) + "x"))
+                .as("fewer than 16 hex characters do not count").isFalse();
+    }
+
+    @Test
+    void aUdsPrintedInBase64AndAKeyPrintedInHexAreLeaksToo() {
+        Redactor r = new Redactor();
+        r.register(UDS);
+        String udsBase64 = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(UDS));
+        assertThat(r.mask("uds=" + udsBase64)).isEqualTo("uds=" + Redactor.MASK);
+        assertThat(r.reveals("part " + udsBase64.substring(8, 8 + Redactor.LEAK_BASE64_CHARS))).isTrue();
+        byte[] key = HexFormat.of().parseHex("00112233445566778899aabbccddeeff0123456789abcdef0011223344556677");
+        r.register(Base64.getEncoder().encodeToString(key));
+        String keyHex = HexFormat.of().formatHex(key);
+        assertThat(r.mask("key " + keyHex.substring(10, 40) + " end")).isEqualTo("key " + Redactor.MASK + " end");
+    }
+
+    @Test
+    void aPrivateKeysValueIsFoundInPartButTheCertificateThatSharesItsPublicHalfIsNoLeak() throws Exception {
+        dev.firstboot.pki.KeyMaterial m = dev.firstboot.pki.TestPki.selfSigned("leak-check-01");
+        Redactor r = new Redactor();
+        r.registerPrivateKey(m.privateKeyPem(), m.key());
+        assertThat(r.leaks(m.chainPem())).as("the certificate holds the public key only").isFalse();
+        assertThat(r.leaks(m.privateKeyPem())).isTrue();
+        java.math.BigInteger s = ((java.security.interfaces.ECPrivateKey) m.key()).getS();
+        String scalar = String.format("%064x", s);
+        assertThat(r.reveals("d=" + scalar.substring(0, 20))).isTrue();
     }
 }

@@ -26,6 +26,30 @@ public final class Runs {
             return summary.scenarios().stream().filter(s -> s.name().contains(nameStart)).findFirst()
                     .orElseThrow(() -> new AssertionError("no scenario named \"" + nameStart + "…\" in " + summary.scenarios()));
         }
+
+        /**
+         * For a defect test: the scenarios named (by a part of their name) failed, and every other applicable
+         * scenario of the same run passed, so a defect is caught where it is judged and nowhere else. (Whether a
+         * scenario applies depends on the rig's capabilities, never on the device's behaviour.)
+         */
+        public void onlyTheseFailed(java.util.Collection<String> failing) {
+            List<ScenarioResult> ran = summary.scenarios().stream()
+                    .filter(s -> s.status() != ScenarioStatus.NOT_APPLICABLE).toList();
+            for (String name : failing) {
+                org.assertj.core.api.Assertions.assertThat(ran).as("a scenario named \"" + name + "…\" ran")
+                        .anyMatch(s -> s.name().contains(name));
+            }
+            org.assertj.core.api.Assertions.assertThat(ran).as(output).allSatisfy(s ->
+                    org.assertj.core.api.Assertions.assertThat(s.status()).as(s.name() + ": " + s.message())
+                            .isEqualTo(failing.stream().anyMatch(s.name()::contains) ? ScenarioStatus.FAILED
+                                    : ScenarioStatus.PASSED));
+        }
+    }
+
+    /** The {@code ;}-separated scenario names (or parts of names) in {@code lists}, as defect tests' tables give them. */
+    public static List<String> names(String... lists) {
+        return java.util.Arrays.stream(lists).filter(java.util.Objects::nonNull).flatMap(l -> java.util.Arrays.stream(l.split(";")))
+                .map(String::trim).filter(n -> !n.isEmpty()).toList();
     }
 
     public static Outcome run(String rig, Path reportRoot, Optional<String> tags, Path... features) throws Exception {

@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The symmetric-key features on the symmetric-key rig against our DPS emulator: all pass for a conforming device, and
- * each device defect is caught by the scenario that judges it.
+ * each device defect is caught by the scenario that judges it while the other scenarios of the same run pass, except
+ * those listed as failing too (fourth column, with why in the comment).
  */
 class SymmetricKeyRigTest {
     @TempDir
@@ -37,12 +38,19 @@ class SymmetricKeyRigTest {
         assertThat(outcome.secrets().leaking()).isEmpty();
     }
 
+    /*
+     * Failing too, by their own checks:
+     * - raw-group-key: DPS refuses the SAS signed with the group key itself before it reads the group's state, so the
+     *   disabled group's device gets 401002, not "disabled";
+     * - hub-sas-with-key-name: every scenario in which the device connects to a hub fails at the hub.
+     */
     @ParameterizedTest(name = "{0} is caught by \"{1}\"")
     @CsvSource(delimiter = '|', value = {
-            "raw-group-key         | A device of an enrollment group is assigned | but DPS answered HTTP 401 errorCode 401002",
-            "hub-sas-with-key-name | An individually enrolled device is assigned | refused kitchen-sensor with CONNACK return code 5"
+            "raw-group-key         | A device of an enrollment group is assigned | but DPS answered HTTP 401 errorCode 401002 | A device of a disabled enrollment group",
+            "hub-sas-with-key-name | An individually enrolled device is assigned | refused kitchen-sensor with CONNACK return code 5 | A device of an enrollment group is assigned;The first boot stays within its time budget"
     })
-    void deviceDefectIsCaught(String defect, String scenario, String message, @TempDir Path dir) throws Exception {
+    void deviceDefectIsCaught(String defect, String scenario, String message, String alsoFailing, @TempDir Path dir)
+            throws Exception {
         Path rig = dir.resolve("symmetric-key-" + defect + ".yaml");
         Files.writeString(rig, """
                 name: symmetric-key-%1$s
@@ -59,5 +67,6 @@ class SymmetricKeyRigTest {
         ScenarioResult judged = defective.scenario(scenario);
         assertThat(judged.status()).as(defective.output()).isEqualTo(ScenarioStatus.FAILED);
         assertThat(judged.message()).contains(message);
+        defective.onlyTheseFailed(Runs.names(scenario, alsoFailing));
     }
 }

@@ -43,4 +43,17 @@ class ConsoleSecretsTest {
         timeline.record(Origin.HARNESS, EventKind.CONSOLE_LINE, "console", ConsoleSecrets.line(redactor, "typed " + KEY));
         assertThat(ConsoleSecrets.leak(timeline.events())).isEmpty();
     }
+
+    @Test
+    void aPartOfAUdsIsALeakNamedOnItsLineAndMaskedThere() {
+        String uds = "19e25a259d0c2be03a02d416c05c48ccd0cc7d1743458aae1cb488b074993eae";
+        redactor.register(uds);
+        print("INFO: Set DPS UDS successfully.");
+        print("UDS: " + uds.substring(0, 32) + "...");
+        assertThat(ConsoleSecrets.leak(timeline.events())).hasValueSatisfying(why -> assertThat(why)
+                .contains("line 2").contains("\"UDS: " + Redactor.MASK + "...\"")
+                .contains("after line 1: \"INFO: Set DPS UDS successfully.\"")
+                .contains("16 characters of its hex form or 12 of its base64 form")
+                .doesNotContain(uds.substring(0, 16)));
+    }
 }

@@ -164,9 +164,7 @@ public final class DevKitBoard {
                 state = new BoardState.Configuration(wifiInitialises);
                 if (wifiInitialises) {
                     console = new DevKitConsole(firmware, storage, visibleNetworks, output);
-                    if (defects.contains(DevKitDefect.UDS_ECHO_VISIBLE)) {
-                        console.echoSecretsInClear(); // DEFECT HOOK
-                    }
+                    console.defects(defects); // DEFECT HOOK (UDS_ECHO_VISIBLE, UDS_IN_HELP, UDS_IN_COMMAND_LOG, UDS_PREFIX_LEAK)
                     console.start();
                 }
             }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -46,8 +47,8 @@ public final class DevKitConsole {
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
     private int bp;
     private boolean exitRequested;
-    /** DEFECT HOOK ({@link DevKitDefect#UDS_ECHO_VISIBLE}): echo privacy commands' arguments in clear. */
-    private boolean echoSecrets;
+    /** DEFECT HOOK: the console defects this board was built with (the echo, help and command log leaks). */
+    private Set<DevKitDefect> defects = Set.of();
 
     /**
      * @param visibleNetworks SSIDs that {@code scan} finds, in order (the firmware shows the first ten)
@@ -62,9 +63,9 @@ public final class DevKitConsole {
         this.commands = commandTable(firmware.quirks());
     }
 
-    /** DEFECT HOOK: makes this console echo secrets in clear; only {@link DevKitBoard} calls it, for a defect. */
-    void echoSecretsInClear() {
-        this.echoSecrets = true;
+    /** DEFECT HOOK: builds the console's defects in; only {@link DevKitBoard} calls it. */
+    void defects(Set<DevKitDefect> defects) {
+        this.defects = Set.copyOf(defects);
     }
 
     /** {@code cli_main()} starting: the help text, then the prompt. */
@@ -108,7 +109,7 @@ public final class DevKitConsole {
         } else if ((b & 0xff) < 0x20) {
             return; // LF and other control bytes are dropped, so CRLF works (§1.3)
         }
-        pending.write(isPrivacyLine() && !echoSecrets ? '*' : b);
+        pending.write(isPrivacyLine() && !defects.contains(DevKitDefect.UDS_ECHO_VISIBLE) ? '*' : b);
         inbuf[bp++] = b;
         if (bp >= INPUT_BUFFER_SIZE) {
             print("\r\nError: input buffer overflow\r\n");
@@ -176,6 +177,19 @@ public final class DevKitConsole {
         for (Command c : commands) {
             print(" - " + c.name + ": " + c.help + ".\r\n");
         }
+        if (defects.contains(DevKitDefect.UDS_IN_HELP)) { // DEFECT HOOK (UDS_IN_HELP)
+            storage.read(StsafeZone.DPS_UDS, 0, DPS_UDS_MAX_LEN).map(DevKitConsole::cStringValue)
+                    .filter(uds -> !uds.isEmpty()).ifPresent(uds -> print("Stored UDS: " + uds + "\r\n"));
+        }
+    }
+
+    /** The text of a zone's bytes up to the first NUL. */
+    private static String cStringValue(byte[] bytes) {
+        int end = 0;
+        while (end < bytes.length && bytes[end] != 0) {
+            end++;
+        }
+        return new String(bytes, 0, end, StandardCharsets.ISO_8859_1);
     }
 
     private void version() {
@@ -253,6 +267,12 @@ public final class DevKitConsole {
         int measured = firmware.quirks().udsLengthCountsNul() ? cLength(uds) : uds.length();
         if (measured != DPS_UDS_MAX_LEN) {
             print("Invalid UDS.\r\n");
+        }
+        if (defects.contains(DevKitDefect.UDS_IN_COMMAND_LOG)) { // DEFECT HOOK (UDS_IN_COMMAND_LOG)
+            print("INFO: Writing UDS " + uds + " to zone " + StsafeZone.DPS_UDS.index() + ".\r\n");
+        }
+        if (defects.contains(DevKitDefect.UDS_PREFIX_LEAK)) { // DEFECT HOOK (UDS_PREFIX_LEAK)
+            print("INFO: UDS " + uds.substring(0, Math.min(uds.length(), DevKitDefect.UDS_PREFIX_CHARS)) + "...\r\n");
         }
         if (writeZone(uds, StsafeZone.DPS_UDS)) {
             print("INFO: Set DPS UDS successfully.\r\n");

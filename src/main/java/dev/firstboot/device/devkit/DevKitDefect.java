@@ -11,6 +11,12 @@ import java.util.stream.Collectors;
 public enum DevKitDefect {
     /** The console echoes the characters of {@code set_dps_uds} instead of {@code *}, leaking the secret. */
     UDS_ECHO_VISIBLE("uds-echo-visible"),
+    /** {@code help} (also printed on entering configuration mode) ends with the stored UDS in clear. */
+    UDS_IN_HELP("uds-in-help"),
+    /** {@code set_dps_uds} logs the UDS it writes in clear before it acknowledges it. */
+    UDS_IN_COMMAND_LOG("uds-in-command-log"),
+    /** {@code set_dps_uds} logs the first {@link #UDS_PREFIX_CHARS} characters of the UDS it writes. */
+    UDS_PREFIX_LEAK("uds-prefix-leak"),
     /** A 2.0.0 build without the {@code strlen+1} quirk: a correct UDS gets no {@code Invalid UDS.} line. */
     NO_INVALID_UDS_QUIRK("no-invalid-uds-quirk"),
     /** The alias certificate is derived for another CN than the registration id the device registers with. */
@@ -27,6 +33,9 @@ public enum DevKitDefect {
     NO_HUB_LINE("no-hub-line"),
     /** The firmware never prints {@code registration failed!} when DPS refuses it. */
     NO_FAILURE_LINE("no-failure-line");
+
+    /** How much of its UDS a uds-prefix-leak board prints: half of it, 128 bits. */
+    public static final int UDS_PREFIX_CHARS = 32;
 
     /** How much later a slow-registration board sends its first DPS request. */
     public static final java.time.Duration SLOW_REGISTRATION_DELAY = java.time.Duration.ofSeconds(6);

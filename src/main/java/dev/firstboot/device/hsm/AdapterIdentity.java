@@ -76,9 +76,11 @@ public sealed interface AdapterIdentity {
                 case X509 -> {
                     String key = required(adapter.string("hsm_client_get_key", h), "hsm_client_get_key");
                     redactor.register(key);
+                    java.security.PrivateKey privateKey = AdapterPem.privateKey(key);
+                    redactor.registerPrivateKey(key, privateKey);
                     String cert = required(adapter.string("hsm_client_get_cert", h), "hsm_client_get_cert");
                     String cn = required(adapter.string("hsm_client_get_common_name", h), "hsm_client_get_common_name");
-                    return new X509(cn, AdapterPem.certificates(cert), AdapterPem.privateKey(key));
+                    return new X509(cn, AdapterPem.certificates(cert), privateKey);
                 }
                 case TPM -> {
                     byte[] ek = buffer(adapter.output("hsm_client_get_ek", h, false, false), "hsm_client_get_ek");

@@ -246,19 +246,8 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
 
     @Override
     public synchronized void provisionCertificate(KeyMaterial identity) {
-        registerKey(identity.privateKeyPem());
+        context.redactor().registerPrivateKey(identity.privateKeyPem(), identity.key());
         issued = Optional.of(identity);
-    }
-
-    private void registerKey(String pem) {
-        StringBuilder body = new StringBuilder();
-        for (String line : pem.split("\n")) {
-            if (!line.startsWith("-----")) {
-                context.redactor().register(line.trim());
-                body.append(line.trim());
-            }
-        }
-        context.redactor().register(body.toString());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.firstboot.device.hsm;
 
+import dev.firstboot.Required;
 import dev.firstboot.pki.KeyMaterial;
 import dev.firstboot.pki.TestPki;
 
@@ -23,7 +24,7 @@ public final class TestAdapters {
 
     /** Compiles hsm-adapters/file_adapter.c into {@code dir}, reading its files from {@code dir}, with BROKEN_* flags. */
     public static Path build(Path dir, String name, String... broken) throws IOException, InterruptedException {
-        org.junit.jupiter.api.Assumptions.assumeTrue(gcc(), "needs gcc (scripts/setup.sh gcc libc6-dev)");
+        Required.gcc();
         Path source = Path.of("hsm-adapters/file_adapter.c").toAbsolutePath();
         Path lib = dir.resolve("lib" + name + ".so");
         List<String> cmd = new ArrayList<>(List.of("gcc", "-shared", "-fPIC", "-O1", "-o", lib.toString(),
@@ -51,21 +52,6 @@ public final class TestAdapters {
             throw new IOException("gcc failed: " + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         }
         return lib;
-    }
-
-    static boolean gcc() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, "gcc"))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Whether the TPM reference adapter can be built and run here (tpm2-tss headers and swtpm). */
-    public static boolean tpmToolchain() {
-        return gcc() && Files.isRegularFile(Path.of("/usr/include/tss2/tss2_esys.h"))
-                && dev.firstboot.device.tpm.Swtpm.installed();
     }
 
     /** Writes an X.509 identity for CN {@code cn} (cert.pem, key.pem, cn.txt) and an unrelated other-key.pem. */

@@ -1,5 +1,6 @@
 package dev.firstboot.device.tpm;
 
+import dev.firstboot.Required;
 import dev.firstboot.identity.tpm.ActivationBlob;
 import dev.firstboot.identity.tpm.SasTokens;
 import dev.firstboot.identity.tpm.TpmPublic;
@@ -22,7 +23,6 @@ import javax.crypto.spec.SecretKeySpec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** DPS TPM attestation against a real TPM 2.0 (swtpm): the proof that identity.tpm builds what a TPM accepts. */
 class TpmDeviceTest {
@@ -36,8 +36,7 @@ class TpmDeviceTest {
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(Swtpm.installed(), "swtpm is not installed; apt-get install swtpm swtpm-tools"
-                + " (scripts/setup.sh swtpm swtpm-tools as root) to run the TPM tests");
+        Required.swtpm();
         swtpm = Swtpm.start(dir, START);
         device = TpmDevice.connect(swtpm);
     }

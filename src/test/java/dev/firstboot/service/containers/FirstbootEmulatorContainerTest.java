@@ -1,6 +1,6 @@
 package dev.firstboot.service.containers;
 
-import dev.firstboot.suite.ContainersRequired;
+import dev.firstboot.Required;
 import dev.firstboot.pki.KeyMaterial;
 import dev.firstboot.pki.TestPki;
 import dev.firstboot.timeline.TimelineSink;
@@ -22,7 +22,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@link FirstbootEmulatorContainer} as a user's test would use it: start it, read the endpoints, ID scope and CA it
@@ -37,8 +36,7 @@ class FirstbootEmulatorContainerTest {
     @Test
     void aDeviceRegistersWithTheEmulatorInTheContainerAndIsAssignedItsHub() throws Exception {
         Optional<String> why = DockerEngine.whyUnavailable(FirstbootEmulatorContainer.defaultImage());
-        ContainersRequired.failIfRequired(why);
-        assumeTrue(why.isEmpty(), () -> "containers are unavailable here: " + why.orElse(""));
+        Required.check(Required.Component.CONTAINERS, why);
         try (FirstbootEmulatorContainer emulator = new FirstbootEmulatorContainer()
                 .withRigConfig("0ne00C0FFEE", 0)) {
             emulator.start();
@@ -82,8 +80,7 @@ class FirstbootEmulatorContainerTest {
     @Test
     void theImageRunsFirstbootEmulatorAsANonRootUserThatTurnsHealthyAndServesTlsOnThePublishedPort() throws Exception {
         Optional<String> why = DockerEngine.whyUnavailable(FirstbootEmulatorContainer.defaultImage());
-        ContainersRequired.failIfRequired(why);
-        assumeTrue(why.isEmpty(), () -> "containers are unavailable here: " + why.orElse(""));
+        Required.check(Required.Component.CONTAINERS, why);
         try (FirstbootEmulatorContainer emulator = new FirstbootEmulatorContainer()) {
             emulator.start();
             assertThat(emulator.execInContainer("id", "-u").getStdout().strip()).isEqualTo("10001");
