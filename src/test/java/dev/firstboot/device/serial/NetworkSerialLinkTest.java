@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -269,6 +270,25 @@ class NetworkSerialLinkTest {
             assertThat(server.received()).isEqualTo(bytes(0xFF, '\r'));
             // nothing to read: the read gives up after the read timeout, which is not an end
             assertThatThrownBy(() -> link.input().read(new byte[8])).isInstanceOf(InterruptedIOException.class);
+        }
+    }
+
+    @Test
+    void aWriteTheExporterNeverTakesFailsAtTheWriteTimeout() throws Exception {
+        try (ServerSocket listener = new ServerSocket()) {
+            listener.setReceiveBufferSize(4096);
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+            Remote where = new Remote(Protocol.RAW, "127.0.0.1", listener.getLocalPort());
+            try (NetworkSerialLink link = NetworkSerialLink.open(where, 115_200); Socket neverRead = listener.accept()) {
+                byte[] chunk = new byte[1 << 20];
+                // once the kernel's buffers are full, a write blocks until the watchdog closes the connection under it
+                assertThatThrownBy(() -> {
+                    for (int i = 0; i < 256; i++) {
+                        link.output().write(chunk);
+                    }
+                }).isInstanceOf(InterruptedIOException.class)
+                        .hasMessageContaining(where.url() + " accepted no bytes within 2 s");
+            }
         }
     }
 
