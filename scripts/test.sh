@@ -3,7 +3,7 @@
 # It installs what the tests need on a fresh Debian machine (as root), then runs the whole test suite.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
-scripts/setup.sh socat swtpm swtpm-tools gcc libc6-dev libtss2-dev chromium openssl
+scripts/setup.sh socat swtpm swtpm-tools gcc libc6-dev libtss2-dev chromium openssl ser2net
 # A Docker engine and the emulator image for the containers rig (docs/containers.md); without one, the container
 # scenarios are reported not applicable with the reason, never as passed, and the container tests fail (below).
 eval "$(scripts/docker-setup.sh)"

@@ -49,6 +49,23 @@ class RigFilesTest {
     }
 
     @Test
+    void aMalformedSerialPortUrlIsRefusedWithItsLine() throws Exception {
+        Path f = rig("name: x\nbackend:\n  kind: embedded\ndevice:\n  kind: devkit-serial\n  port: rfc2217:/127.0.0.1:4000\n");
+        assertThatThrownBy(() -> RigFiles.read(f)).isInstanceOf(RigException.class)
+                .hasMessageStartingWith(f + ":6:9: device.port: serial port \"rfc2217:/127.0.0.1:4000\": expected "
+                        + "rfc2217://host:port (two slashes after the colon); a port is a device path");
+    }
+
+    @Test
+    void aBaudRateOnARawTcpPortIsRefusedWithItsLine() throws Exception {
+        Path f = rig("name: x\nbackend:\n  kind: embedded\ndevice:\n  kind: devkit-serial\n"
+                + "  port: socket://127.0.0.1:4001\n  baud: 9600\n");
+        assertThatThrownBy(() -> RigFiles.read(f)).isInstanceOf(RigException.class)
+                .hasMessageStartingWith(f + ":7:9: device.baud: a socket:// port carries the bytes only")
+                .hasMessageContaining("rfc2217://");
+    }
+
+    @Test
     void anUnknownRigNameListsTheKnownRigs() throws Exception {
         Files.writeString(dir.resolve("one.yaml"), "name: one\n");
         assertThatThrownBy(() -> new RigFiles(dir).load("two")).isInstanceOf(RigException.class)

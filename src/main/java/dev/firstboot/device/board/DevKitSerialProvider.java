@@ -2,6 +2,8 @@ package dev.firstboot.device.board;
 
 import dev.firstboot.device.serial.ExpectConsole;
 import dev.firstboot.device.serial.JSerialCommLink;
+import dev.firstboot.device.serial.PortAddress;
+import dev.firstboot.device.serial.SerialLink;
 import dev.firstboot.rig.ControlAction;
 import dev.firstboot.rig.Device;
 import dev.firstboot.rig.DeviceProvider;
@@ -10,7 +12,6 @@ import dev.firstboot.rig.RigContext;
 import dev.firstboot.rig.RigException;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +36,8 @@ public final class DevKitSerialProvider implements DeviceProvider {
 
     @Override
     public String description() {
-        return "physical MXChip AZ3166 DevKit on a serial port (115200 8N1), reset and buttons by the rig's controls";
+        return "physical MXChip AZ3166 DevKit on a serial port (115200 8N1; a device path, rfc2217:// or socket://), reset "
+                + "and buttons by the rig's controls";
     }
 
     @Override
@@ -44,6 +46,17 @@ public final class DevKitSerialProvider implements DeviceProvider {
         known.addAll(List.of(DevKitConfig.FIELDS));
         config.allowOnly(known.toArray(String[]::new));
         String port = config.string("port");
+        PortAddress address;
+        try {
+            address = PortAddress.parse(port);
+        } catch (IllegalArgumentException e) {
+            throw config.error("port", e.getMessage());
+        }
+        if (!address.setsLine() && config.has("baud")) {
+            throw config.error("baud", "a socket:// port carries the bytes only; its baud rate is set in the "
+                    + "exporter's configuration (ser2net: the connector's 115200n81). Remove baud here, or use "
+                    + "rfc2217:// to set it from the rig");
+        }
         int baud = config.integer("baud", JSerialCommLink.DEFAULT_BAUD, 1200, 4_000_000);
         Duration pacing = config.duration("pacing", Duration.ZERO);
         // What DPS.ino was built with: documentation for the bench, and a check that the backend is the one it calls.
@@ -70,9 +83,9 @@ public final class DevKitSerialProvider implements DeviceProvider {
                             + idScope.get() + " but the backend serves " + context.endpoints().idScope()
                             + "; set backend.id-scope to the firmware's");
                 }
-                JSerialCommLink link;
+                SerialLink link;
                 try {
-                    link = JSerialCommLink.open(Path.of(port), baud);
+                    link = address.open(baud);
                 } catch (IOException e) {
                     throw new RigException("rig " + context.rigName() + ": " + e.getMessage());
                 }

@@ -210,7 +210,7 @@ public final class ExpectConsole implements AutoCloseable {
                     throw new ConsoleClosedException("the serial port closed / stopped answering (" + endReason
                             + ") while " + name + " waited for a line matching " + awaited(patterns) + " on "
                             + link.describe() + "; " + printed()
-                            + "\nhint: is the board still plugged in and powered? did another program take the port?");
+                            + "\nhint: " + link.closedHint());
                 }
                 long left = end - System.nanoTime();
                 if (left <= 0) {
