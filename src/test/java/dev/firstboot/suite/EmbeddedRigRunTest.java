@@ -48,7 +48,7 @@ class EmbeddedRigRunTest {
         long lines = outcome.output().lines().filter(l -> l.matches("\\[\\s*\\d+/\\d+] PASS .* \\(\\d+\\.\\d s\\)")).count();
         assertThat(lines).isEqualTo(outcome.summary().count(ScenarioStatus.PASSED));
         assertThat(outcome.output()).contains(outcome.summary().countsLine()).contains("Result: PASSED")
-                .contains("N/A   6 scenarios need @tpm: run them with --rig tpm-sim")
+                .contains("N/A   6 scenarios need @tpm (some also @tpm-faults): run them with --rig tpm-sim")
                 .contains("N/A   12 scenarios need @devkit @serial (some also @console): run them with --rig virtual-devkit")
                 .contains("N/A   20 scenarios need @hsm (some also @hsm-symmetric-key @hsm-tpm @hsm-x509): run them with 'firstboot certify-hsm")
                 .doesNotContain("N/A   First boot").doesNotContain("\u001b[");

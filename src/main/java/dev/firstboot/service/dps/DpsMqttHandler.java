@@ -4,7 +4,6 @@ import dev.firstboot.identity.RegistrationId;
 import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.net.MqttHousekeeping;
 import dev.firstboot.service.net.ServerTls;
-import dev.firstboot.service.net.ServiceLatency;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Origin;
 import dev.firstboot.timeline.TimelineSink;
@@ -211,7 +210,7 @@ final class DpsMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
         // the scenario of its request. The answer reaches the device one service round trip later (ServiceLatency).
         Runnable answered = () -> {
             DpsEvents.response(timeline, s.registrationId(), topic.operationName(), answer);
-            ctx.executor().schedule(send, ServiceLatency.ROUND_TRIP.toMillis(), TimeUnit.MILLISECONDS);
+            ctx.executor().schedule(send, faults.serviceLatency().toMillis(), TimeUnit.MILLISECONDS);
         };
         if (verdict.delay().isZero()) {
             answered.run();

@@ -1,5 +1,6 @@
 package dev.firstboot.service.fault;
 
+import dev.firstboot.service.net.ServiceLatency;
 import dev.firstboot.rig.Faults;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Origin;
@@ -76,6 +77,7 @@ public final class FaultPlan implements Faults {
     private boolean pollingLimit;
     private final Deque<Long> registrations = new ArrayDeque<>();
     private final Map<String, Deque<Long>> polls = new HashMap<>();
+    private volatile Duration serviceLatency = ServiceLatency.ROUND_TRIP;
 
     /**
      * @param expiredTls makes the server context with an expired certificate, the first time one is needed
@@ -94,6 +96,22 @@ public final class FaultPlan implements Faults {
         return new FaultPlan(TimelineSink.NONE, Set.of(), () -> {
             throw new IllegalStateException("no expired certificate without a rig's CA");
         }, Limits.NONE);
+    }
+
+    /** How long the service takes to answer a device over MQTT (ServiceLatency). Not a fault: clear() keeps it. */
+    public Duration serviceLatency() {
+        return serviceLatency;
+    }
+
+    /**
+     * Sets the service's answer time; a benchmark of the emulators' own capacity sets zero, since its clients do
+     * not need the round trip that real SDK clients rely on.
+     */
+    public void serviceLatency(Duration latency) {
+        if (latency.isNegative()) {
+            throw new IllegalArgumentException("a service latency cannot be negative, was " + latency);
+        }
+        serviceLatency = latency;
     }
 
     // ---- Faults, as steps and rigs set them ----

@@ -9,7 +9,6 @@ import dev.firstboot.pki.Certificates;
 import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.net.MqttHousekeeping;
 import dev.firstboot.service.net.ServerTls;
-import dev.firstboot.service.net.ServiceLatency;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Origin;
 import dev.firstboot.timeline.TimelineSink;
@@ -214,7 +213,7 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
         }
         if (qos == MqttQoS.AT_LEAST_ONCE) {
             MqttMessage ack = MqttMessageBuilders.pubAck().packetId(publish.variableHeader().packetId()).build();
-            ctx.executor().schedule(() -> ctx.writeAndFlush(ack), ServiceLatency.ROUND_TRIP.toMillis(),
+            ctx.executor().schedule(() -> ctx.writeAndFlush(ack), faults.serviceLatency().toMillis(),
                     TimeUnit.MILLISECONDS);
         }
         if (!isTelemetry) {
@@ -255,8 +254,8 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
     }
 
     /** A twin response follows its request's PUBACK, one service round trip later (ServiceLatency). */
-    private static void respond(ChannelHandlerContext ctx, String topic, String body) {
-        ctx.executor().schedule(() -> respondNow(ctx, topic, body), ServiceLatency.after(2).toMillis(),
+    private void respond(ChannelHandlerContext ctx, String topic, String body) {
+        ctx.executor().schedule(() -> respondNow(ctx, topic, body), faults.serviceLatency().multipliedBy(2).toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 
