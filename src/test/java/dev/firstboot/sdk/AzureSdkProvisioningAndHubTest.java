@@ -31,6 +31,7 @@ import dev.firstboot.timeline.EventKind;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -70,6 +71,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the server certificate's IP SAN. The SDK trusts the per-run CA through {@link SecurityProvider#getSSLContext()}
  * and {@link ClientOptions}, so no JVM-global trust store is touched.
  */
+// Alone (pom.xml): the SDK's own twin-response race (sdkRace) is lost more often beside another test JVM on 2 cores.
+@Tag("alone")
 class AzureSdkProvisioningAndHubTest {
     private static final int SDK_MQTT_PORT = 8883;
     /** The SDK waits in 4 s steps between its register and status calls; this bounds one registration. */
@@ -79,7 +82,7 @@ class AzureSdkProvisioningAndHubTest {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Bounds one SDK twin call; the SDK's own default is 60 s. */
     private static final int TWIN_CALL_MILLIS = 10_000;
-    private static final int SDK_RACE_ATTEMPTS = 3;
+    private static final int SDK_RACE_ATTEMPTS = 5;
     /** SDK calls that had to be repeated (see {@link #sdkRace}); printed after the run. */
     private static final List<String> sdkRetries = Collections.synchronizedList(new ArrayList<>());
 
