@@ -17,7 +17,6 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Checks enrollment documents against the real service's shapes (api-version 2021-10-01) and fills the defaults the
