@@ -4,7 +4,9 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -52,6 +54,23 @@ final class DevKitSimBench implements AutoCloseable {
                   operator: false
                 """.formatted(port, Runs.FIRMWARE_A.resolve("DPS.ino.bin"), Runs.FIRMWARE_A.resolve("DPS.ino.map"),
                 control.formatted("reset"), control.formatted("press A"), control.formatted("release A")));
+    }
+
+    /**
+     * Runs the configuration-console features on {@code rig} and does {@code cut} (the board or its exporter goes
+     * away) as soon as the first scenario passed; checks that it was cut there, and gives the outcome.
+     */
+    static Runs.Outcome runCutAfterTheFirstScenario(Path rig, Path reports, Runnable cut) throws Exception {
+        AtomicBoolean done = new AtomicBoolean();
+        Runs.Outcome outcome = Runs.run(rig.toString(), reports, Optional.empty(), line -> {
+            if (line.matches("\\[\\s*1/\\d+] PASS .*") && done.compareAndSet(false, true)) {
+                cut.run();
+            }
+        }, Runs.FEATURES.resolve("devkit/configuration-console.feature"));
+        assertThat(done).as(outcome.output()).isTrue();
+        assertThat(outcome.summary().scenarios()).hasSize(7);
+        assertThat(outcome.summary().scenarios().get(0).status()).isEqualTo(ScenarioStatus.PASSED);
+        return outcome;
     }
 
     /** The board is unplugged: the simulator and the socat behind its pty die at once. */

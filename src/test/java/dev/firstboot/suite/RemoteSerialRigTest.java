@@ -6,7 +6,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,17 +42,9 @@ class RemoteSerialRigTest {
     @Test
     void anExporterThatDiesMidRunFailsTheRestFastAndTheRunGoesOn() throws Exception {
         try (DevKitSimBench bench = new DevKitSimBench(dir); Ser2Net ser2net = Ser2Net.export(dir, bench.tty)) {
-            AtomicBoolean killed = new AtomicBoolean();
             long start = System.nanoTime();
-            Runs.Outcome outcome = Runs.run(bench.rig(ser2net.rfc2217()).toString(), dir.resolve("reports"),
-                    Optional.empty(), line -> {
-                        if (line.matches("\\[\\s*1/\\d+] PASS .*") && killed.compareAndSet(false, true)) {
-                            ser2net.kill();
-                        }
-                    }, Runs.FEATURES.resolve("devkit/configuration-console.feature"));
-            assertThat(killed).as(outcome.output()).isTrue();
-            assertThat(outcome.summary().scenarios()).hasSize(7);
-            assertThat(outcome.summary().scenarios().get(0).status()).isEqualTo(ScenarioStatus.PASSED);
+            Runs.Outcome outcome = DevKitSimBench.runCutAfterTheFirstScenario(bench.rig(ser2net.rfc2217()),
+                    dir.resolve("reports"), ser2net::kill);
             assertThat(outcome.summary().scenarios().subList(1, 7)).allSatisfy(s -> {
                 assertThat(s.status()).isEqualTo(ScenarioStatus.FAILED);
                 assertThat(s.message()).contains("rig bench-sim").contains("the serial port closed")
