@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.firstboot.report.JUnitXml;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -207,40 +208,33 @@ final class FarmReport {
     }
 
     static String junit(String farm, List<BoardState> boards, List<ScenarioRun> runs) {
-        StringBuilder x = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         List<ScenarioRun> finals = runs.stream().filter(r -> !r.retried()).toList();
-        x.append(String.format(Locale.ROOT, "<testsuites name=\"firstboot farm %s\" tests=\"%d\" failures=\"%d\" errors=\"%d\">%n",
-                esc(farm), finals.size(), count(finals, ScenarioRun.Outcome.FAILED), count(finals, ScenarioRun.Outcome.RIG_FAILURE)));
+        List<JUnitXml.TestSuite> suites = new ArrayList<>();
         for (BoardState b : boards) {
             List<ScenarioRun> rs = finals.stream().filter(r -> r.board().equals(b.name())).toList();
             long skipped = count(rs, ScenarioRun.Outcome.NOT_APPLICABLE) + count(rs, ScenarioRun.Outcome.NOT_RUN);
-            x.append(String.format(Locale.ROOT, "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">%n",
-                    esc(b.name()), rs.size(), count(rs, ScenarioRun.Outcome.FAILED), count(rs, ScenarioRun.Outcome.RIG_FAILURE),
-                    skipped, rs.stream().mapToDouble(ScenarioRun::durationSeconds).sum()));
-            x.append("    <properties>\n");
-            x.append("      <property name=\"board\" value=\"").append(esc(b.name())).append("\"/>\n");
-            x.append("      <property name=\"host\" value=\"").append(esc(b.host())).append("\"/>\n");
-            x.append("      <property name=\"pool\" value=\"").append(esc(b.pool())).append("\"/>\n");
-            x.append("      <property name=\"online\" value=\"").append(b.online()).append("\"/>\n");
-            x.append("    </properties>\n");
+            boolean repeated = rs.stream().anyMatch(o -> o.boot() > 1);
+            List<JUnitXml.TestCase> cases = new ArrayList<>();
             for (ScenarioRun r : rs) {
-                String name = r.name() + (r.boot() > 1 || rs.stream().anyMatch(o -> o.boot() > 1) ? " (boot " + r.boot() + ")" : "");
-                x.append(String.format(Locale.ROOT, "    <testcase name=\"%s\" classname=\"%s\" file=\"%s\" time=\"%.3f\">",
-                        esc(name), esc(b.name() + "." + r.feature()), esc(r.location()), r.durationSeconds()));
-                switch (r.outcome()) {
-                    case FAILED -> x.append("\n      <failure message=\"").append(esc(firstLine(r.message())))
-                            .append("\" type=\"conformance\">").append(esc(r.message())).append("</failure>\n    ");
-                    case RIG_FAILURE -> x.append("\n      <error message=\"").append(esc(firstLine(r.message())))
-                            .append("\" type=\"rig\">").append(esc(r.message() + "\nattempts: " + r.attempt())).append("</error>\n    ");
-                    case NOT_APPLICABLE, NOT_RUN -> x.append("\n      <skipped message=\"").append(esc(r.message())).append("\"/>\n    ");
-                    case PASSED -> { }
-                }
-                x.append("</testcase>\n");
+                String name = r.name() + (repeated ? " (boot " + r.boot() + ")" : "");
+                JUnitXml.Verdict verdict = switch (r.outcome()) {
+                    case FAILED -> new JUnitXml.Verdict.Failure(firstLine(r.message()), "conformance", r.message());
+                    case RIG_FAILURE -> new JUnitXml.Verdict.Error(firstLine(r.message()), "rig",
+                            r.message() + "\nattempts: " + r.attempt());
+                    case NOT_APPLICABLE, NOT_RUN -> new JUnitXml.Verdict.Skipped(r.message());
+                    case PASSED -> new JUnitXml.Verdict.Passed();
+                };
+                cases.add(new JUnitXml.TestCase(JUnitXml.attributes("name", name, "classname", b.name() + "." + r.feature(),
+                        "file", r.location(), "time", JUnitXml.seconds(r.durationSeconds())), verdict, ""));
             }
-            x.append("  </testsuite>\n");
+            suites.add(new JUnitXml.TestSuite(JUnitXml.attributes("name", b.name(), "tests", rs.size(),
+                    "failures", count(rs, ScenarioRun.Outcome.FAILED), "errors", count(rs, ScenarioRun.Outcome.RIG_FAILURE),
+                    "skipped", skipped, "time", JUnitXml.seconds(rs.stream().mapToDouble(ScenarioRun::durationSeconds).sum())),
+                    JUnitXml.attributes("board", b.name(), "host", b.host(), "pool", b.pool(), "online", b.online()), cases));
         }
-        x.append("</testsuites>\n");
-        return x.toString();
+        return JUnitXml.toXml(new JUnitXml.TestSuites(JUnitXml.attributes("name", "firstboot farm " + farm,
+                "tests", finals.size(), "failures", count(finals, ScenarioRun.Outcome.FAILED),
+                "errors", count(finals, ScenarioRun.Outcome.RIG_FAILURE)), suites));
     }
 
     private static long count(List<ScenarioRun> rs, ScenarioRun.Outcome o) {
@@ -250,20 +244,6 @@ final class FarmReport {
     private static String firstLine(String s) {
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
-    }
-
-    static String esc(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                default -> out.append(c < 0x20 && c != '\n' && c != '\t' ? '?' : c);
-            }
-        }
-        return out.toString();
     }
 
     // ---- reading back (for merge) ----
