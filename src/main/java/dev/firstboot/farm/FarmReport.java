@@ -217,12 +217,12 @@ final class FarmReport {
             List<JUnitXml.TestCase> cases = new ArrayList<>();
             for (ScenarioRun r : rs) {
                 String name = r.name() + (repeated ? " (boot " + r.boot() + ")" : "");
-                JUnitXml.Verdict verdict = switch (r.outcome()) {
-                    case FAILED -> new JUnitXml.Verdict.Failure(firstLine(r.message()), "conformance", r.message());
-                    case RIG_FAILURE -> new JUnitXml.Verdict.Error(firstLine(r.message()), "rig",
+                JUnitXml.CaseResult verdict = switch (r.outcome()) {
+                    case FAILED -> new JUnitXml.CaseResult.Failure(firstLine(r.message()), "conformance", r.message());
+                    case RIG_FAILURE -> new JUnitXml.CaseResult.Error(firstLine(r.message()), "rig",
                             r.message() + "\nattempts: " + r.attempt());
-                    case NOT_APPLICABLE, NOT_RUN -> new JUnitXml.Verdict.Skipped(r.message());
-                    case PASSED -> new JUnitXml.Verdict.Passed();
+                    case NOT_APPLICABLE, NOT_RUN -> new JUnitXml.CaseResult.Skipped(r.message());
+                    case PASSED -> new JUnitXml.CaseResult.Passed();
                 };
                 cases.add(new JUnitXml.TestCase(JUnitXml.attributes("name", name, "classname", b.name() + "." + r.feature(),
                         "file", r.location(), "time", JUnitXml.seconds(r.durationSeconds())), verdict, ""));

@@ -25,22 +25,22 @@ public final class JUnitXml {
     public record TestSuite(Map<String, String> attributes, Map<String, String> properties, List<TestCase> cases) {
     }
 
-    /** {@code <testcase>}: attributes, its verdict, and {@code <system-out>} text (left out when empty). */
-    public record TestCase(Map<String, String> attributes, Verdict verdict, String systemOut) {
+    /** {@code <testcase>}: attributes, its result, and {@code <system-out>} text (left out when empty). */
+    public record TestCase(Map<String, String> attributes, CaseResult result, String systemOut) {
     }
 
     /** What a test case came to, as JUnit XML tells it. */
-    public sealed interface Verdict {
-        record Passed() implements Verdict {
+    public sealed interface CaseResult {
+        record Passed() implements CaseResult {
         }
 
-        record Failure(String message, String type, String text) implements Verdict {
+        record Failure(String message, String type, String text) implements CaseResult {
         }
 
-        record Error(String message, String type, String text) implements Verdict {
+        record Error(String message, String type, String text) implements CaseResult {
         }
 
-        record Skipped(String message) implements Verdict {
+        record Skipped(String message) implements CaseResult {
         }
     }
 
@@ -108,7 +108,7 @@ public final class JUnitXml {
 
     private static void testCase(XMLStreamWriter x, TestCase c) throws XMLStreamException {
         indent(x, 2);
-        boolean empty = c.verdict() instanceof Verdict.Passed && c.systemOut().isEmpty();
+        boolean empty = c.result() instanceof CaseResult.Passed && c.systemOut().isEmpty();
         if (empty) {
             x.writeEmptyElement("testcase");
             attributes(x, c.attributes());
@@ -116,11 +116,11 @@ public final class JUnitXml {
         }
         x.writeStartElement("testcase");
         attributes(x, c.attributes());
-        if (c.verdict() instanceof Verdict.Failure f) {
+        if (c.result() instanceof CaseResult.Failure f) {
             problem(x, "failure", f.message(), f.type(), f.text());
-        } else if (c.verdict() instanceof Verdict.Error e) {
+        } else if (c.result() instanceof CaseResult.Error e) {
             problem(x, "error", e.message(), e.type(), e.text());
-        } else if (c.verdict() instanceof Verdict.Skipped s) {
+        } else if (c.result() instanceof CaseResult.Skipped s) {
             indent(x, 3);
             x.writeEmptyElement("skipped");
             x.writeAttribute("message", xmlSafe(s.message()));

@@ -96,10 +96,10 @@ final class ReportWriters {
             properties.putAll(s.labels());
             List<JUnitXml.TestCase> cases = new ArrayList<>();
             for (ScenarioResult r : rs) {
-                JUnitXml.Verdict verdict = switch (r.status()) {
-                    case FAILED -> new JUnitXml.Verdict.Failure(r.firstLineOfMessage(), "conformance", r.message() + "\n\n" + r.detail());
-                    case NOT_APPLICABLE, NOT_RUN -> new JUnitXml.Verdict.Skipped(r.message());
-                    case PASSED -> new JUnitXml.Verdict.Passed();
+                JUnitXml.CaseResult verdict = switch (r.status()) {
+                    case FAILED -> new JUnitXml.CaseResult.Failure(r.firstLineOfMessage(), "conformance", r.message() + "\n\n" + r.detail());
+                    case NOT_APPLICABLE, NOT_RUN -> new JUnitXml.CaseResult.Skipped(r.message());
+                    case PASSED -> new JUnitXml.CaseResult.Passed();
                 };
                 StringBuilder out = new StringBuilder();
                 r.measurements().forEach(m -> out.append(m).append('\n'));

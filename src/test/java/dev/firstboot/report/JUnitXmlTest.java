@@ -24,11 +24,11 @@ class JUnitXmlTest {
         var doc = new JUnitXml.TestSuites(JUnitXml.attributes("name", HOSTILE, "tests", 3), List.of(
                 new JUnitXml.TestSuite(JUnitXml.attributes("name", HOSTILE), Map.of(HOSTILE, HOSTILE), List.of(
                         new JUnitXml.TestCase(JUnitXml.attributes("name", HOSTILE),
-                                new JUnitXml.Verdict.Failure(HOSTILE, "conformance", HOSTILE), HOSTILE),
+                                new JUnitXml.CaseResult.Failure(HOSTILE, "conformance", HOSTILE), HOSTILE),
                         new JUnitXml.TestCase(JUnitXml.attributes("name", "rig"),
-                                new JUnitXml.Verdict.Error(HOSTILE, "rig", HOSTILE), ""),
+                                new JUnitXml.CaseResult.Error(HOSTILE, "rig", HOSTILE), ""),
                         new JUnitXml.TestCase(JUnitXml.attributes("name", "skip"),
-                                new JUnitXml.Verdict.Skipped(HOSTILE), "")))));
+                                new JUnitXml.CaseResult.Skipped(HOSTILE), "")))));
 
         String xml = JUnitXml.toXml(doc);
         Document parsed = DocumentBuilderFactory.newInstance().newDocumentBuilder()
@@ -54,7 +54,7 @@ class JUnitXmlTest {
         String xml = JUnitXml.toXml(new JUnitXml.TestSuites(JUnitXml.attributes("tests", 1), List.of(
                 new JUnitXml.TestSuite(JUnitXml.attributes("name", "f"), Map.of(), List.of(
                         new JUnitXml.TestCase(JUnitXml.attributes("name", "ok", "time", JUnitXml.seconds(1.5)),
-                                new JUnitXml.Verdict.Passed(), ""))))));
+                                new JUnitXml.CaseResult.Passed(), ""))))));
 
         assertThat(xml).startsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
                 .contains("<testcase name=\"ok\" time=\"1.500\"/>")
