@@ -38,7 +38,7 @@ final class FarmReport {
             .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** A board as the report describes it. */
-    record BoardState(String name, String host, String pool, boolean online, String detail) {
+    record ReportedBoard(String name, String host, String pool, boolean online, String detail) {
     }
 
     private FarmReport() {
@@ -51,7 +51,7 @@ final class FarmReport {
      * id of their own per board (so Allure shows retries of a scenario on a board as retries, and the same scenario on
      * two boards as two tests); a scenario whose run was a rig failure is marked broken, not failed.
      */
-    static void importAllure(Path from, Path to, BoardState board, Map<String, ScenarioRun> byName, int boot, int repeat) {
+    static void importAllure(Path from, Path to, ReportedBoard board, Map<String, ScenarioRun> byName, int boot, int repeat) {
         if (!Files.isDirectory(from)) {
             return;
         }
@@ -91,7 +91,7 @@ final class FarmReport {
     }
 
     /** An Allure result for a scenario a board never ran: its board was offline (skipped, with the reason). */
-    static void writeNotRun(Path allureDir, BoardState board, ScenarioRun run, String status) {
+    static void writeNotRun(Path allureDir, ReportedBoard board, ScenarioRun run, String status) {
         ObjectNode r = JSON.createObjectNode();
         String uuid = UUID.randomUUID().toString();
         r.put("uuid", uuid);
@@ -115,7 +115,7 @@ final class FarmReport {
         }
     }
 
-    private static void label(ObjectNode result, BoardState board) {
+    private static void label(ObjectNode result, ReportedBoard board) {
         ArrayNode labels = result.has("labels") && result.get("labels").isArray()
                 ? (ArrayNode) result.get("labels") : result.putArray("labels");
         Map<String, String> add = new LinkedHashMap<>();
@@ -157,7 +157,7 @@ final class FarmReport {
         return stats;
     }
 
-    static void writeAll(Path dir, String farm, List<String> runIds, List<BoardState> boards, List<ScenarioRun> runs,
+    static void writeAll(Path dir, String farm, List<String> runIds, List<ReportedBoard> boards, List<ScenarioRun> runs,
                          Map<String, Object> extra) {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
@@ -166,7 +166,7 @@ final class FarmReport {
         runIds.forEach(ids::add);
         extra.forEach((k, v) -> root.set(k, JSON.valueToTree(v)));
         ArrayNode bs = root.putArray("boards");
-        for (BoardState b : boards) {
+        for (ReportedBoard b : boards) {
             ObjectNode n = bs.addObject();
             n.put("name", b.name());
             n.put("host", b.host());
@@ -193,7 +193,7 @@ final class FarmReport {
         ObjectNode root = JSON.createObjectNode();
         root.put("percentiles", "nearest rank");
         ArrayNode phases = root.putArray("phases");
-        for (TimingStats.Phase p : stats.phases()) {
+        for (TimingStats.PhaseSamples p : stats.phases()) {
             ObjectNode n = phases.addObject();
             n.put("board", p.board());
             n.put("phase", p.name());
@@ -207,10 +207,10 @@ final class FarmReport {
         return root;
     }
 
-    static String junit(String farm, List<BoardState> boards, List<ScenarioRun> runs) {
+    static String junit(String farm, List<ReportedBoard> boards, List<ScenarioRun> runs) {
         List<ScenarioRun> finals = runs.stream().filter(r -> !r.retried()).toList();
         List<JUnitXml.TestSuite> suites = new ArrayList<>();
-        for (BoardState b : boards) {
+        for (ReportedBoard b : boards) {
             List<ScenarioRun> rs = finals.stream().filter(r -> r.board().equals(b.name())).toList();
             long skipped = count(rs, ScenarioRun.Outcome.NOT_APPLICABLE) + count(rs, ScenarioRun.Outcome.NOT_RUN);
             boolean repeated = rs.stream().anyMatch(o -> o.boot() > 1);
@@ -249,7 +249,7 @@ final class FarmReport {
     // ---- reading back (for merge) ----
 
     /** The runs and boards of a farm report folder; refuses anything that is not one, saying why. */
-    record Read(Path dir, String farm, List<String> runIds, List<BoardState> boards, List<ScenarioRun> runs) {
+    record Read(Path dir, String farm, List<String> runIds, List<ReportedBoard> boards, List<ScenarioRun> runs) {
     }
 
     static Read read(Path dir) throws MergeException {
@@ -274,9 +274,9 @@ final class FarmReport {
             throw new MergeException(dir + " has no allure-results/ folder; copy the whole report folder");
         }
         try {
-            List<BoardState> boards = new ArrayList<>();
+            List<ReportedBoard> boards = new ArrayList<>();
             for (JsonNode b : root.get("boards")) {
-                boards.add(JSON.treeToValue(b, BoardState.class));
+                boards.add(JSON.treeToValue(b, ReportedBoard.class));
             }
             List<ScenarioRun> runs = new ArrayList<>();
             for (JsonNode r : root.get("results")) {
