@@ -40,7 +40,7 @@ final class HttpsRegistrar implements Registrar {
             OutputStream out = s.getOutputStream();
             InputStream in = new BufferedInputStream(s.getInputStream());
             String base = "/" + idScope + "/registrations/" + device.registrationId();
-            byte[] body = ("{\"registrationId\":\"" + device.registrationId() + "\"}").getBytes(StandardCharsets.UTF_8);
+            byte[] body = Wire.registerBody(device.registrationId());
             send(out, "PUT", base + "/register?api-version=" + API_VERSION, device, body);
             Response r = read(in);
             for (int poll = 0; ; poll++) {

@@ -62,7 +62,7 @@ final class MqttRegistrar implements Registrar {
             subscribe.write(1);
             MqttWire.writeString(subscribe, RESPONSES);
             subscribe.write(0);
-            byte[] register = ("{\"registrationId\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
+            byte[] register = Wire.registerBody(id);
             // CONNECT, SUBSCRIBE and the register PUBLISH go in one flush, as a pipelining client would
             packet(out, 0x10, connect.toByteArray());
             packet(out, 0x82, subscribe.toByteArray());

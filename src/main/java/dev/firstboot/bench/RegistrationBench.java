@@ -78,7 +78,7 @@ public final class RegistrationBench {
     }
 
     /** Everything one run measured. */
-    public record Result(Options options, Phase.Figures handshakes, Phase.Figures registrations, double ratio,
+    public record Result(Options options, PhaseRunner.Figures handshakes, PhaseRunner.Figures registrations, double ratio,
                          double quotaMultiple, boolean pass, double prepareSeconds) {
         public boolean complete() {
             return handshakes.failed() == 0 && registrations.failed() == 0;
@@ -122,22 +122,22 @@ public final class RegistrationBench {
                     ? new HttpsRegistrar(HOST, dps, ID_SCOPE, IO_TIMEOUT)
                     : new MqttRegistrar(HOST, dps, ID_SCOPE, IO_TIMEOUT);
             String expectedHub = IotHubEmulator.hostFor(HUB);
-            Phase.Task register = d -> {
+            PhaseRunner.Task register = d -> {
                 String hub = registrar.register(d);
                 if (!hub.equals(expectedHub)) {
                     throw new IOException("assigned to '" + hub + "', expected '" + expectedHub + "'");
                 }
             };
-            Phase.Task handshake = d -> handshakeOnly(d, bare.address());
+            PhaseRunner.Task handshake = d -> handshakeOnly(d, bare.address());
             if (!warm.isEmpty()) {
                 progress.println("warming up (" + warm.size() + " handshakes, " + warm.size() + " registrations)…");
                 progress.flush();
-                Phase.run(new Phase.Tally("warm-up"), warm, o.concurrency(), o.phaseDeadline(), handshake);
-                Phase.run(new Phase.Tally("warm-up"), warm, o.concurrency(), o.phaseDeadline(), register);
+                PhaseRunner.run(new PhaseRunner.Tally("warm-up"), warm, o.concurrency(), o.phaseDeadline(), handshake);
+                PhaseRunner.run(new PhaseRunner.Tally("warm-up"), warm, o.concurrency(), o.phaseDeadline(), register);
             }
             // Handshakes and registrations alternate in rounds, so drifting load on a shared machine hits both alike.
-            Phase.Tally handshakes = new Phase.Tally("bare TLS handshake");
-            Phase.Tally registrations = new Phase.Tally("registration");
+            PhaseRunner.Tally handshakes = new PhaseRunner.Tally("bare TLS handshake");
+            PhaseRunner.Tally registrations = new PhaseRunner.Tally("registration");
             int rounds = Math.min(ROUNDS, measured.size());
             for (int round = 0; round < rounds; round++) {
                 List<BenchDevice> slice = measured.subList(round * measured.size() / rounds,
@@ -145,11 +145,11 @@ public final class RegistrationBench {
                 progress.println("round " + (round + 1) + " of " + rounds + ": " + slice.size()
                         + " bare TLS handshakes, then " + slice.size() + " registrations…");
                 progress.flush();
-                Phase.run(handshakes, slice, o.concurrency(), o.phaseDeadline(), handshake);
-                Phase.run(registrations, slice, o.concurrency(), o.phaseDeadline(), register);
+                PhaseRunner.run(handshakes, slice, o.concurrency(), o.phaseDeadline(), handshake);
+                PhaseRunner.run(registrations, slice, o.concurrency(), o.phaseDeadline(), register);
             }
-            Phase.Figures hs = handshakes.figures();
-            Phase.Figures reg = registrations.figures();
+            PhaseRunner.Figures hs = handshakes.figures();
+            PhaseRunner.Figures reg = registrations.figures();
             double ratio = hs.perSecond() > 0 ? reg.perSecond() / hs.perSecond() : 0;
             return new Result(o, hs, reg, ratio, reg.perSecond() * 60 / QUOTA_PER_MINUTE,
                     ratio >= TARGET_RATIO && reg.failed() == 0 && hs.failed() == 0, prepare);
@@ -171,7 +171,7 @@ public final class RegistrationBench {
 
     private static List<BenchDevice> prepare(EmulatorStack stack, TestPki pki, Attestation attestation, String prefix,
                                              int count) {
-        DeviceTls tls = new DeviceTls(pki.caCertificate());
+        BenchTlsContexts tls = new BenchTlsContexts(pki.caCertificate());
         Instant expiry = Instant.now().plus(Duration.ofHours(2));
         List<BenchDevice> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -202,7 +202,7 @@ public final class RegistrationBench {
                 o.ioThreads(), Runtime.getRuntime().availableProcessors(), r.prepareSeconds());
         out.printf(Locale.ROOT, "%-20s %7s %7s %10s %8s %8s %8s %12s %13s %13s%n", "phase", "done", "failed",
                 "per second", "p50 ms", "p95 ms", "p99 ms", "server CPU s", "process CPU s", "peak heap MiB");
-        for (Phase.Figures f : List.of(r.handshakes(), r.registrations())) {
+        for (PhaseRunner.Figures f : List.of(r.handshakes(), r.registrations())) {
             out.printf(Locale.ROOT, "%-20s %7d %7d %10.1f %8.2f %8.2f %8.2f %12.2f %13.2f %13.1f%n", f.name(),
                     f.completed(), f.failed(), f.perSecond(), f.p50Millis(), f.p95Millis(), f.p99Millis(),
                     f.serverCpuSeconds(), f.processCpuSeconds(), f.peakHeapMiB());
@@ -217,7 +217,7 @@ public final class RegistrationBench {
         out.printf(Locale.ROOT, "process CPU (clients + server) per registration: %.2f ms; per bare handshake: %.2f ms;"
                         + " CPU-bound ratio %.2f%n", perItemMillis(r.registrations(), true),
                 perItemMillis(r.handshakes(), true), cpuRatio(r));
-        for (Phase.Figures f : List.of(r.handshakes(), r.registrations())) {
+        for (PhaseRunner.Figures f : List.of(r.handshakes(), r.registrations())) {
             for (String failure : f.firstFailures()) {
                 out.println(f.name() + " failure: " + failure);
             }
@@ -225,7 +225,7 @@ public final class RegistrationBench {
         out.flush();
     }
 
-    private static double perItemMillis(Phase.Figures f, boolean process) {
+    private static double perItemMillis(PhaseRunner.Figures f, boolean process) {
         double cpu = process ? f.processCpuSeconds() : f.serverCpuSeconds();
         return f.completed() == 0 ? Double.NaN : cpu * 1000 / f.completed();
     }
@@ -261,7 +261,7 @@ public final class RegistrationBench {
         json.writeValue(file.toFile(), root);
     }
 
-    private static ObjectNode phase(ObjectMapper json, Phase.Figures f) {
+    private static ObjectNode phase(ObjectMapper json, PhaseRunner.Figures f) {
         ObjectNode n = json.createObjectNode().put("attempted", f.attempted()).put("completed", f.completed())
                 .put("failed", f.failed()).put("wallSeconds", f.wallSeconds()).put("perSecond", f.perSecond())
                 .put("p50Millis", f.p50Millis()).put("p95Millis", f.p95Millis()).put("p99Millis", f.p99Millis())

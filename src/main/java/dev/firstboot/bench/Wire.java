@@ -1,5 +1,7 @@
 package dev.firstboot.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -11,7 +13,18 @@ import java.util.List;
 
 /** Opens a fresh TLS connection the way a device does: TCP connect, SNI and host-name check, full handshake. */
 final class Wire {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private Wire() {
+    }
+
+    /** The register request's body, {@code {"registrationId": …}}, the same over HTTPS and MQTT. */
+    static byte[] registerBody(String registrationId) {
+        try {
+            return JSON.writeValueAsBytes(JSON.createObjectNode().put("registrationId", registrationId));
+        } catch (IOException e) {
+            throw new IllegalStateException("a register body could not be written as JSON", e);
+        }
     }
 
     static SSLSocket open(BenchDevice device, String hostName, InetSocketAddress address, Duration timeout)

@@ -139,7 +139,7 @@ final class EmulatorCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         EmulatorStack.Settings settings = new EmulatorStack.Settings(cfg.idScope(), cfg.host(), cfg.bind(),
-                cfg.dpsHttps(), cfg.dpsMqtt(), cfg.hubs(), cfg.retryAfterSeconds(), 2, FaultPlan.Limits.NONE,
+                cfg.dpsHttps(), cfg.dpsMqtt(), cfg.hubs(), cfg.retryAfterSeconds(), 2, FaultPlan.RateLimits.NONE,
                 policies);
         Redactor redactor = new Redactor();
         policies.forEach(p -> redactor.register(p.base64Key()));

@@ -42,9 +42,9 @@ final class BoardWorker {
 
     private final Job job;
     private final BiConsumer<String, String> progress;
-    private final FarmReport.BoardState state;
+    private final FarmReport.ReportedBoard state;
 
-    BoardWorker(Job job, FarmReport.BoardState state, BiConsumer<String, String> progress) {
+    BoardWorker(Job job, FarmReport.ReportedBoard state, BiConsumer<String, String> progress) {
         this.job = job;
         this.state = state;
         this.progress = progress;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.firstboot.report.JUnitXml;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +38,7 @@ final class FarmReport {
             .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** A board as the report describes it. */
-    record BoardState(String name, String host, String pool, boolean online, String detail) {
+    record ReportedBoard(String name, String host, String pool, boolean online, String detail) {
     }
 
     private FarmReport() {
@@ -50,7 +51,7 @@ final class FarmReport {
      * id of their own per board (so Allure shows retries of a scenario on a board as retries, and the same scenario on
      * two boards as two tests); a scenario whose run was a rig failure is marked broken, not failed.
      */
-    static void importAllure(Path from, Path to, BoardState board, Map<String, ScenarioRun> byName, int boot, int repeat) {
+    static void importAllure(Path from, Path to, ReportedBoard board, Map<String, ScenarioRun> byName, int boot, int repeat) {
         if (!Files.isDirectory(from)) {
             return;
         }
@@ -90,7 +91,7 @@ final class FarmReport {
     }
 
     /** An Allure result for a scenario a board never ran: its board was offline (skipped, with the reason). */
-    static void writeNotRun(Path allureDir, BoardState board, ScenarioRun run, String status) {
+    static void writeNotRun(Path allureDir, ReportedBoard board, ScenarioRun run, String status) {
         ObjectNode r = JSON.createObjectNode();
         String uuid = UUID.randomUUID().toString();
         r.put("uuid", uuid);
@@ -114,7 +115,7 @@ final class FarmReport {
         }
     }
 
-    private static void label(ObjectNode result, BoardState board) {
+    private static void label(ObjectNode result, ReportedBoard board) {
         ArrayNode labels = result.has("labels") && result.get("labels").isArray()
                 ? (ArrayNode) result.get("labels") : result.putArray("labels");
         Map<String, String> add = new LinkedHashMap<>();
@@ -156,7 +157,7 @@ final class FarmReport {
         return stats;
     }
 
-    static void writeAll(Path dir, String farm, List<String> runIds, List<BoardState> boards, List<ScenarioRun> runs,
+    static void writeAll(Path dir, String farm, List<String> runIds, List<ReportedBoard> boards, List<ScenarioRun> runs,
                          Map<String, Object> extra) {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
@@ -165,7 +166,7 @@ final class FarmReport {
         runIds.forEach(ids::add);
         extra.forEach((k, v) -> root.set(k, JSON.valueToTree(v)));
         ArrayNode bs = root.putArray("boards");
-        for (BoardState b : boards) {
+        for (ReportedBoard b : boards) {
             ObjectNode n = bs.addObject();
             n.put("name", b.name());
             n.put("host", b.host());
@@ -192,7 +193,7 @@ final class FarmReport {
         ObjectNode root = JSON.createObjectNode();
         root.put("percentiles", "nearest rank");
         ArrayNode phases = root.putArray("phases");
-        for (TimingStats.Phase p : stats.phases()) {
+        for (TimingStats.PhaseSamples p : stats.phases()) {
             ObjectNode n = phases.addObject();
             n.put("board", p.board());
             n.put("phase", p.name());
@@ -206,41 +207,34 @@ final class FarmReport {
         return root;
     }
 
-    static String junit(String farm, List<BoardState> boards, List<ScenarioRun> runs) {
-        StringBuilder x = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    static String junit(String farm, List<ReportedBoard> boards, List<ScenarioRun> runs) {
         List<ScenarioRun> finals = runs.stream().filter(r -> !r.retried()).toList();
-        x.append(String.format(Locale.ROOT, "<testsuites name=\"firstboot farm %s\" tests=\"%d\" failures=\"%d\" errors=\"%d\">%n",
-                esc(farm), finals.size(), count(finals, ScenarioRun.Outcome.FAILED), count(finals, ScenarioRun.Outcome.RIG_FAILURE)));
-        for (BoardState b : boards) {
+        List<JUnitXml.TestSuite> suites = new ArrayList<>();
+        for (ReportedBoard b : boards) {
             List<ScenarioRun> rs = finals.stream().filter(r -> r.board().equals(b.name())).toList();
             long skipped = count(rs, ScenarioRun.Outcome.NOT_APPLICABLE) + count(rs, ScenarioRun.Outcome.NOT_RUN);
-            x.append(String.format(Locale.ROOT, "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">%n",
-                    esc(b.name()), rs.size(), count(rs, ScenarioRun.Outcome.FAILED), count(rs, ScenarioRun.Outcome.RIG_FAILURE),
-                    skipped, rs.stream().mapToDouble(ScenarioRun::durationSeconds).sum()));
-            x.append("    <properties>\n");
-            x.append("      <property name=\"board\" value=\"").append(esc(b.name())).append("\"/>\n");
-            x.append("      <property name=\"host\" value=\"").append(esc(b.host())).append("\"/>\n");
-            x.append("      <property name=\"pool\" value=\"").append(esc(b.pool())).append("\"/>\n");
-            x.append("      <property name=\"online\" value=\"").append(b.online()).append("\"/>\n");
-            x.append("    </properties>\n");
+            boolean repeated = rs.stream().anyMatch(o -> o.boot() > 1);
+            List<JUnitXml.TestCase> cases = new ArrayList<>();
             for (ScenarioRun r : rs) {
-                String name = r.name() + (r.boot() > 1 || rs.stream().anyMatch(o -> o.boot() > 1) ? " (boot " + r.boot() + ")" : "");
-                x.append(String.format(Locale.ROOT, "    <testcase name=\"%s\" classname=\"%s\" file=\"%s\" time=\"%.3f\">",
-                        esc(name), esc(b.name() + "." + r.feature()), esc(r.location()), r.durationSeconds()));
-                switch (r.outcome()) {
-                    case FAILED -> x.append("\n      <failure message=\"").append(esc(firstLine(r.message())))
-                            .append("\" type=\"conformance\">").append(esc(r.message())).append("</failure>\n    ");
-                    case RIG_FAILURE -> x.append("\n      <error message=\"").append(esc(firstLine(r.message())))
-                            .append("\" type=\"rig\">").append(esc(r.message() + "\nattempts: " + r.attempt())).append("</error>\n    ");
-                    case NOT_APPLICABLE, NOT_RUN -> x.append("\n      <skipped message=\"").append(esc(r.message())).append("\"/>\n    ");
-                    case PASSED -> { }
-                }
-                x.append("</testcase>\n");
+                String name = r.name() + (repeated ? " (boot " + r.boot() + ")" : "");
+                JUnitXml.CaseResult verdict = switch (r.outcome()) {
+                    case FAILED -> new JUnitXml.CaseResult.Failure(firstLine(r.message()), "conformance", r.message());
+                    case RIG_FAILURE -> new JUnitXml.CaseResult.Error(firstLine(r.message()), "rig",
+                            r.message() + "\nattempts: " + r.attempt());
+                    case NOT_APPLICABLE, NOT_RUN -> new JUnitXml.CaseResult.Skipped(r.message());
+                    case PASSED -> new JUnitXml.CaseResult.Passed();
+                };
+                cases.add(new JUnitXml.TestCase(JUnitXml.attributes("name", name, "classname", b.name() + "." + r.feature(),
+                        "file", r.location(), "time", JUnitXml.seconds(r.durationSeconds())), verdict, ""));
             }
-            x.append("  </testsuite>\n");
+            suites.add(new JUnitXml.TestSuite(JUnitXml.attributes("name", b.name(), "tests", rs.size(),
+                    "failures", count(rs, ScenarioRun.Outcome.FAILED), "errors", count(rs, ScenarioRun.Outcome.RIG_FAILURE),
+                    "skipped", skipped, "time", JUnitXml.seconds(rs.stream().mapToDouble(ScenarioRun::durationSeconds).sum())),
+                    JUnitXml.attributes("board", b.name(), "host", b.host(), "pool", b.pool(), "online", b.online()), cases));
         }
-        x.append("</testsuites>\n");
-        return x.toString();
+        return JUnitXml.toXml(new JUnitXml.TestSuites(JUnitXml.attributes("name", "firstboot farm " + farm,
+                "tests", finals.size(), "failures", count(finals, ScenarioRun.Outcome.FAILED),
+                "errors", count(finals, ScenarioRun.Outcome.RIG_FAILURE)), suites));
     }
 
     private static long count(List<ScenarioRun> rs, ScenarioRun.Outcome o) {
@@ -252,24 +246,10 @@ final class FarmReport {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
-    static String esc(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                default -> out.append(c < 0x20 && c != '\n' && c != '\t' ? '?' : c);
-            }
-        }
-        return out.toString();
-    }
-
     // ---- reading back (for merge) ----
 
     /** The runs and boards of a farm report folder; refuses anything that is not one, saying why. */
-    record Read(Path dir, String farm, List<String> runIds, List<BoardState> boards, List<ScenarioRun> runs) {
+    record Read(Path dir, String farm, List<String> runIds, List<ReportedBoard> boards, List<ScenarioRun> runs) {
     }
 
     static Read read(Path dir) throws MergeException {
@@ -294,9 +274,9 @@ final class FarmReport {
             throw new MergeException(dir + " has no allure-results/ folder; copy the whole report folder");
         }
         try {
-            List<BoardState> boards = new ArrayList<>();
+            List<ReportedBoard> boards = new ArrayList<>();
             for (JsonNode b : root.get("boards")) {
-                boards.add(JSON.treeToValue(b, BoardState.class));
+                boards.add(JSON.treeToValue(b, ReportedBoard.class));
             }
             List<ScenarioRun> runs = new ArrayList<>();
             for (JsonNode r : root.get("results")) {

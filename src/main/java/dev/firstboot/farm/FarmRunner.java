@@ -48,7 +48,7 @@ public final class FarmRunner {
     }
 
     /** What a farm run ended with: its folder, every scenario run, the boards' states and the exit code. */
-    public record Outcome(Path runDirectory, List<ScenarioRun> runs, List<FarmReport.BoardState> boards,
+    public record Outcome(Path runDirectory, List<ScenarioRun> runs, List<FarmReport.ReportedBoard> boards,
                           Duration wallTime, int exitCode) {
     }
 
@@ -114,10 +114,10 @@ public final class FarmRunner {
                 say(b.name(), h instanceof Health.Offline off ? "OFFLINE for this run: health check failed: " + off.reason()
                         : "health check passed: " + ((Health.Online) h).detail());
             }
-            List<FarmReport.BoardState> states = new ArrayList<>();
+            List<FarmReport.ReportedBoard> states = new ArrayList<>();
             for (FarmFiles.Board b : boards) {
                 Health h = health.get(b.name());
-                states.add(new FarmReport.BoardState(b.name(), b.host().orElse(""), b.pool(), h instanceof Health.Online,
+                states.add(new FarmReport.ReportedBoard(b.name(), b.host().orElse(""), b.pool(), h instanceof Health.Online,
                         h instanceof Health.Offline off ? off.reason() : ((Health.Online) h).detail()));
             }
 
@@ -159,7 +159,7 @@ public final class FarmRunner {
         private final Path runDir;
         private final FarmFiles.Farm farm;
         private final Options options;
-        private final List<FarmReport.BoardState> states;
+        private final List<FarmReport.ReportedBoard> states;
         private final List<ScenarioRun> offline;
         private final Map<String, List<ScenarioPlan.Planned>> work;
         private final Map<String, Future<List<ScenarioRun>>> workers;
@@ -169,7 +169,7 @@ public final class FarmRunner {
         private final java.util.concurrent.atomic.AtomicBoolean stopping;
         private Outcome outcome;
 
-        Finisher(Path runDir, FarmFiles.Farm farm, Options options, List<FarmReport.BoardState> states,
+        Finisher(Path runDir, FarmFiles.Farm farm, Options options, List<FarmReport.ReportedBoard> states,
                  List<ScenarioRun> offline, Map<String, List<ScenarioPlan.Planned>> work,
                  Map<String, Future<List<ScenarioRun>>> workers, Path allureDir, long t0, String runId,
                  java.util.concurrent.atomic.AtomicBoolean stopping) {
@@ -212,7 +212,7 @@ public final class FarmRunner {
             // The workers may finish before the interrupt hook gets here; the run was interrupted all the same.
             boolean interrupted = interruptedHook || stopping.get();
             List<ScenarioRun> runs = new ArrayList<>(offline);
-            for (FarmReport.BoardState s : states) {
+            for (FarmReport.ReportedBoard s : states) {
                 Future<List<ScenarioRun>> w = workers.get(s.name());
                 List<ScenarioRun> mine = w != null && w.isDone() ? get(w, List.of()) : List.of();
                 if (mine.isEmpty() && w != null) {
@@ -294,7 +294,7 @@ public final class FarmRunner {
      * board could do is reported skipped with the reason; with spread, only a pool left with no board online loses
      * its scenarios.
      */
-    private static List<ScenarioRun> offlineRuns(String runId, List<FarmFiles.Board> boards, List<FarmReport.BoardState> states,
+    private static List<ScenarioRun> offlineRuns(String runId, List<FarmFiles.Board> boards, List<FarmReport.ReportedBoard> states,
                                                  Map<String, Health> health, List<ScenarioPlan.Planned> plan,
                                                  Options options, Path allureDir) {
         List<ScenarioRun> out = new ArrayList<>();
@@ -322,7 +322,7 @@ public final class FarmRunner {
         return out;
     }
 
-    private static int exitCode(List<ScenarioRun> runs, List<FarmReport.BoardState> states) {
+    private static int exitCode(List<ScenarioRun> runs, List<FarmReport.ReportedBoard> states) {
         List<ScenarioRun> finals = runs.stream().filter(r -> !r.retried()).toList();
         boolean bad = states.stream().anyMatch(s -> !s.online()) || finals.stream().anyMatch(r ->
                 r.outcome() == ScenarioRun.Outcome.FAILED || r.outcome() == ScenarioRun.Outcome.RIG_FAILURE
@@ -333,10 +333,10 @@ public final class FarmRunner {
         return finals.stream().anyMatch(r -> r.outcome() == ScenarioRun.Outcome.PASSED) ? ExitCodes.PASSED : ExitCodes.NOTHING_RAN;
     }
 
-    private void printSummary(Path runDir, List<FarmReport.BoardState> states, List<ScenarioRun> runs, Duration wall, int exit) {
+    private void printSummary(Path runDir, List<FarmReport.ReportedBoard> states, List<ScenarioRun> runs, Duration wall, int exit) {
         synchronized (out) {
             out.println();
-            for (FarmReport.BoardState s : states) {
+            for (FarmReport.ReportedBoard s : states) {
                 List<ScenarioRun> mine = runs.stream().filter(r -> r.board().equals(s.name())).toList();
                 out.printf(Locale.ROOT, "%-16s %-8s %s%s · %d passed, %d failed, %d rig failures, %d not applicable, %d retried%n",
                         s.name(), s.online() ? "online" : "OFFLINE", s.host().isEmpty() ? "" : "host " + s.host() + ", ",
@@ -359,13 +359,13 @@ public final class FarmRunner {
         }
     }
 
-    private static void writeAllureEnvironment(Path allureDir, FarmFiles.Farm farm, List<FarmReport.BoardState> states,
+    private static void writeAllureEnvironment(Path allureDir, FarmFiles.Farm farm, List<FarmReport.ReportedBoard> states,
                                                Options options) {
         StringBuilder env = new StringBuilder();
         env.append("harness=").append(dev.firstboot.suite.HarnessVersion.get()).append('\n');
         env.append("farm=").append(farm.name()).append('\n');
         env.append("mode=").append(options.spread() ? "spread" : "every-board").append('\n');
-        for (FarmReport.BoardState s : states) {
+        for (FarmReport.ReportedBoard s : states) {
             env.append("board.").append(s.name()).append('=').append(s.online() ? "online" : "offline")
                     .append(s.host().isEmpty() ? "" : " on " + s.host()).append(", pool ").append(s.pool()).append('\n');
         }

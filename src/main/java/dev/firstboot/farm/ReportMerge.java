@@ -63,7 +63,7 @@ public final class ReportMerge {
                             + "; the same run would be counted twice — leave one of them out");
                 }
             }
-            for (FarmReport.BoardState b : read.boards()) {
+            for (FarmReport.ReportedBoard b : read.boards()) {
                 String host = boardHost.putIfAbsent(b.name(), b.host());
                 if (host != null && !host.equals(b.host())) {
                     throw new MergeException("board " + b.name() + " is on host '" + host + "' in " + boardFrom.get(b.name())
@@ -85,7 +85,7 @@ public final class ReportMerge {
             throw new MergeException("cannot write " + target + ": " + e.getMessage());
         }
         List<String> runIds = new ArrayList<>(seenRuns.keySet());
-        Map<String, FarmReport.BoardState> boards = new LinkedHashMap<>();
+        Map<String, FarmReport.ReportedBoard> boards = new LinkedHashMap<>();
         List<ScenarioRun> runs = new ArrayList<>();
         List<String> farms = new ArrayList<>();
         for (FarmReport.Read read : reads) {

@@ -9,8 +9,8 @@ import java.util.TreeMap;
 /** p50/p95 of each measured boot phase, per board, over every boot of a run (or of several merged runs). */
 final class TimingStats {
     /** One phase on one board: every sample, in seconds (or the measurement's unit). */
-    record Phase(String board, String name, String unit, List<Double> samples) {
-        Phase {
+    record PhaseSamples(String board, String name, String unit, List<Double> samples) {
+        PhaseSamples {
             samples = List.copyOf(samples);
         }
 
@@ -31,10 +31,10 @@ final class TimingStats {
         units.put(phase, unit);
     }
 
-    List<Phase> phases() {
-        List<Phase> out = new ArrayList<>();
+    List<PhaseSamples> phases() {
+        List<PhaseSamples> out = new ArrayList<>();
         samples.forEach((board, byPhase) -> byPhase.forEach((phase, values) ->
-                out.add(new Phase(board, phase, units.getOrDefault(phase, ""), values))));
+                out.add(new PhaseSamples(board, phase, units.getOrDefault(phase, ""), values))));
         return out;
     }
 
@@ -51,12 +51,12 @@ final class TimingStats {
 
     /** A table for the terminal: board, phase, n, p50, p95. */
     String table() {
-        List<Phase> phases = phases();
+        List<PhaseSamples> phases = phases();
         if (phases.isEmpty()) {
             return "Boot-phase timing: no boot phase was measured (the selected scenarios have no timing step)\n";
         }
         StringBuilder out = new StringBuilder("Boot-phase timing per board (p50 / p95 over n boots):\n");
-        for (Phase p : phases) {
+        for (PhaseSamples p : phases) {
             out.append(String.format(Locale.ROOT, "  %-16s %-44s n=%-3d p50 %7.3f %s   p95 %7.3f %s%n", p.board(), p.name(),
                     p.samples().size(), p.p50(), p.unit(), p.p95(), p.unit()));
         }

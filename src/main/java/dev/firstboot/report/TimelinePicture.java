@@ -19,7 +19,7 @@ import java.util.OptionalDouble;
  */
 public final class TimelinePicture {
     /** A phase to draw, from one boot mark to another, with the limit the scenario set (if any). */
-    public record Phase(BootMark from, BootMark to, OptionalDouble limitSeconds) {
+    public record MeasuredPhase(BootMark from, BootMark to, OptionalDouble limitSeconds) {
         public String label() {
             return from.label() + " → " + to.label();
         }
@@ -52,14 +52,14 @@ public final class TimelinePicture {
      * @param events the scenario's timeline
      * @param phases the phases the scenario measured; when empty, the phases between the boot marks that were seen
      */
-    public static String svg(List<TimelineEvent> events, List<Phase> phases) {
+    public static String svg(List<TimelineEvent> events, List<MeasuredPhase> phases) {
         BootPhases marks = BootPhases.of(events);
-        List<Phase> drawn = phases.isEmpty() ? consecutive(marks) : phases;
+        List<MeasuredPhase> drawn = phases.isEmpty() ? consecutive(marks) : phases;
         double end = 0;
         for (TimelineEvent e : events) {
             end = Math.max(end, e.seconds());
         }
-        for (Phase p : drawn) {
+        for (MeasuredPhase p : drawn) {
             Optional<TimelineEvent> from = marks.mark(p.from());
             if (from.isPresent() && p.limitSeconds().isPresent()) {
                 end = Math.max(end, from.get().seconds() + p.limitSeconds().getAsDouble());
@@ -87,15 +87,15 @@ public final class TimelinePicture {
         return s.toString();
     }
 
-    private static List<Phase> consecutive(BootPhases marks) {
+    private static List<MeasuredPhase> consecutive(BootPhases marks) {
         List<BootMark> seen = new ArrayList<>();
         for (BootMark m : BootMark.values()) {
             marks.mark(m).ifPresent(e -> seen.add(m));
         }
         seen.sort((a, b) -> Long.compare(marks.mark(a).orElseThrow().nanos(), marks.mark(b).orElseThrow().nanos()));
-        List<Phase> out = new ArrayList<>();
+        List<MeasuredPhase> out = new ArrayList<>();
         for (int i = 1; i < seen.size(); i++) {
-            out.add(new Phase(seen.get(i - 1), seen.get(i), OptionalDouble.empty()));
+            out.add(new MeasuredPhase(seen.get(i - 1), seen.get(i), OptionalDouble.empty()));
         }
         return out;
     }
@@ -152,13 +152,13 @@ public final class TimelinePicture {
         }
     }
 
-    private static void phases(StringBuilder s, List<Phase> phases, BootPhases marks, Scale x, int top) {
+    private static void phases(StringBuilder s, List<MeasuredPhase> phases, BootPhases marks, Scale x, int top) {
         if (phases.isEmpty()) {
             s.append(text(LEFT, top + 16, "no phase could be measured: the timeline has " + marks.seen(), "fill=\"#666666\""));
             return;
         }
         for (int i = 0; i < phases.size(); i++) {
-            Phase p = phases.get(i);
+            MeasuredPhase p = phases.get(i);
             int y = top + i * PHASE_HEIGHT;
             s.append("<g class=\"phase\" data-phase=\"").append(escape(p.label())).append("\">\n");
             s.append(text(8, y + 15, p.label(), ""));

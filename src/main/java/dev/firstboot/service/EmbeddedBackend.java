@@ -42,7 +42,7 @@ final class EmbeddedBackend extends StackBackend {
      *                      an ephemeral port on 127.0.0.1 and {@code {name}.localhost}
      */
     record Settings(String idScope, int retryAfterSeconds, List<String> hubNames, Optional<java.nio.file.Path> seed,
-                    Map<String, Integer> hubLatencies, FaultPlan.Limits limits, Bind dpsHttps, Bind dpsMqtt,
+                    Map<String, Integer> hubLatencies, FaultPlan.RateLimits limits, Bind dpsHttps, Bind dpsMqtt,
                     Map<String, HubBind> hubBinds) {
         Settings {
             hubNames = List.copyOf(hubNames);
@@ -61,26 +61,26 @@ final class EmbeddedBackend extends StackBackend {
         }
 
         Settings(String idScope, int retryAfterSeconds, List<String> hubNames, Optional<java.nio.file.Path> seed,
-                 Map<String, Integer> hubLatencies, FaultPlan.Limits limits) {
+                 Map<String, Integer> hubLatencies, FaultPlan.RateLimits limits) {
             this(idScope, retryAfterSeconds, hubNames, seed, hubLatencies, limits, Bind.EPHEMERAL, Bind.EPHEMERAL,
                     Map.of());
         }
 
         Settings(String idScope, int retryAfterSeconds, List<String> hubNames, Optional<java.nio.file.Path> seed,
                  Map<String, Integer> hubLatencies) {
-            this(idScope, retryAfterSeconds, hubNames, seed, hubLatencies, FaultPlan.Limits.NONE);
+            this(idScope, retryAfterSeconds, hubNames, seed, hubLatencies, FaultPlan.RateLimits.NONE);
         }
 
         /** Given listeners, no seed, no latencies, no limits. */
         Settings(String idScope, int retryAfterSeconds, List<String> hubNames, Bind dpsHttps, Bind dpsMqtt,
                  Map<String, HubBind> hubBinds) {
-            this(idScope, retryAfterSeconds, hubNames, Optional.empty(), Map.of(), FaultPlan.Limits.NONE, dpsHttps,
+            this(idScope, retryAfterSeconds, hubNames, Optional.empty(), Map.of(), FaultPlan.RateLimits.NONE, dpsHttps,
                     dpsMqtt, hubBinds);
         }
 
         /** Every listener on an ephemeral port on 127.0.0.1, hubs named {@code {name}.localhost}. */
         Settings(String idScope, int retryAfterSeconds, List<String> hubNames) {
-            this(idScope, retryAfterSeconds, hubNames, Optional.empty(), Map.of(), FaultPlan.Limits.NONE);
+            this(idScope, retryAfterSeconds, hubNames, Optional.empty(), Map.of(), FaultPlan.RateLimits.NONE);
         }
 
         HubBind hub(String name) {

@@ -144,12 +144,12 @@ public final class EmbeddedBackendProvider implements BackendProvider {
                 throw config.error("hubs", "hub \"" + hub + "\" is listed twice");
             }
         }
-        FaultPlan.Limits limits = FaultPlan.Limits.NONE;
+        FaultPlan.RateLimits limits = FaultPlan.RateLimits.NONE;
         Optional<PartConfig> faults = config.section("faults");
         if (faults.isPresent()) {
             PartConfig f = faults.get();
             f.allowOnly("registrations-per-minute", "polling-limit");
-            limits = new FaultPlan.Limits(f.integer("registrations-per-minute", 0, 0, 1_000_000),
+            limits = new FaultPlan.RateLimits(f.integer("registrations-per-minute", 0, 0, 1_000_000),
                     f.bool("polling-limit", false));
         }
         Optional<Path> seed = config.has("seed") ? Optional.of(config.existingFile("seed")) : Optional.empty();

@@ -74,7 +74,7 @@ public final class EmulatorStack implements AutoCloseable {
      *                  {@value ServiceSas#OWNER_POLICY} key for this run
      */
     public record Settings(String idScope, String host, String bind, int dpsHttpsPort, int dpsMqttPort,
-                           List<Hub> hubs, int retryAfterSeconds, int ioThreads, FaultPlan.Limits limits,
+                           List<Hub> hubs, int retryAfterSeconds, int ioThreads, FaultPlan.RateLimits limits,
                            List<ServiceSas.Policy> servicePolicies) {
         public Settings {
             hubs = List.copyOf(hubs);
@@ -88,7 +88,7 @@ public final class EmulatorStack implements AutoCloseable {
         public Settings(String idScope, String host, String bind, int dpsHttpsPort, int dpsMqttPort,
                         List<Hub> hubs, int retryAfterSeconds, int ioThreads) {
             this(idScope, host, bind, dpsHttpsPort, dpsMqttPort, hubs, retryAfterSeconds, ioThreads,
-                    FaultPlan.Limits.NONE, List.of());
+                    FaultPlan.RateLimits.NONE, List.of());
         }
 
         List<String> hubNames() {

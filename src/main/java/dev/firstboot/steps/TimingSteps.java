@@ -31,7 +31,7 @@ public final class TimingSteps {
                 BootMark from = mark(row.get("from"));
                 BootMark to = mark(row.get("to"));
                 double limit = limit(row.get("limit (s)"));
-                world.phases.add(new TimelinePicture.Phase(from, to, OptionalDouble.of(limit)));
+                world.phases.add(new TimelinePicture.MeasuredPhase(from, to, OptionalDouble.of(limit)));
                 Optional<Double> seconds = phases.seconds(from, to);
                 if (seconds.isEmpty()) {
                     throw new AssertionError("cannot measure " + from.label() + " → " + to.label()

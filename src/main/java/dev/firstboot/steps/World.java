@@ -29,7 +29,7 @@ public final class World {
     /** The reference certificate for (UDS, firmware, registration id), computed by the harness. */
     Optional<DiceIdentity> reference = Optional.empty();
     /** The phases this scenario measured, with their limits, for the timeline picture. */
-    final List<TimelinePicture.Phase> phases = new ArrayList<>();
+    final List<TimelinePicture.MeasuredPhase> phases = new ArrayList<>();
 
     public RunContext run() {
         return run;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.firstboot.report.JUnitXml;
 import dev.firstboot.timeline.Measurement;
 
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -81,66 +83,37 @@ final class ReportWriters {
     static String junitXml(RunSummary s) {
         Map<String, List<ScenarioResult>> byFeature = new LinkedHashMap<>();
         for (ScenarioResult r : s.scenarios()) {
-            byFeature.computeIfAbsent(r.feature(), k -> new java.util.ArrayList<>()).add(r);
+            byFeature.computeIfAbsent(r.feature(), k -> new ArrayList<>()).add(r);
         }
-        StringBuilder x = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        x.append(String.format(Locale.ROOT, "<testsuites name=\"firstboot %s\" tests=\"%d\" failures=\"%d\" skipped=\"%d\" time=\"%.3f\">%n",
-                esc(s.rig()), s.scenarios().size(), s.count(ScenarioStatus.FAILED),
-                s.count(ScenarioStatus.NOT_APPLICABLE) + s.count(ScenarioStatus.NOT_RUN), s.duration().toMillis() / 1000.0));
+        List<JUnitXml.TestSuite> suites = new ArrayList<>();
         for (var feature : byFeature.entrySet()) {
             List<ScenarioResult> rs = feature.getValue();
             long failures = rs.stream().filter(r -> r.status() == ScenarioStatus.FAILED).count();
             long skipped = rs.stream().filter(r -> r.status() == ScenarioStatus.NOT_APPLICABLE || r.status() == ScenarioStatus.NOT_RUN).count();
             double time = rs.stream().mapToLong(r -> r.duration().toMillis()).sum() / 1000.0;
-            x.append(String.format(Locale.ROOT, "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" skipped=\"%d\" time=\"%.3f\" timestamp=\"%s\">%n",
-                    esc(feature.getKey()), rs.size(), failures, skipped, time, s.started()));
-            x.append("    <properties>\n");
-            x.append("      <property name=\"rig\" value=\"").append(esc(s.rig())).append("\"/>\n");
-            s.labels().forEach((k, v) -> x.append("      <property name=\"").append(esc(k)).append("\" value=\"").append(esc(v)).append("\"/>\n"));
-            x.append("    </properties>\n");
+            Map<String, String> properties = new LinkedHashMap<>();
+            properties.put("rig", s.rig());
+            properties.putAll(s.labels());
+            List<JUnitXml.TestCase> cases = new ArrayList<>();
             for (ScenarioResult r : rs) {
-                x.append(String.format(Locale.ROOT, "    <testcase name=\"%s\" classname=\"%s\" file=\"%s\" time=\"%.3f\">",
-                        esc(r.name()), esc(feature.getKey()), esc(r.location()), r.duration().toMillis() / 1000.0));
-                switch (r.status()) {
-                    case FAILED -> x.append("\n      <failure message=\"").append(esc(r.firstLineOfMessage()))
-                            .append("\" type=\"conformance\">").append(esc(r.message() + "\n\n" + r.detail())).append("</failure>");
-                    case NOT_APPLICABLE, NOT_RUN -> x.append("\n      <skipped message=\"").append(esc(r.message())).append("\"/>");
-                    case PASSED -> { }
-                }
-                if (!r.measurements().isEmpty()) {
-                    x.append("\n      <system-out>");
-                    for (Measurement m : r.measurements()) {
-                        x.append(esc(m.toString())).append('\n');
-                    }
-                    x.append("</system-out>");
-                }
-                x.append(r.status() == ScenarioStatus.PASSED && r.measurements().isEmpty() ? "" : "\n    ").append("</testcase>\n");
+                JUnitXml.CaseResult verdict = switch (r.status()) {
+                    case FAILED -> new JUnitXml.CaseResult.Failure(r.firstLineOfMessage(), "conformance", r.message() + "\n\n" + r.detail());
+                    case NOT_APPLICABLE, NOT_RUN -> new JUnitXml.CaseResult.Skipped(r.message());
+                    case PASSED -> new JUnitXml.CaseResult.Passed();
+                };
+                StringBuilder out = new StringBuilder();
+                r.measurements().forEach(m -> out.append(m).append('\n'));
+                cases.add(new JUnitXml.TestCase(JUnitXml.attributes("name", r.name(), "classname", feature.getKey(),
+                        "file", r.location(), "time", JUnitXml.seconds(r.duration().toMillis() / 1000.0)), verdict, out.toString()));
             }
-            x.append("  </testsuite>\n");
+            suites.add(new JUnitXml.TestSuite(JUnitXml.attributes("name", feature.getKey(), "tests", rs.size(),
+                    "failures", failures, "errors", 0, "skipped", skipped, "time", JUnitXml.seconds(time),
+                    "timestamp", s.started()), properties, cases));
         }
-        x.append("</testsuites>\n");
-        return x.toString();
-    }
-
-    static String esc(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&apos;");
-                default -> {
-                    if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-                        out.append('?');
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.toString();
+        return JUnitXml.toXml(new JUnitXml.TestSuites(JUnitXml.attributes("name", "firstboot " + s.rig(),
+                "tests", s.scenarios().size(), "failures", s.count(ScenarioStatus.FAILED),
+                "skipped", s.count(ScenarioStatus.NOT_APPLICABLE) + s.count(ScenarioStatus.NOT_RUN),
+                "time", JUnitXml.seconds(s.duration().toMillis() / 1000.0)), suites));
     }
 
     public static void writeAtomically(Path target, String content) {

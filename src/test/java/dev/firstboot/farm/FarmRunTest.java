@@ -72,7 +72,7 @@ class FarmRunTest {
         System.out.println(output);
 
         assertThat(outcome.exitCode()).as(output).isEqualTo(ExitCodes.FAILED);
-        FarmReport.BoardState broken = outcome.boards().stream().filter(b -> b.name().equals("devkit-04")).findFirst().orElseThrow();
+        FarmReport.ReportedBoard broken = outcome.boards().stream().filter(b -> b.name().equals("devkit-04")).findFirst().orElseThrow();
         assertThat(broken.online()).isFalse();
         assertThat(broken.detail()).contains("without the DevKit's boot banner");
         assertThat(output).contains("[devkit-04] OFFLINE for this run: health check failed:");

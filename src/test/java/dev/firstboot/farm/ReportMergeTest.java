@@ -24,10 +24,10 @@ class ReportMergeTest {
     /** A farm report as a host writes it: boards, each with boots of one timed scenario, and their Allure results. */
     private Path host(String name, String runId, String host, List<String> boards, double base) throws Exception {
         Path out = Files.createDirectories(dir.resolve(name));
-        List<FarmReport.BoardState> states = new ArrayList<>();
+        List<FarmReport.ReportedBoard> states = new ArrayList<>();
         List<ScenarioRun> runs = new ArrayList<>();
         for (String b : boards) {
-            FarmReport.BoardState state = new FarmReport.BoardState(b, host, "az3166", true, "ok");
+            FarmReport.ReportedBoard state = new FarmReport.ReportedBoard(b, host, "az3166", true, "ok");
             states.add(state);
             for (int boot = 1; boot <= 4; boot++) {
                 ScenarioRun r = new ScenarioRun(runId, b, host, "az3166", boot, 1, "First boot", "A board boots",

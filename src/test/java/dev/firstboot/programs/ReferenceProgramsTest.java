@@ -124,7 +124,7 @@ class ReferenceProgramsTest {
         Backend backend = ports == Ports.STOCK ? stock() : ephemeral;
         Path trust = ports == Ports.STOCK ? stockTrust : ephemeralTrust;
         String id = registrationId(program, attestation.name() + "-" + transport + "-" + ports);
-        Device device = enroll(backend, attestation, id, "hub-a");
+        EnrolledDevice device = enroll(backend, attestation, id, "hub-a");
         String hub = backend.hubHost("hub-a").orElseThrow();
         List<String> lines = runToExit(program, device.environment(backend, trust, transport, ""), 0);
         assertThat(lines).as("what the program printed").containsSubsequence(
@@ -154,7 +154,7 @@ class ReferenceProgramsTest {
     @Test
     void theJavaProgramSaysWhyItCannotUseAnotherMqttPort() throws Exception {
         String id = registrationId(Program.JAVA, "ephemeral-mqtt");
-        Device device = enroll(ephemeral, Attestation.SYMMETRIC_KEY, id, "hub-a");
+        EnrolledDevice device = enroll(ephemeral, Attestation.SYMMETRIC_KEY, id, "hub-a");
         assertThat(runToExit(Program.JAVA, device.environment(ephemeral, ephemeralTrust, "mqtt", ""), 1))
                 .anySatisfy(line -> assertThat(line).startsWith("firstboot-ref: failed: the Azure IoT Java SDK's MQTT"
                         + " provisioning transport dials port 8883 only, but FIRSTBOOT_DPS_MQTT_PORT is "
@@ -167,7 +167,7 @@ class ReferenceProgramsTest {
     void noHubConnectionRegistersButNeverConnects(Program program) throws Exception {
         Backend backend = stock();
         String id = registrationId(program, "no-hub-connection");
-        Device device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
+        EnrolledDevice device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
         try (ProgramRun run = ProgramRun.start(program.command(), device.environment(backend, stockTrust, "https",
                 "no-hub-connection"))) {
             assertThat(run.awaitLine("firstboot-ref: assigned hub=", RUN_DEADLINE)).as(run::output).isPresent();
@@ -185,7 +185,7 @@ class ReferenceProgramsTest {
     void wrongHubConnectsToAnotherHubAndSaysItIsConnectedThere(Program program) throws Exception {
         Backend backend = stock();
         String id = registrationId(program, "wrong-hub");
-        Device device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
+        EnrolledDevice device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
         String other = backend.hubHost("hub-b").orElseThrow();
         assertThat(runToExit(program, device.environment(backend, stockTrust, "mqtt", "wrong-hub"), 0))
                 .contains("firstboot-ref: connected hub=" + other + " device=" + id);
@@ -203,7 +203,7 @@ class ReferenceProgramsTest {
     void wrongRegistrationIdRegistersUnderAnotherId(Program program) throws Exception {
         Backend backend = stock();
         String id = registrationId(program, "wrong-id");
-        Device device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
+        EnrolledDevice device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
         assertThat(runToExit(program, device.environment(backend, stockTrust, "https", "wrong-registration-id"), 1))
                 .contains("firstboot-ref: registering " + id + "-x over https")
                 .anySatisfy(l -> assertThat(l).startsWith("firstboot-ref: failed: "));
@@ -216,7 +216,7 @@ class ReferenceProgramsTest {
     void otherCertificatePresentsAFreshSelfSignedCertificate(Program program) throws Exception {
         Backend backend = stock();
         String id = registrationId(program, "other-cert");
-        Device device = enroll(backend, Attestation.X509, id, "hub-a");
+        EnrolledDevice device = enroll(backend, Attestation.X509, id, "hub-a");
         assertThat(runToExit(program, device.environment(backend, stockTrust, "https", "other-certificate"), 1))
                 .anySatisfy(l -> assertThat(l).startsWith("firstboot-ref: failed: "));
         List<List<byte[]>> presented = backend.registration(id).orElseThrow().presentedChains();
@@ -232,7 +232,7 @@ class ReferenceProgramsTest {
     void ignoresRetryAfterPollsInATightLoopAndStillBoots(Program program) throws Exception {
         Backend backend = stock();
         String id = registrationId(program, "tight-loop");
-        Device device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
+        EnrolledDevice device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
         Duration before = backend.retryAfter();
         backend.setRetryAfter(Duration.ofSeconds(3));
         try {
@@ -251,7 +251,7 @@ class ReferenceProgramsTest {
     void printsKeyPrintsTheSymmetricKey(Program program) throws Exception {
         Backend backend = stock();
         String id = registrationId(program, "prints-key");
-        Device device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
+        EnrolledDevice device = enroll(backend, Attestation.SYMMETRIC_KEY, id, "hub-a");
         assertThat(runToExit(program, device.environment(backend, stockTrust, "https", "prints-key"), 0))
                 .contains("firstboot-ref: symmetric key " + device.key().orElseThrow(), "firstboot-ref: telemetry sent");
         // the defect is the printed key, nothing else: it registered, connected and sent telemetry
@@ -263,7 +263,7 @@ class ReferenceProgramsTest {
     @ParameterizedTest
     @EnumSource(Program.class)
     void aMissingVariableIsAClearFailure(Program program) throws Exception {
-        Device device = enroll(ephemeral, Attestation.SYMMETRIC_KEY, registrationId(program, "bad-input"), "hub-a");
+        EnrolledDevice device = enroll(ephemeral, Attestation.SYMMETRIC_KEY, registrationId(program, "bad-input"), "hub-a");
         Map<String, String> env = new LinkedHashMap<>(device.environment(ephemeral, ephemeralTrust, "https", ""));
         env.remove("FIRSTBOOT_ID_SCOPE");
         assertThat(runToExit(program, env, 1)).containsExactly("firstboot-ref: failed: FIRSTBOOT_ID_SCOPE is not"
@@ -297,7 +297,7 @@ class ReferenceProgramsTest {
     }
 
     /** A device the test enrolled, and the credential the contract hands its program. */
-    record Device(String registrationId, Optional<String> key, Optional<KeyMaterial> x509, Path files) {
+    record EnrolledDevice(String registrationId, Optional<String> key, Optional<KeyMaterial> x509, Path files) {
         byte[] leafDer() {
             return Certificates.der(x509.orElseThrow().leaf());
         }
@@ -337,31 +337,31 @@ class ReferenceProgramsTest {
         }
     }
 
-    private static Device enroll(Backend backend, Attestation attestation, String id, String hub)
+    private static EnrolledDevice enroll(Backend backend, Attestation attestation, String id, String hub)
             throws IOException {
         Path files = Files.createDirectories(dir.resolve(id));
         switch (attestation) {
             case SYMMETRIC_KEY -> {
                 byte[] key = randomKey();
                 backend.enrollSymmetricKeyIndividual(id, key, Optional.empty(), hub, true);
-                return new Device(id, Optional.of(Base64.getEncoder().encodeToString(key)), Optional.empty(), files);
+                return new EnrolledDevice(id, Optional.of(Base64.getEncoder().encodeToString(key)), Optional.empty(), files);
             }
             case SYMMETRIC_KEY_GROUP -> {
                 byte[] groupKey = randomKey();
                 backend.enrollSymmetricKeyGroup("group-" + id, groupKey, hub, true);
-                return new Device(id, Optional.of(Base64.getEncoder().encodeToString(GroupKeys.derive(groupKey, id))),
+                return new EnrolledDevice(id, Optional.of(Base64.getEncoder().encodeToString(GroupKeys.derive(groupKey, id))),
                         Optional.empty(), files);
             }
             case X509 -> {
                 KeyMaterial key = TestPki.selfSigned(id);
                 backend.enrollX509Individual(id, Certificates.der(key.leaf()), Optional.empty(), hub, true);
-                return new Device(id, Optional.empty(), Optional.of(key), files);
+                return new EnrolledDevice(id, Optional.empty(), Optional.of(key), files);
             }
             case X509_GROUP -> {
                 TestCa root = TestCa.root("fleet-root-" + id);
                 KeyMaterial key = root.intermediate("fleet-intermediate-" + id).leaf(id);
                 backend.enrollX509Group("group-" + id, root.der(), hub, true);
-                return new Device(id, Optional.empty(), Optional.of(key), files);
+                return new EnrolledDevice(id, Optional.empty(), Optional.of(key), files);
             }
             default -> throw new IllegalArgumentException(attestation.name());
         }

@@ -58,8 +58,8 @@ class TimelinePictureTest {
     @Test
     void aPhaseWithinItsLimitIsGreenAndOneOverItIsRedAndSaysSo() throws Exception {
         String svg = TimelinePicture.svg(boot(), List.of(
-                new TimelinePicture.Phase(BootMark.BOOT, BootMark.REGISTRATION_REQUEST, OptionalDouble.of(2)),
-                new TimelinePicture.Phase(BootMark.REGISTRATION_REQUEST, BootMark.ASSIGNED, OptionalDouble.of(0.5))));
+                new TimelinePicture.MeasuredPhase(BootMark.BOOT, BootMark.REGISTRATION_REQUEST, OptionalDouble.of(2)),
+                new TimelinePicture.MeasuredPhase(BootMark.REGISTRATION_REQUEST, BootMark.ASSIGNED, OptionalDouble.of(0.5))));
         parse(svg);
         assertThat(svg).contains("data-lane=\"device\"", "data-lane=\"DPS\"", "data-lane=\"hub\"");
         assertThat(svg).as("the axis in round seconds up to the longest limit").contains(">0.5 s</text>", ">5 s</text>")
@@ -86,7 +86,7 @@ class TimelinePictureTest {
     void aPhaseThatCouldNotBeMeasuredSaysWhatTheTimelineHad() throws Exception {
         List<TimelineEvent> noHub = boot().subList(0, 6);
         String svg = TimelinePicture.svg(noHub, List.of(
-                new TimelinePicture.Phase(BootMark.ASSIGNED, BootMark.HUB_CONNECTED, OptionalDouble.of(2))));
+                new TimelinePicture.MeasuredPhase(BootMark.ASSIGNED, BootMark.HUB_CONNECTED, OptionalDouble.of(2))));
         parse(svg);
         assertThat(svg).contains("not measured: the timeline has boot at 0.100 s").contains("/ limit 2 s");
     }

@@ -1,5 +1,7 @@
 package dev.firstboot.device.boot;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.firstboot.device.net.DeviceTls;
 import dev.firstboot.device.net.DpsHttpsClient;
 import dev.firstboot.device.net.DpsMqttClient;
@@ -14,7 +16,6 @@ import dev.firstboot.timeline.TimelineSink;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -85,6 +86,7 @@ public final class FirstBoot implements AutoCloseable {
     public enum Transport { HTTPS, MQTT }
 
     /** The longest a conforming device backs off between two failed attempts. */
+    private static final ObjectMapper JSON = new ObjectMapper();
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** What "at once" means for a device that does not back off: fast enough to hammer, slow enough to stay bounded. */
     static final Duration NO_BACKOFF_WAIT = Duration.ofMillis(50);
@@ -468,9 +470,8 @@ public final class FirstBoot implements AutoCloseable {
         milestone("hub-connected", Map.of("hub", hubHost, "deviceId", deviceId));
         progress.hubConnected(hubHost, deviceId);
         if (!behaviour.deviates(Deviation.NO_TELEMETRY)) {
-            String telemetry = "{\"deviceId\":\"" + deviceId + "\",\"messageId\":1,\"firstBoot\":true}";
-            client.publishAtLeastOnce("devices/" + deviceId + "/messages/events/",
-                    telemetry.getBytes(StandardCharsets.UTF_8), behaviour.requestTimeout());
+            client.publishAtLeastOnce("devices/" + deviceId + "/messages/events/", firstTelemetry(deviceId),
+                    behaviour.requestTimeout());
             milestone("telemetry-acknowledged", Map.of("hub", hubHost));
         }
         return Optional.of(new BootReport.Connected(hubHost, deviceId));
@@ -487,6 +488,16 @@ public final class FirstBoot implements AutoCloseable {
             }
         }
         return failed;
+    }
+
+    /** The first telemetry message, {@code {"deviceId": …, "messageId": 1, "firstBoot": true}}, as UTF-8 JSON. */
+    static byte[] firstTelemetry(String deviceId) {
+        try {
+            return JSON.writeValueAsBytes(JSON.createObjectNode().put("deviceId", deviceId).put("messageId", 1)
+                    .put("firstBoot", true));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the first telemetry message could not be written as JSON", e);
+        }
     }
 
     private static int clamp(int seconds) {

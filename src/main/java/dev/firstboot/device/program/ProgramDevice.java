@@ -438,7 +438,7 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
     /** One start of the program: its process, its output count, its last lines and its verdict. */
     private static final class Run {
         final String registrationId;
-        final Verdict verdict = new Verdict();
+        final ProgramBootVerdict verdict = new ProgramBootVerdict();
         private final Deque<String> last = new ArrayDeque<>();
         private ProgramProcess process;
         private int lines;

@@ -26,7 +26,7 @@ final class TpmAuth implements DeviceAuth {
     private final TpmDevice tpm;
     private final String registrationId;
     private final Clock clock;
-    private final Faults faults;
+    private final AuthFaults faults;
     private boolean activated;
 
     /**
@@ -36,11 +36,11 @@ final class TpmAuth implements DeviceAuth {
      * @param wrongHubKey signs its hub SAS with a key of its own
      * @param skipHubKey  ignores the hub key that comes with the assignment
      */
-    record Faults(boolean wrongDpsKey, boolean wrongHubKey, boolean skipHubKey) {
-        static final Faults NONE = new Faults(false, false, false);
+    record AuthFaults(boolean wrongDpsKey, boolean wrongHubKey, boolean skipHubKey) {
+        static final AuthFaults NONE = new AuthFaults(false, false, false);
     }
 
-    TpmAuth(TpmDevice tpm, String registrationId, Clock clock, Faults faults) {
+    TpmAuth(TpmDevice tpm, String registrationId, Clock clock, AuthFaults faults) {
         this.tpm = tpm;
         this.registrationId = registrationId;
         this.clock = clock;

@@ -95,7 +95,7 @@ final class TpmSimulator implements Device, TpmFacet, TpmFaultsFacet {
     public synchronized void boot() throws DeviceException {
         session.stop();
         String regId = registrationId();
-        TpmAuth auth = new TpmAuth(tpm, regId, Clock.offset(Clock.systemUTC(), skew), new TpmAuth.Faults(
+        TpmAuth auth = new TpmAuth(tpm, regId, Clock.offset(Clock.systemUTC(), skew), new TpmAuth.AuthFaults(
                 defects.contains(TpmDefect.WRONG_SAS_KEY), wrongHubKey, defects.contains(TpmDefect.NO_HUB_KEY_ACTIVATION)));
         FirstBoot.Behaviour behaviour = FirstBoot.Behaviour.conforming();
         if (defects.contains(TpmDefect.ENDLESS_ACTIVATION_RETRIES)) {

@@ -32,10 +32,10 @@ public final class FaultPlan implements Faults {
     public static final Duration MAX_DELAY = Duration.ofSeconds(60);
 
     /** Rate limits a rig sets for the whole run; {@link #clear()} goes back to them. */
-    public record Limits(int registrationsPerMinute, boolean pollingLimit) {
-        public static final Limits NONE = new Limits(0, false);
+    public record RateLimits(int registrationsPerMinute, boolean pollingLimit) {
+        public static final RateLimits NONE = new RateLimits(0, false);
 
-        public Limits {
+        public RateLimits {
             if (registrationsPerMinute < 0) {
                 throw new IllegalArgumentException("registrations per minute is 0 (off) or more, got "
                         + registrationsPerMinute);
@@ -62,7 +62,7 @@ public final class FaultPlan implements Faults {
     private final TimelineSink timeline;
     private final Set<String> hubNames;
     private final Supplier<SSLContext> expiredTls;
-    private final Limits baseline;
+    private final RateLimits baseline;
 
     private int throttleLeft;
     private int throttleRetryAfter;
@@ -83,7 +83,7 @@ public final class FaultPlan implements Faults {
      * @param expiredTls makes the server context with an expired certificate, the first time one is needed
      */
     public FaultPlan(TimelineSink timeline, Collection<String> hubNames, Supplier<SSLContext> expiredTls,
-                     Limits baseline) {
+                     RateLimits baseline) {
         this.timeline = timeline;
         this.hubNames = Set.copyOf(hubNames);
         this.expiredTls = memoize(expiredTls);
@@ -95,7 +95,7 @@ public final class FaultPlan implements Faults {
     public static FaultPlan none() {
         return new FaultPlan(TimelineSink.NONE, Set.of(), () -> {
             throw new IllegalStateException("no expired certificate without a rig's CA");
-        }, Limits.NONE);
+        }, RateLimits.NONE);
     }
 
     /** How long the service takes to answer a device over MQTT (ServiceLatency). Not a fault: clear() keeps it. */

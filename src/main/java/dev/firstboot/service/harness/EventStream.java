@@ -79,7 +79,7 @@ final class EventStream extends ChannelInboundHandlerAdapter {
         ch.write(head);
         long first = events.firstSeq();
         if (after + 1 < first) {
-            stream.send("event: gap\ndata: {\"firstSeq\":" + first + "}\n\n");
+            stream.send("event: gap\ndata: " + json(HarnessApi.JSON.createObjectNode().put("firstSeq", first)) + "\n\n");
         }
         stream.send(": firstboot events after " + after + "\n\n");
         ch.flush();
@@ -128,10 +128,14 @@ final class EventStream extends ChannelInboundHandlerAdapter {
         n.put("subject", e.subject());
         ObjectNode attrs = n.putObject("attributes");
         e.attributes().forEach(attrs::put);
+        return "id: " + e.seq() + "\nevent: timeline\ndata: " + json(n) + "\n\n";
+    }
+
+    private static String json(ObjectNode n) {
         try {
-            return "id: " + e.seq() + "\nevent: timeline\ndata: " + HarnessApi.JSON.writeValueAsString(n) + "\n\n";
+            return HarnessApi.JSON.writeValueAsString(n);
         } catch (JsonProcessingException x) {
-            throw new IllegalStateException("a timeline event could not be written as JSON", x);
+            throw new IllegalStateException("an event stream frame could not be written as JSON", x);
         }
     }
 

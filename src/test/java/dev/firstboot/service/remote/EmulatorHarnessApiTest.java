@@ -54,7 +54,7 @@ class EmulatorHarnessApiTest {
         ServiceSas.Policy owner = ServiceSas.Policy.of(ServiceSas.OWNER_POLICY, KEY);
         stack = EmulatorStack.start(new EmulatorStack.Settings("0ne00HARN01", ip, ip, 0, 0,
                 List.of(new EmulatorStack.Hub("hub-a", ip, 0)), 1, 2,
-                dev.firstboot.service.fault.FaultPlan.Limits.NONE, List.of(owner)), TestPki.create(), events);
+                dev.firstboot.service.fault.FaultPlan.RateLimits.NONE, List.of(owner)), TestPki.create(), events);
         stack.serveHarnessApi(new ServedBackend(stack), events);
         connection = ServiceConnection.of(URI.create("https://" + ip + ":" + stack.dpsHttpsAddress().getPort()),
                 ServiceSas.connectionString(ip, owner), stack.pki().caCertificate());

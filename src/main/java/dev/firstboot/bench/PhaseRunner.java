@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * wall time, per-device latency, server event-loop CPU, process CPU and peak heap. A phase may run in rounds, so two
  * phases can be interleaved and see the same machine load.
  */
-public final class Phase {
+public final class PhaseRunner {
     /** One unit of client work on one device. */
     @FunctionalInterface
     interface Task {
@@ -35,7 +35,7 @@ public final class Phase {
                    double processCpuSeconds, double peakHeapMiB, List<String> firstFailures) {
     }
 
-    private Phase() {
+    private PhaseRunner() {
     }
 
     /** Figures gathered over one or more rounds of a phase; {@link #figures()} sums them up. */

@@ -5,7 +5,7 @@ import dev.firstboot.rig.BootReport;
 import java.time.Duration;
 
 /** How one boot of a program ended: set once (by the program's own line, or by the harness), awaited with a deadline. */
-final class Verdict {
+final class ProgramBootVerdict {
     private BootReport report;
 
     /** Sets the verdict unless one is set already; true when this call set it. */

@@ -21,11 +21,11 @@ import java.util.Optional;
  * tiny key manager that always offers that device's certificate. Each device gets its own {@link SSLContext}, so its
  * session cache is its own and no handshake is resumed from another device's session.
  */
-final class DeviceTls {
+final class BenchTlsContexts {
     private static final SecureRandom RANDOM = new SecureRandom();
     private final TrustManager[] trust;
 
-    DeviceTls(X509Certificate ca) {
+    BenchTlsContexts(X509Certificate ca) {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
