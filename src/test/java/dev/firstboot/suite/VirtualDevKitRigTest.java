@@ -65,7 +65,7 @@ class VirtualDevKitRigTest {
     @ParameterizedTest(name = "{0} is caught by \"{2}\"")
     @CsvSource(delimiter = '|', value = {
             "uds-echo-visible            | configuration-console.feature | The UDS is echoed as asterisks | expected the console to echo the quoted UDS as 66 asterisks | Firmware from August 2019;A UDS that is not hexadecimal;A UDS of the wrong length",
-            "no-invalid-uds-quirk        | configuration-console.feature | says \"Invalid UDS.\" before it accepts | no line matching /\\QInvalid UDS.\\E/ | ",
+            "no-invalid-uds-quirk        | configuration-console.feature | says \"Invalid UDS.\" before it accepts | no line matching \"Invalid UDS.\" | ",
             "wrong-banner                | configuration-console.feature | help lists the ten commands | without the DevKit's boot banner | The UDS is echoed as asterisks;Firmware from August 2019;An unknown command;set_dps_uds without a value;A UDS that is not hexadecimal;A UDS of the wrong length",
             "wrong-registration-id       | first-boot.feature | An enrolled DevKit is assigned | reference O=DEVKIT_TEST,C=US,CN=az-a0b1c2d3e4f5v2v0v0 | The UDS survives a power cycle",
             "standard-sha256-measurement | first-boot.feature | An enrolled DevKit is assigned | is not the reference alias certificate | The UDS survives a power cycle",

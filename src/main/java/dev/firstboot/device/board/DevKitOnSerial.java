@@ -66,6 +66,8 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
     private Optional<String> registrationId;
     private BootReport verdict;
     private boolean booting;
+    /** How the board was last started into user mode, for messages: "a reset" or "a power-on". */
+    private String started = "a reset";
     private boolean inConfigurationMode;
     private boolean versionChecked;
 
@@ -172,6 +174,7 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
         console.markReset();
         controls.perform(ControlAction.RESET);
         booting = true;
+        started = "a reset";
         inConfigurationMode = false;
         verdict = null;
     }
@@ -183,6 +186,7 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
         console.markReset();
         controls.perform(ControlAction.POWER_ON);
         booting = true;
+        started = "a power-on";
         inConfigurationMode = false;
         verdict = null;
     }
@@ -220,7 +224,8 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
 
     @Override
     public String expectLine(Pattern pattern, Duration deadline) throws DeviceException {
-        return awaitLine(pattern, deadline, "a line matching /" + pattern + "/");
+        // The console's message says which line was awaited.
+        return awaitLine(pattern, deadline, null);
     }
 
     private String awaitLine(Pattern pattern, Duration deadline, String what) throws DeviceException {
@@ -231,8 +236,22 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
         try {
             return console.expectAny(patterns, deadline);
         } catch (ConsoleException e) {
-            throw new DeviceException("rig " + rigName + ", waiting for " + what + ": " + e.getMessage());
+            throw new DeviceException("rig " + rigName + (what == null ? "" : ", waiting for " + what) + ": "
+                    + stuckInConfigurationMode().map(stuck -> stuck + "; ").orElse("") + e.getMessage());
         }
+    }
+
+    /**
+     * When the board was started into user mode but printed its configuration console, the reason no expected line
+     * came: the opposite of the message {@link #enterConfigurationMode()} gives.
+     */
+    private Optional<String> stuckInConfigurationMode() {
+        if (!booting) {
+            return Optional.empty();
+        }
+        return console.printedSinceReset(CONFIGURATION).map(line -> "the board came up in configuration mode after "
+                + started + " without button A (it printed \"" + line.trim() + "\"): is button A stuck, or the rig's "
+                + "press-a control still held (does release-a release it)?");
     }
 
     // ---- DICE identity ----
@@ -325,7 +344,7 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
                     : new BootReport.Failed("the console said: " + m.match().line().trim());
         } catch (ConsoleException e) {
             return new BootReport.NoVerdict("the firmware's registration outcome on the console ("
-                    + e.getMessage().lines().findFirst().orElse("") + ")");
+                    + stuckInConfigurationMode().orElse(e.getMessage().lines().findFirst().orElse("")) + ")");
         }
         return verdict;
     }

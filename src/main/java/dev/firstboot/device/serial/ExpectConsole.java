@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
@@ -44,6 +45,8 @@ import java.util.stream.Collectors;
 public final class ExpectConsole implements AutoCloseable {
     static final int RECENT_LINES = 10;
     static final Duration STOP_DEADLINE = Duration.ofSeconds(1);
+    /** How an unfinished line that is a prompt ends: a prompt character and a space, as the DevKit's "# ". */
+    private static final Pattern PROMPT_SHAPE = Pattern.compile("[#>$%] $");
 
     private final SerialLink link;
     private final String name;
@@ -67,6 +70,12 @@ public final class ExpectConsole implements AutoCloseable {
     private long lastInputNanos = startNanos;
     private int logFrom;
     private String endReason;
+    private int resetLine;
+    private int resetOffset;
+    /** The last command sent (a secret line's only up to its first space, the command), and when it was sent. */
+    private String lastSent = "";
+    private boolean lastSentWhole;
+    private long lastSentNanos;
 
     private record Line(String text, long nanos) {
     }
@@ -145,6 +154,8 @@ public final class ExpectConsole implements AutoCloseable {
         try {
             cursor = lines.size();
             consumedInCursorLine = partial.length();
+            resetLine = cursor;
+            resetOffset = consumedInCursorLine;
         } finally {
             lock.unlock();
         }
@@ -208,22 +219,22 @@ public final class ExpectConsole implements AutoCloseable {
                 }
                 if (endReason != null) {
                     throw new ConsoleClosedException("the serial port closed / stopped answering (" + endReason
-                            + ") while " + name + " waited for a line matching " + awaited(patterns) + " on "
-                            + link.describe() + "; " + printed()
+                            + ") while waiting for a line matching " + awaited(patterns) + " on " + where() + "; "
+                            + printed()
                             + "\nhint: " + link.closedHint());
                 }
                 long left = end - System.nanoTime();
                 if (left <= 0) {
                     throw new ExpectTimeoutException("no line matching " + awaited(patterns) + " within "
-                            + human(deadline) + " on " + name + " (" + link.describe() + "); " + printed()
+                            + human(deadline) + " on " + where() + "; " + printed()
                             + "\nhint: " + hint(patterns));
                 }
                 try {
                     changed.awaitNanos(left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new ConsoleException("interrupted while " + name + " waited for a line matching "
-                            + awaited(patterns), e);
+                    throw new ConsoleException("interrupted while waiting for a line matching "
+                            + awaited(patterns) + " on " + where(), e);
                 }
             }
         } finally {
@@ -272,6 +283,7 @@ public final class ExpectConsole implements AutoCloseable {
     /** Writes {@code text} and a CR, as a terminal does when Enter is pressed. */
     public void sendLine(String text) {
         send(text + "\r");
+        sent(text.strip(), true);
     }
 
     /**
@@ -292,14 +304,27 @@ public final class ExpectConsole implements AutoCloseable {
     public void sendLineWithSecret(String prefix, Secret secret, String suffix) {
         redactor.register(secret.reveal());
         write((prefix + secret.reveal() + suffix + "\r").getBytes(StandardCharsets.UTF_8));
+        sent(prefix.strip().split(" ", 2)[0], false);
+    }
+
+    /** Remembers a line just sent, only the part that is no secret, to recognise its echo in a timeout's hint. */
+    private void sent(String echo, boolean whole) {
+        lock.lock();
+        try {
+            lastSent = echo;
+            lastSentWhole = whole;
+            lastSentNanos = System.nanoTime();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void write(byte[] bytes) {
         try {
             synchronized (writeLock) {
                 if (closed()) {
-                    throw new ConsoleClosedException("cannot send to " + name + ": the serial port closed ("
-                            + endReasonOr("the console was closed") + "); " + link.describe());
+                    throw new ConsoleClosedException("cannot send to " + where() + ": the serial port closed ("
+                            + endReasonOr("the console was closed") + ")");
                 }
                 OutputStream out = link.output();
                 try {
@@ -314,11 +339,11 @@ public final class ExpectConsole implements AutoCloseable {
                         }
                     }
                 } catch (InterruptedIOException e) {
-                    throw new ConsoleClosedException("the serial port stopped answering: " + name + " ("
-                            + link.describe() + ") accepted no input within its write timeout", e);
+                    throw new ConsoleClosedException("the serial port stopped answering: " + where()
+                            + " accepted no input within its write timeout", e);
                 } catch (IOException e) {
-                    throw new ConsoleClosedException("the serial port closed while sending to " + name + " ("
-                            + link.describe() + "): " + e.getMessage(), e);
+                    throw new ConsoleClosedException("the serial port closed while sending to " + where() + ": "
+                            + e.getMessage(), e);
                 }
             }
         } finally {
@@ -488,26 +513,87 @@ public final class ExpectConsole implements AutoCloseable {
         return sb.toString();
     }
 
+    /**
+     * The first line printed since the last {@link #markReset()} that {@code pattern} finds a match in, masked; the
+     * cursor does not move. E.g. whether a board reset into user mode printed its configuration console's lines.
+     */
+    public Optional<String> printedSinceReset(Pattern pattern) {
+        lock.lock();
+        try {
+            for (int i = resetLine; i <= lines.size(); i++) {
+                String text = i == lines.size() ? partial : lines.get(i).text();
+                Matcher m = pattern.matcher(text);
+                m.region(i == resetLine ? Math.min(resetOffset, text.length()) : 0, text.length());
+                if (m.find()) {
+                    return Optional.of(redactor.mask(text));
+                }
+            }
+            return Optional.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Holds the lock. */
     private String hint(List<Pattern> patterns) {
         if (lines.isEmpty() && partial.isEmpty()) {
             return "nothing arrived at all: is the board powered and running, the port right and the baud rate "
                     + "115200?";
         }
+        if (echoedWithoutAnswer()) {
+            return "the board echoed \"" + redactor.mask(lastSent) + "\" but never answered it: the harness ends each "
+                    + "command with CR (\\r), as the IoT Workbench does, and a board that ends input lines only at LF "
+                    + "(\\n) waits for more; check that the firmware takes CR as Enter, and that nothing between "
+                    + "(a serial exporter such as ser2net, a terminal setting such as icrnl) changes the line ends";
+        }
+        if (!partial.isEmpty() && !atPrompt()) {
+            return String.format(Locale.ROOT, "the board stopped printing in the middle of a line (\"%s\", no line "
+                    + "end for %.1f s): did it hang or reset while printing? check what the firmware does after that "
+                    + "point, and the board's power", redactor.mask(partial),
+                    (System.nanoTime() - lastInputNanos) / 1e9);
+        }
         boolean promptEnds = !partial.isEmpty() && patterns.stream().anyMatch(p -> {
             Matcher m = p.matcher(partial);
-            return m.find() && m.hitEnd();
+            return p.pattern().endsWith("$") && m.find() && m.hitEnd();
         });
         if (promptEnds) {
-            return "the unfinished line matched only up to its end, so the next byte could still change the match; "
+            return "the prompt matched only up to its end, so the next byte could still change the match; "
                     + "for a prompt, match what it is, not that nothing follows (`^# `, not `^# $`)";
         }
         return "check the firmware version and the command sent; raise the deadline only if the board is known to be "
                 + "slow here";
     }
 
+    /**
+     * The unfinished line is a complete prompt: an expectation matched up to its end (e.g. {@code ^# } on "# "), or it
+     * ends the way prompts do ("# ", "> "). Holds the lock.
+     */
+    private boolean atPrompt() {
+        boolean consumed = cursor == lines.size() && consumedInCursorLine >= partial.length();
+        return consumed || PROMPT_SHAPE.matcher(partial).find();
+    }
+
+    /** The last thing printed, after the last command was sent, is that command's echo. Holds the lock. */
+    private boolean echoedWithoutAnswer() {
+        if (lastSent.isEmpty()) {
+            return false;
+        }
+        String last;
+        long at;
+        if (!partial.isEmpty()) {
+            last = partial;
+            at = partialNanos;
+        } else if (!lines.isEmpty()) {
+            last = lines.get(lines.size() - 1).text();
+            at = lines.get(lines.size() - 1).nanos();
+        } else {
+            return false;
+        }
+        return at >= lastSentNanos && (lastSentWhole ? last.strip().endsWith(lastSent) : last.contains(lastSent));
+    }
+
     private String awaited(List<Pattern> patterns) {
-        String all = patterns.stream().map(p -> "/" + p.pattern() + "/").collect(Collectors.joining(", "));
+        String all = patterns.stream().map(PatternText::of).collect(Collectors.joining(", "));
         return redactor.mask(patterns.size() == 1 ? all : "any of " + all);
     }
 
@@ -522,8 +608,14 @@ public final class ExpectConsole implements AutoCloseable {
         return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
+    /** The console's name and its link, the port named once: a real board's console is named after its port. */
+    private String where() {
+        String link = this.link.describe();
+        return link.contains(name) ? link : name + " (" + link + ")";
+    }
+
     @Override
     public String toString() {
-        return "ExpectConsole[" + name + " on " + link.describe() + "]";
+        return "ExpectConsole[" + where() + "]";
     }
 }

@@ -107,7 +107,8 @@ public final class JSerialCommLink implements SerialLink {
 
     @Override
     public String describe() {
-        return path + " (" + port.getSystemPortPath() + ") at " + baud + " 8N1";
+        String system = port.getSystemPortPath();
+        return path + (system.equals(path.toString()) ? "" : " (" + system + ")") + " at " + baud + " 8N1";
     }
 
     @Override

@@ -17,7 +17,7 @@ public interface SerialLink extends AutoCloseable {
 
     OutputStream output();
 
-    /** Where and how the link is open, for messages, e.g. {@code /dev/ttyACM0 (/dev/ttyACM0) at 115200 8N1}. */
+    /** Where and how the link is open, for messages, e.g. {@code /dev/ttyACM0 at 115200 8N1}, the port named once. */
     String describe();
 
     /** What to check when the link ended under the console, for its message. */

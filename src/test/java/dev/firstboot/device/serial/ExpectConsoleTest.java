@@ -155,6 +155,72 @@ class ExpectConsoleTest {
     }
 
     @Test
+    void aBoardThatFellSilentMidLineIsToldSoNotToChangeItsPattern() throws Exception {
+        // The pattern's (\\S+) could take more bytes, but none come: the board stopped, the pattern is right.
+        print("DevKitSDK version: 1.6");
+
+        assertThatThrownBy(() -> console.expect(p("DevKitSDK version: (\\S+)"), Duration.ofMillis(300)))
+                .isInstanceOf(ExpectTimeoutException.class)
+                .hasMessageContaining("(unfinished line)")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("nothing follows"))
+                .hasMessageMatching("(?s).*\nhint: the board stopped printing in the middle of a line "
+                        + "\\(\"DevKitSDK version: 1\\.6\", no line end for \\d+\\.\\d s\\): did it hang or reset "
+                        + "while printing\\? check what the firmware does after that point, and the board's power$");
+
+        print("\r\nRegistration Information rec");
+        assertThatThrownBy(() -> console.expect(p("Registration Information received from service: (.+)!"),
+                Duration.ofMillis(300)))
+                .hasMessageContaining("hint: the board stopped printing in the middle of a line "
+                        + "(\"Registration Information rec\", no line end for ");
+    }
+
+    @Test
+    void aBoardThatEndsInputLinesOnlyAtLfIsToldTheHarnessSendsCr() throws Exception {
+        print("# ");
+        console.expect(p("^# "), SHORT);
+        console.sendLine("version");
+        assertThat(deviceReadsUntil('\r')).isEqualTo("version\r");
+        // The board echoes what it got, but takes only LF as the end of the line: the CR is not Enter to it.
+        print("version");
+
+        assertThatThrownBy(() -> console.expect(p("DevKitSDK version: (\\S+)"), Duration.ofMillis(300)))
+                .isInstanceOf(ExpectTimeoutException.class)
+                .hasMessageEndingWith("\nhint: the board echoed \"version\" but never answered it: the harness ends "
+                        + "each command with CR (\\r), as the IoT Workbench does, and a board that ends input lines only "
+                        + "at LF (\\n) waits for more; check that the firmware takes CR as Enter, and that nothing "
+                        + "between (a serial exporter such as ser2net, a terminal setting such as icrnl) changes the "
+                        + "line ends");
+
+        // A secret line's echo is recognised by its command, and the hint names only the command.
+        String uds = "0123456789abcdef0123456789ABCDEF";
+        console.sendLineWithSecret("set_dps_uds \"", Secret.of(uds), "\"");
+        deviceReadsUntil('\r');
+        print("\r\n# set_dps_uds " + "*".repeat(uds.length() + 2));
+        assertThatThrownBy(() -> console.expect(p("INFO: Set DPS UDS successfully\\."), Duration.ofMillis(300)))
+                .hasMessageContaining("\nhint: the board echoed \"set_dps_uds\" but never answered it: the harness "
+                        + "ends each command with CR (\\r)")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(uds));
+    }
+
+    @Test
+    void patternsAreShownAsWrittenAndThePortOnce() throws Exception {
+        assertThatThrownBy(() -> console.expect(p(Pattern.quote("Invalid UDS.")), Duration.ofMillis(200)))
+                .hasMessageStartingWith("no line matching \"Invalid UDS.\" within 200 ms on devkit (");
+        assertThatThrownBy(() -> console.expectAny(List.of(p("^ - " + Pattern.quote("set_dps_uds") + ": "),
+                p(Pattern.quote("1.6 (beta)") + "$")), Duration.ofMillis(200)))
+                .hasMessageStartingWith("no line matching any of /^ - set_dps_uds: /, /1\\.6 \\(beta\\)$/ within 200 ms")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\\E"));
+
+        // A real board's console is named after its port, which the link's description names already.
+        console.close();
+        String port = pair.userSide().toString();
+        console = ExpectConsole.over(JSerialCommLink.open(pair.userSide())).named(port).start();
+        assertThatThrownBy(() -> console.expect(p("x"), Duration.ofMillis(200)))
+                .hasMessageStartingWith("no line matching /x/ within 200 ms on " + port + " (/dev/pts/")
+                .satisfies(e -> assertThat(e.getMessage().split(Pattern.quote(port), -1)).hasSize(2));
+    }
+
+    @Test
     void aTimeoutSaysWhatWasAwaitedTheDeadlineAndTheLastTenLines() throws Exception {
         StringBuilder out = new StringBuilder();
         for (int i = 1; i <= 12; i++) {
