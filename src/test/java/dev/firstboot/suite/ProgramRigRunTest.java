@@ -128,14 +128,7 @@ class ProgramRigRunTest {
         List<String> names = untouched == null ? List.of(scenario) : List.of(scenario, untouched);
         Runs.Outcome outcome = run(dir, rig(dir, Program.NODE, attestation, "https", "stock", defect),
                 scenarios(feature, names));
-        ScenarioResult judged = outcome.scenario(scenario);
-        assertThat(judged.status()).as(outcome.output()).isEqualTo(ScenarioStatus.FAILED);
-        assertThat(judged.message()).contains(message);
-        if (untouched != null) {
-            ScenarioResult other = outcome.scenario(untouched);
-            assertThat(other.status()).as(other.name() + ": " + other.message()).isEqualTo(ScenarioStatus.PASSED);
-        }
-        assertThat(outcome.secrets().leaking()).isEmpty();
+        assertCaught(outcome, scenario, message, untouched);
     }
 
     /**
@@ -197,13 +190,7 @@ class ProgramRigRunTest {
         List<String> names = untouched == null ? List.of(scenario) : List.of(scenario, untouched);
         Runs.Outcome outcome = run(dir, rig(dir, Program.JAVA, "tpm", "https", "{hub-mqtt: 8883}", defect),
                 scenarios(TPM, names));
-        ScenarioResult judged = outcome.scenario(scenario);
-        assertThat(judged.status()).as(outcome.output()).isEqualTo(ScenarioStatus.FAILED);
-        assertThat(judged.message()).contains(message);
-        if (untouched != null) {
-            ScenarioResult other = outcome.scenario(untouched);
-            assertThat(other.status()).as(other.name() + ": " + other.message()).isEqualTo(ScenarioStatus.PASSED);
-        }
+        assertCaught(outcome, scenario, message, untouched);
     }
 
     /**
@@ -251,5 +238,17 @@ class ProgramRigRunTest {
         Runs.Outcome outcome = run(dir, rig, Runs.FEATURES.resolve("identity").resolve("own-identity.feature"));
         assertThat(outcome.summary().scenarios()).as(outcome.output()).hasSize(2)
                 .allSatisfy(s -> assertThat(s.status()).as(s.name() + ": " + s.message()).isEqualTo(ScenarioStatus.PASSED));
+    }
+
+    /** The defect's scenario fails with {@code message}; the scenario it does not target (if named) passes. */
+    private static void assertCaught(Runs.Outcome outcome, String scenario, String message, String untouched) {
+        ScenarioResult judged = outcome.scenario(scenario);
+        assertThat(judged.status()).as(outcome.output()).isEqualTo(ScenarioStatus.FAILED);
+        assertThat(judged.message()).contains(message);
+        if (untouched != null) {
+            ScenarioResult other = outcome.scenario(untouched);
+            assertThat(other.status()).as(other.name() + ": " + other.message()).isEqualTo(ScenarioStatus.PASSED);
+        }
+        assertThat(outcome.secrets().leaking()).isEmpty();
     }
 }

@@ -255,8 +255,8 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
 
     /** A twin response follows its request's PUBACK, one service round trip later (ServiceLatency). */
     private void respond(ChannelHandlerContext ctx, String topic, String body) {
-        ctx.executor().schedule(() -> respondNow(ctx, topic, body), faults.serviceLatency().multipliedBy(2).toMillis(),
-                TimeUnit.MILLISECONDS);
+        long after = faults.serviceLatency().multipliedBy(2).toMillis();
+        ctx.executor().schedule(() -> respondNow(ctx, topic, body), after, TimeUnit.MILLISECONDS);
     }
 
     private static void respondNow(ChannelHandlerContext ctx, String topic, String body) {
