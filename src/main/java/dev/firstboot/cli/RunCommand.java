@@ -64,9 +64,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "DIR", description = "Folder for run reports (default: reports/).")
     Path report;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-            description = "Scenarios at once, up to the rig's max-parallel (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Scenarios at once, each on a lane of the rig of its own (device, backend tenant, timeline), "
+                    + "up to the rig's max-parallel (default: max-parallel, which is 16 on simulated rigs and 1 on a "
+                    + "board); --threads 1 runs them in order.")
+    Integer threads;
 
     @Option(names = "--fail-fast", description = "Start no new scenario after the first failure; the rest are reported not run.")
     boolean failFast;
@@ -136,7 +138,7 @@ final class RunCommand implements Callable<Integer> {
         SuiteRunner runner = new SuiteRunner(new RigFiles(home.resolve("rigs")), out);
         try {
             RunSummary summary = runner.run(new SuiteRunner.Options(rigName, select.tags(),
-                    select.name(), featurePaths, reportRoot, threads, failFast,
+                    select.name(), featurePaths, reportRoot, threads == null ? 0 : threads, failFast,
                     Terminal.detect(quiet, verbose, showSkipped), Optional.ofNullable(junit), Optional.ofNullable(json)));
             return summary.exitCode();
         } catch (NothingSelectedException e) {
@@ -154,7 +156,7 @@ final class RunCommand implements Callable<Integer> {
 
     private int runFarm() {
         var err = spec.commandLine().getErr();
-        if (spec.commandLine().getParseResult().hasMatchedOption("--rig") || threads != 1 || failFast) {
+        if (spec.commandLine().getParseResult().hasMatchedOption("--rig") || threads != null || failFast) {
             err.println("firstboot: --farm takes the place of --rig, --threads and --fail-fast: boards run in parallel, "
                     + "one scenario at a time each");
             return ExitCodes.USAGE;

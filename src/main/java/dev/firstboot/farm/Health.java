@@ -62,9 +62,9 @@ sealed interface Health permits Health.Online, Health.Offline {
             return new Offline("the board's rig could not start: " + e.getMessage());
         }
         try {
-            Optional<SerialConsoleFacet> console = rig.device().facet(SerialConsoleFacet.class);
+            Optional<SerialConsoleFacet> console = rig.first().device().facet(SerialConsoleFacet.class);
             if (console.isEmpty()) {
-                return new Online("started (the " + rig.device().kind() + " device has no console to probe)");
+                return new Online("started (the " + rig.first().device().kind() + " device has no console to probe)");
             }
             console.get().enterConfigurationMode();
             console.get().resetIntoUserMode();

@@ -18,6 +18,11 @@ public final class NoControls implements ControlsProvider {
     public Spec<Controls> configure(PartConfig config) throws RigException {
         config.allowOnly("kind");
         return new Spec<>() {
+
+            @Override
+            public int instances() {
+                return Integer.MAX_VALUE;
+            }
             @Override
             public Set<String> capabilities() {
                 return Set.of();

@@ -42,5 +42,14 @@ public interface PartProvider<T> {
         }
 
         T start(RigContext context) throws RigException;
+
+        /**
+         * How many of this part can run at once on this machine, each started by its own {@link #start} for one lane
+         * of scenarios in parallel ({@link Rig}): many for a simulator, one for a physical board or a fixed port. The
+         * default, one, is what a part that does not say can safely promise.
+         */
+        default int instances() {
+            return 1;
+        }
     }
 }

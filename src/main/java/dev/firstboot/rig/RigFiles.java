@@ -26,6 +26,9 @@ import java.util.stream.Stream;
  * {@link PartProvider} found through ServiceLoader and validates its own fields.
  */
 public final class RigFiles {
+    /** Scenarios at once on a rig whose parts allow many (simulators): most of a scenario's time is waiting. */
+    public static final int DEFAULT_PARALLEL = 16;
+    static final int MAX_PARALLEL = 64;
     public static final String DEFAULT_RIG = "embedded";
 
     private final Path rigsDirectory;
@@ -105,14 +108,33 @@ public final class RigFiles {
             throw top.error("name", "a rig name is letters, digits, '.', '_' and '-', got \"" + name + "\"");
         }
         String description = top.string("description", "");
-        int maxParallel = top.integer("max-parallel", 1, 1, 64);
-
         PartProvider.Spec<Backend> backend = configure(top, "backend", BackendProvider.class, null);
         PartProvider.Spec<Device> device = configure(top, "device", DeviceProvider.class, null);
         PartProvider.Spec<Controls> controls = configure(top, "controls", ControlsProvider.class, "none");
+        int maxParallel = maxParallel(top, backend, device, controls);
 
         Set<String> capabilities = capabilities(top, backend, device, controls);
         return new RigSpec(name, description, file, capabilities, maxParallel, backend, device, controls);
+    }
+
+    /**
+     * {@code max-parallel}: how many scenarios run at once, each on a lane of its own parts. The parts bound it (one
+     * board is one lane); without the field it is as many as they allow, up to {@link #DEFAULT_PARALLEL}.
+     */
+    private static int maxParallel(PartConfig top, PartProvider.Spec<Backend> backend, PartProvider.Spec<Device> device,
+                                   PartProvider.Spec<Controls> controls) throws RigException {
+        int parts = Math.min(backend.instances(), Math.min(device.instances(), controls.instances()));
+        if (!top.has("max-parallel")) {
+            return Math.max(1, Math.min(parts, DEFAULT_PARALLEL));
+        }
+        int asked = top.integer("max-parallel", 1, 1, MAX_PARALLEL);
+        if (asked > parts) {
+            String which = backend.instances() == parts ? "backend" : device.instances() == parts ? "device" : "controls";
+            throw top.error("max-parallel", "the rig's " + which + " runs " + (parts == 1 ? "one scenario"
+                    : parts + " scenarios") + " at once (one board, or a fixed port, is one lane), so max-parallel"
+                    + " is at most " + parts + ", got " + asked + "; for more boards at once use a farm (docs/farm.md)");
+        }
+        return asked;
     }
 
     static <T, P extends PartProvider<T>> PartProvider.Spec<T> configure(PartConfig top, String field,

@@ -129,8 +129,26 @@ final class EmbeddedBackend extends StackBackend {
         this.settings = settings;
     }
 
+    /**
+     * What the tenants of one embedded backend share, one tenant per lane of scenarios in parallel: the run's CA (so
+     * one server identity is issued from it) and the event loops. Everything a verdict reads stays per tenant.
+     */
+    record Shared(TestPki pki, EventLoops loops) {
+        static Shared create() {
+            return new Shared(TestPki.create(), new EventLoops(IO_THREADS));
+        }
+    }
+
     /** An {@link EmulatorStack} laid out as {@code settings} says, seeded, on a fresh per-run CA and owner key. */
     static EmbeddedBackend start(Settings settings, TimelineSink timeline) throws RigException {
+        return start(settings, timeline, Shared.create());
+    }
+
+    /**
+     * A tenant of a backend: its own listeners, enrollment store, hub registries, fault plan and owner key, on the
+     * CA and event loops of {@code shared}.
+     */
+    static EmbeddedBackend start(Settings settings, TimelineSink timeline, Shared shared) throws RigException {
         List<EmulatorStack.Hub> hubs = new ArrayList<>();
         for (String name : settings.hubNames()) {
             HubBind bind = settings.hub(name);
@@ -140,8 +158,8 @@ final class EmbeddedBackend extends StackBackend {
         try {
             stack = EmulatorStack.start(new EmulatorStack.Settings(settings.idScope(), "localhost",
                     settings.dpsHttps().address(), settings.dpsHttps().port(), settings.dpsMqtt().port(), hubs,
-                    settings.retryAfterSeconds(), IO_THREADS, settings.limits(), List.of()), TestPki.create(),
-                    timeline);
+                    settings.retryAfterSeconds(), IO_THREADS, settings.limits(), List.of()), shared.pki(),
+                    dev.firstboot.service.dps.store.EnrollmentStore.inMemory(), timeline, shared.loops());
         } catch (EmulatorStack.StartFailure e) {
             throw new RigException("the embedded DPS and hub emulators did not start: " + e.getMessage()
                     + ". Is loopback networking available, and is no other process on a fixed port you set?", e);

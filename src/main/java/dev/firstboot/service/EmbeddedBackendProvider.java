@@ -68,7 +68,7 @@ public final class EmbeddedBackendProvider implements BackendProvider {
 
     /** Fresh loopback addresses for each try: a clash on one (another program took it) is tried again elsewhere. */
     private static Backend startSpread(EmbeddedBackend.Settings settings, LoopbackLayout.Ports ports,
-                                       TimelineSink sink)
+                                       TimelineSink sink, EmbeddedBackend.Shared shared)
             throws RigException {
         RigException last = null;
         for (int attempt = 0; attempt < SPREAD_ATTEMPTS; attempt++) {
@@ -80,7 +80,7 @@ public final class EmbeddedBackendProvider implements BackendProvider {
                         + e.getMessage() + "); is loopback networking available?", e);
             }
             try {
-                return EmbeddedBackend.start(spread, sink);
+                return EmbeddedBackend.start(spread, sink, shared);
             } catch (RigException e) {
                 if (!(e.getCause() instanceof EmulatorStack.StartFailure f) || f.portInUse().isEmpty()
                         || !String.valueOf(f.getMessage()).contains("already in use")) {
@@ -181,6 +181,21 @@ public final class EmbeddedBackendProvider implements BackendProvider {
         }
         boolean perPart = addresses.equals("per-part");
         return new Spec<>() {
+            /** Made at the first start: each later start is another tenant of the same backend. */
+            private EmbeddedBackend.Shared shared;
+
+            private synchronized EmbeddedBackend.Shared shared() {
+                if (shared == null) {
+                    shared = EmbeddedBackend.Shared.create();
+                }
+                return shared;
+            }
+
+
+            @Override
+            public int instances() {
+                return Integer.MAX_VALUE;
+            }
             @Override
             public Set<String> capabilities() {
                 return wire ? Set.of("x509", "mqtt", "faults", Backend.WIRE) : Set.of("x509", "mqtt", "faults");
@@ -195,9 +210,9 @@ public final class EmbeddedBackendProvider implements BackendProvider {
                     }
                 };
                 if (!perPart) {
-                    return EmbeddedBackend.start(settings, sink);
+                    return EmbeddedBackend.start(settings, sink, shared());
                 }
-                return startSpread(settings, ports, sink);
+                return startSpread(settings, ports, sink, shared());
             }
         };
     }

@@ -18,9 +18,6 @@ import dev.firstboot.service.net.Limits;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.firstboot.timeline.TimelineSink;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -36,7 +33,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -52,7 +48,6 @@ public final class EmulatorStack implements AutoCloseable {
     public static final String IO_THREAD_PREFIX = "firstboot-emulator-io";
     public static final String ACCEPT_THREAD_PREFIX = "firstboot-emulator-accept";
     private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|.*:.*");
-    private static final Duration SHUTDOWN_DEADLINE = Duration.ofSeconds(5);
 
     /**
      * A hub: its name (rig and enrollment use it), the host name devices are given (an IP literal such as 127.0.0.2
@@ -113,8 +108,7 @@ public final class EmulatorStack implements AutoCloseable {
     private final Settings settings;
     private final TestPki pki;
     private final SSLContext serverTls;
-    private final EventLoopGroup boss;
-    private final EventLoopGroup workers;
+    private final EventLoops.Lease loops;
     private final DpsService dps;
     private final Map<String, IotHubEmulator> hubs;
     private final DpsHttpsServer dpsHttps;
@@ -125,8 +119,8 @@ public final class EmulatorStack implements AutoCloseable {
     private final List<String> certificateIps;
     private boolean closed;
 
-    private EmulatorStack(Settings settings, List<String> certificateIps, TestPki pki, SSLContext serverTls, EventLoopGroup boss,
-                          EventLoopGroup workers, DpsService dps, Map<String, IotHubEmulator> hubs,
+    private EmulatorStack(Settings settings, List<String> certificateIps, TestPki pki, SSLContext serverTls,
+                          EventLoops.Lease loops, DpsService dps, Map<String, IotHubEmulator> hubs,
                           DpsHttpsServer dpsHttps, DpsMqttServer dpsMqtt, FaultPlan faults, ServiceApi serviceApi,
                           HarnessApi.Slot harness) {
         this.harness = harness;
@@ -136,8 +130,7 @@ public final class EmulatorStack implements AutoCloseable {
         this.settings = settings;
         this.pki = pki;
         this.serverTls = serverTls;
-        this.boss = boss;
-        this.workers = workers;
+        this.loops = loops;
         this.dps = dps;
         this.hubs = hubs;
         this.dpsHttps = dpsHttps;
@@ -155,6 +148,15 @@ public final class EmulatorStack implements AutoCloseable {
      */
     public static EmulatorStack start(Settings settings, TestPki pki, EnrollmentStore store, TimelineSink timeline)
             throws StartFailure {
+        return start(settings, pki, store, timeline, new EventLoops(settings.ioThreads()));
+    }
+
+    /**
+     * As {@link #start(Settings, TestPki, EnrollmentStore, TimelineSink)}, on event loops other stacks may share (the
+     * tenants of one backend); the stack holds them until it closes.
+     */
+    public static EmulatorStack start(Settings settings, TestPki pki, EnrollmentStore store, TimelineSink timeline,
+                                      EventLoops eventLoops) throws StartFailure {
         Set<String> dnsNames = new LinkedHashSet<>();
         Set<String> ips = new LinkedHashSet<>();
         List<String> names = new ArrayList<>();
@@ -195,10 +197,9 @@ public final class EmulatorStack implements AutoCloseable {
         Set<String> sasHosts = new LinkedHashSet<>(names);
         sasHosts.addAll(ips);
         ServiceSas sas = ServiceSas.of(sasHosts, policies);
-        EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
-                new DefaultThreadFactory(ACCEPT_THREAD_PREFIX, true), NioIoHandler.newFactory());
-        EventLoopGroup workers = new MultiThreadIoEventLoopGroup(settings.ioThreads(),
-                new DefaultThreadFactory(IO_THREAD_PREFIX, true), NioIoHandler.newFactory());
+        EventLoops.Lease loops = eventLoops.acquire();
+        EventLoopGroup boss = loops.boss();
+        EventLoopGroup workers = loops.workers();
         Map<String, IotHubEmulator> hubs = new LinkedHashMap<>();
         HarnessApi.Slot harness = new HarnessApi.Slot();
         DpsService dps = null;
@@ -221,7 +222,7 @@ public final class EmulatorStack implements AutoCloseable {
             port = settings.dpsMqttPort();
             mqtt = DpsMqttServer.start(dps, tls, protocols, new InetSocketAddress(bindAddress, port), boss, workers,
                     timeline, faults);
-            return new EmulatorStack(settings, List.copyOf(ips), pki, tls, boss, workers, dps,
+            return new EmulatorStack(settings, List.copyOf(ips), pki, tls, loops, dps,
                     java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hubs)), https, mqtt, faults,
                     serviceApi, harness);
         } catch (IOException | RuntimeException e) {
@@ -240,7 +241,7 @@ public final class EmulatorStack implements AutoCloseable {
             } else {
                 store.close();
             }
-            shutdown(boss, workers);
+            loops.close();
             if (isBindConflict(e)) {
                 throw new StartFailure("port " + port + " on " + settings.bind() + " is already in use by another"
                         + " program; stop it (e.g. 'ss -ltnp | grep :" + port + "' shows which), or choose another"
@@ -353,11 +354,11 @@ public final class EmulatorStack implements AutoCloseable {
     }
 
     public EventLoopGroup boss() {
-        return boss;
+        return loops.boss();
     }
 
     public EventLoopGroup workers() {
-        return workers;
+        return loops.workers();
     }
 
     public DpsService dps() {
@@ -392,7 +393,7 @@ public final class EmulatorStack implements AutoCloseable {
      * (the sink this stack was started with).
      */
     public void serveHarnessApi(dev.firstboot.rig.Backend backend, EventBuffer events) {
-        harness.set(new HarnessApi(backend, events, serviceApi.sas(), workers));
+        harness.set(new HarnessApi(backend, events, serviceApi.sas(), loops.workers()));
     }
 
     /** Drops every open DPS MQTT connection (a rig's per-scenario reset: no session outlives its scenario). */
@@ -411,14 +412,7 @@ public final class EmulatorStack implements AutoCloseable {
         hubs.values().forEach(IotHubEmulator::close);
         serviceApi.close();
         harness.close();
-        shutdown(boss, workers);
+        loops.close();
         dps.close();
-    }
-
-    private static void shutdown(EventLoopGroup boss, EventLoopGroup workers) {
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        boss.terminationFuture().awaitUninterruptibly(SHUTDOWN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-        workers.terminationFuture().awaitUninterruptibly(SHUTDOWN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

@@ -11,7 +11,10 @@ import io.cucumber.java.Before;
 import io.cucumber.java.Scenario;
 
 import java.nio.charset.StandardCharsets;
+import dev.firstboot.rig.RigException;
+
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -19,6 +22,11 @@ import java.util.Set;
  * added by {@link dev.firstboot.suite.AllureRigLabels}.)
  */
 public final class Hooks {
+    /**
+     * How long a scenario waits for a lane. A run has as many lanes as threads, so one is free at once; the wait is
+     * for a scenario still ending on it, and the deadline for one that never ends.
+     */
+    private static final Duration LEASE_DEADLINE = Duration.ofMinutes(10);
     private final World world;
 
     public Hooks(World world) {
@@ -35,17 +43,28 @@ public final class Hooks {
         });
     }
 
+    /** The scenario's own lane of the rig (device, backend tenant, timeline), cleaned for it. */
     @Before(order = 1)
-    public void beginScenario(Scenario scenario) {
+    public void beginScenario(Scenario scenario) throws RigException, InterruptedException {
+        world.lane = world.rig().lease(scenario.getName(), LEASE_DEADLINE);
+        world.run().holds(scenario.getId(), world.lane);
         world.scenarioKey = RunContext.scenarioKey(Path.of(scenario.getUri()).toString(), scenario.getLine());
         world.scenarioTags = Set.copyOf(scenario.getSourceTagNames());
-        world.rig().beginScenario(scenario.getName());
+    }
+
+    /** Last of all: the lane goes back for the next scenario. */
+    @After(order = 0)
+    public void endScenario(Scenario scenario) {
+        if (world.lane != null) {
+            world.run().released(scenario.getId());
+            world.rig().release(world.lane);
+        }
     }
 
     /** For every device: a console line that carried a secret fails the scenario, wherever it was printed. */
     @After(order = 10)
     public void deviceKeptItsSecrets() {
-        if (world.scenarioKey.isEmpty()) {
+        if (world.lane == null) {
             return;
         }
         ConsoleSecrets.leak(world.timeline().events()).ifPresent(why -> {
@@ -55,7 +74,7 @@ public final class Hooks {
 
     @After
     public void attachEvidence(Scenario scenario) {
-        if (world.scenarioKey.isEmpty()) {
+        if (world.lane == null) {
             return; // not applicable or not run: there is no evidence to attach
         }
         // On the scenario itself (not on this tear-down hook): the picture first, then the same timeline as text.

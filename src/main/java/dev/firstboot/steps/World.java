@@ -4,6 +4,7 @@ import dev.firstboot.identity.dice.DiceIdentity;
 import dev.firstboot.rig.Backend;
 import dev.firstboot.rig.Device;
 import dev.firstboot.rig.DiceFacet;
+import dev.firstboot.rig.Lane;
 import dev.firstboot.rig.Rig;
 import dev.firstboot.secret.Secret;
 import dev.firstboot.suite.NotApplicableException;
@@ -21,6 +22,8 @@ import java.util.Optional;
 /** One scenario's state, shared by the step classes (Cucumber makes a new one per scenario). */
 public final class World {
     private final RunContext run = RunContext.current();
+    /** The parts this scenario holds for itself, from its first hook to its last; null before (not applicable). */
+    Lane lane;
     String scenarioKey = "";
     Secret uds;
     String registrationId;
@@ -46,15 +49,26 @@ public final class World {
     }
 
     public Backend backend() {
-        return rig().backend();
+        return lane().backend();
     }
 
     public Device device() {
-        return rig().device();
+        return lane().device();
+    }
+
+    public dev.firstboot.rig.Controls controls() {
+        return lane().controls();
     }
 
     public Timeline timeline() {
-        return rig().timeline();
+        return lane().timeline();
+    }
+
+    private Lane lane() {
+        if (lane == null) {
+            throw new IllegalStateException("no rig lane is held: a step ran before the scenario's first hook");
+        }
+        return lane;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.firstboot.suite;
 
+import dev.firstboot.rig.Lane;
 import dev.firstboot.rig.Rig;
 import dev.firstboot.timeline.Measurement;
 
@@ -24,6 +25,7 @@ public final class RunContext {
     private final boolean failFast;
     private final Map<String, List<Measurement>> measurements = new ConcurrentHashMap<>();
     private final AtomicReference<String> firstFailure = new AtomicReference<>();
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private volatile ProgressPrinter progress;
 
     RunContext(String runId, Rig rig, Path runDirectory, boolean failFast) {
@@ -99,6 +101,20 @@ public final class RunContext {
     /** With --fail-fast, the first failed scenario; later scenarios are not run. */
     public Optional<String> failFastStop() {
         return failFast ? Optional.ofNullable(firstFailure.get()) : Optional.empty();
+    }
+
+    /** A scenario (by its Cucumber test case id) holds {@code lane} until {@link #released}. */
+    public void holds(String scenarioId, Lane lane) {
+        lanes.put(scenarioId, lane);
+    }
+
+    public void released(String scenarioId) {
+        lanes.remove(scenarioId);
+    }
+
+    /** The lane a running scenario holds, for listeners that follow its timeline. */
+    Optional<Lane> laneOf(String scenarioId) {
+        return Optional.ofNullable(lanes.get(scenarioId));
     }
 
     void failed(String scenarioName) {

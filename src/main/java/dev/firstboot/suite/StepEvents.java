@@ -11,7 +11,8 @@ import io.cucumber.plugin.event.TestStepStarted;
  * timeline for its last event (and, with --verbose, the device console).
  */
 public final class StepEvents implements ConcurrentEventListener {
-    private Timeline followed;
+    /** The timelines already followed: each scenario's (a lane's timeline is new for every scenario). */
+    private final java.util.Set<Timeline> followed = java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
 
     @Override
     public void setEventPublisher(EventPublisher publisher) {
@@ -25,10 +26,7 @@ public final class StepEvents implements ConcurrentEventListener {
         }
         ProgressPrinter progress = run.progress();
         progress.stepStarted(step.getStep().getKeyword().strip() + " " + step.getStep().getText());
-        Timeline timeline = run.rig().timeline();
-        if (timeline != null && timeline != followed) {
-            followed = timeline;
-            timeline.subscribe(progress::event);
-        }
+        run.laneOf(event.getTestCase().getId().toString()).map(dev.firstboot.rig.Lane::timeline)
+                .filter(followed::add).ifPresent(timeline -> timeline.subscribe(progress::event));
     }
 }

@@ -46,7 +46,8 @@ public final class SuiteRunner {
      * @param name        a regular expression a scenario's name must contain a match of, or empty
      * @param features    feature files, {@code FILE.feature:LINE} or folders
      * @param reportRoot  where run folders go ({@code reports/})
-     * @param threads     scenarios at once; must not exceed the rig's {@code max-parallel}
+     * @param threads     scenarios at once, each on a lane of its own; at most the rig's {@code max-parallel}, and 0
+     *                    for that
      * @param failFast    stop starting scenarios after the first failure
      * @param terminal    how the run talks to the person or CI watching it
      * @param junit       also write junit.xml here
@@ -82,18 +83,19 @@ public final class SuiteRunner {
     public RunSummary run(Options options) throws RigException, UsageException, RigStartException, NothingSelectedException {
         Selection selection = Selection.of(options.tags(), options.name(), options.features());
         RigSpec spec = rigFiles.load(options.rig());
-        if (options.threads() < 1) {
+        if (options.threads() < 0) {
             throw new UsageException("--threads must be at least 1, got " + options.threads());
         }
         if (options.threads() > spec.maxParallel()) {
             throw new UsageException("rig '" + spec.name() + "' runs at most " + spec.maxParallel()
-                    + " scenario(s) at once (max-parallel in " + spec.source() + "); use --threads "
+                    + " scenario(s) at once (max-parallel, " + spec.source() + "); use --threads "
                     + spec.maxParallel() + " or a farm of boards");
         }
+        int threads = options.threads() == 0 ? spec.maxParallel() : options.threads();
         Launcher launcher = LauncherFactory.create();
         TestPlan plan;
         try {
-            plan = launcher.discover(selection.request(engineSettings(options)));
+            plan = launcher.discover(selection.request(engineSettings(threads)));
         } catch (RuntimeException e) {
             throw new UsageException("cannot read the features: " + e.getMessage() + "; check --features");
         }
@@ -122,7 +124,7 @@ public final class SuiteRunner {
         long t0 = System.nanoTime();
         Rig rig;
         try {
-            rig = Rig.start(spec, redactor, runDir.resolve("rig"));
+            rig = Rig.start(spec, redactor, runDir.resolve("rig"), threads);
         } catch (RigException e) {
             progress.end();
             throw new RigStartException("rig '" + spec.name() + "' could not start: " + e.getMessage(), e);
@@ -266,14 +268,16 @@ public final class SuiteRunner {
         }
     }
 
-    private static Map<String, String> engineSettings(Options options) {
+    private static Map<String, String> engineSettings(int threads) {
         Map<String, String> config = new HashMap<>();
         config.put("cucumber.plugin", "io.qameta.allure.cucumber7jvm.AllureCucumber7Jvm, " + StepEvents.class.getName());
         config.put("cucumber.ansi-colors.disabled", "true");
-        if (options.threads() > 1) {
+        if (threads > 1) {
+            // The JUnit Platform's own parallel execution; each scenario then holds a lane of the rig for itself.
             config.put("cucumber.execution.parallel.enabled", "true");
             config.put("cucumber.execution.parallel.config.strategy", "fixed");
-            config.put("cucumber.execution.parallel.config.fixed.parallelism", Integer.toString(options.threads()));
+            config.put("cucumber.execution.parallel.config.fixed.parallelism", Integer.toString(threads));
+            config.put("cucumber.execution.parallel.config.fixed.max-pool-size", Integer.toString(threads));
         }
         return config;
     }

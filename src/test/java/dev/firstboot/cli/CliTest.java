@@ -108,9 +108,9 @@ class CliTest {
 
     @Test
     void tooManyThreadsForTheRigIsAUsageError() {
-        Result r = run("run", "--threads", "4", "--report", dir.toString());
+        Result r = run("run", "--threads", "17", "--report", dir.toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("runs at most 1 scenario(s) at once");
+        assertThat(r.err()).contains("runs at most 16 scenario(s) at once");
     }
 
     @Test

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A malformed rig file is rejected with the file, the line and the field, and a hint. */
@@ -70,5 +71,29 @@ class RigFilesTest {
         Files.writeString(dir.resolve("one.yaml"), "name: one\n");
         assertThatThrownBy(() -> new RigFiles(dir).load("two")).isInstanceOf(RigException.class)
                 .hasMessageContaining("No rig named 'two'").hasMessageContaining("Known rigs: one");
+    }
+
+    private static final String FIRMWARE = "  firmware:\n    bin: " + Path.of("firmware/devkit-dps-a/DPS.ino.bin")
+            .toAbsolutePath() + "\n    map: " + Path.of("firmware/devkit-dps-a/DPS.ino.map").toAbsolutePath() + "\n";
+
+    @Test
+    void aSimulatedRigRunsManyScenariosAtOnceAndABoardOne() throws Exception {
+        assertThat(RigFiles.read(rig("name: sim\nbackend:\n  kind: embedded\ndevice:\n  kind: symmetric-key-simulator\n"))
+                .maxParallel()).isEqualTo(RigFiles.DEFAULT_PARALLEL);
+        assertThat(RigFiles.read(rig("name: sim\nmax-parallel: 3\nbackend:\n  kind: embedded\ndevice:\n"
+                + "  kind: symmetric-key-simulator\n")).maxParallel()).isEqualTo(3);
+        assertThat(RigFiles.read(rig("name: board\nbackend:\n  kind: embedded\ndevice:\n  kind: devkit-serial\n"
+                + "  port: /dev/ttyACM0\n" + FIRMWARE)).maxParallel()).isEqualTo(1);
+    }
+
+    @Test
+    void moreParallelScenariosThanABoardCanRunIsRefusedWithItsLine() throws Exception {
+        Path f = rig("name: board\nmax-parallel: 4\nbackend:\n  kind: embedded\ndevice:\n  kind: devkit-serial\n"
+                + "  port: /dev/ttyACM0\n" + FIRMWARE);
+        assertThatThrownBy(() -> RigFiles.read(f)).isInstanceOf(RigException.class)
+                .hasMessageStartingWith(f + ":2:")
+                .hasMessageContaining("the rig's device runs one scenario at once")
+                .hasMessageContaining("max-parallel is at most 1, got 4")
+                .hasMessageContaining("use a farm");
     }
 }

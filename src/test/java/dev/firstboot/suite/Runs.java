@@ -59,6 +59,16 @@ public final class Runs {
     /** As {@link #run}, calling {@code onLine} with each line of progress as it is printed. */
     public static Outcome run(String rig, Path reportRoot, Optional<String> tags, java.util.function.Consumer<String> onLine,
                               Path... features) throws Exception {
+        return run(rig, reportRoot, tags, 1, onLine, features);
+    }
+
+    /** As {@link #run}, {@code threads} scenarios at once (0: the rig's max-parallel, as {@code firstboot run}). */
+    public static Outcome runInParallel(String rig, Path reportRoot, int threads, Path... features) throws Exception {
+        return run(rig, reportRoot, Optional.empty(), threads, line -> { }, features);
+    }
+
+    private static Outcome run(String rig, Path reportRoot, Optional<String> tags, int threads,
+                               java.util.function.Consumer<String> onLine, Path... features) throws Exception {
         StringWriter text = new StringWriter();
         java.io.Writer tee = new java.io.Writer() {
             private final StringBuilder line = new StringBuilder();
@@ -86,7 +96,7 @@ public final class Runs {
         };
         SuiteRunner runner = new SuiteRunner(new RigFiles(RIGS), new PrintWriter(tee, true));
         List<Path> paths = features.length == 0 ? List.of(FEATURES) : List.of(features);
-        RunSummary summary = runner.run(new SuiteRunner.Options(rig, tags, paths, reportRoot, 1, false));
+        RunSummary summary = runner.run(new SuiteRunner.Options(rig, tags, paths, reportRoot, threads, false));
         return new Outcome(summary, text.toString(), runner.lastSecretScan(), reportRoot.resolve(summary.runId()));
     }
 

@@ -59,6 +59,11 @@ public final class VirtualDevKitProvider implements DeviceProvider {
         DevKitOnSerial.Settings settings = DevKitConfig.read(config, kind(), defects.isEmpty() ? Map.of()
                 : Map.of("defects", defects.stream().map(DevKitDefect::configName).sorted().toList().toString()));
         return new Spec<>() {
+
+            @Override
+            public int instances() {
+                return Integer.MAX_VALUE;
+            }
             @Override
             public Set<String> capabilities() {
                 return Set.of("x509", "dice", "devkit", "serial", "console", "controls");

@@ -55,6 +55,11 @@ public final class DiceSimulatorDeviceProvider implements DeviceProvider {
         }
         DiceSimulator.Settings settings = new DiceSimulator.Settings(inputs, defects, slowBoot, transport, budget);
         return new Spec<>() {
+
+            @Override
+            public int instances() {
+                return Integer.MAX_VALUE;
+            }
             @Override
             public Set<String> capabilities() {
                 return Set.of("x509", "dice");

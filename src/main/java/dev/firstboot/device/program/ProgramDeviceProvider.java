@@ -131,6 +131,11 @@ public final class ProgramDeviceProvider implements DeviceProvider {
         missing.or(() -> tpm && !Swtpm.installed() ? Optional.of(Swtpm.NOT_INSTALLED) : Optional.empty())
                 .ifPresent(why -> capabilities.forEach(c -> unavailable.put(c, why)));
         return new Spec<>() {
+
+            @Override
+            public int instances() {
+                return settings.tpmProtocol() == ProgramSettings.TpmProtocol.MSSIM ? 1 : Integer.MAX_VALUE;
+            }
             @Override
             public Set<String> capabilities() {
                 return capabilities;

@@ -51,6 +51,11 @@ public final class SymmetricKeyDeviceProvider implements DeviceProvider {
                     + "most 128 characters");
         }
         return new Spec<>() {
+
+            @Override
+            public int instances() {
+                return Integer.MAX_VALUE;
+            }
             @Override
             public Set<String> capabilities() {
                 return Set.of("symmetric-key");

@@ -55,6 +55,11 @@ public final class TpmSimulatorDeviceProvider implements DeviceProvider {
         Duration startDeadline = config.duration("start-deadline", Duration.ofSeconds(10));
         boolean installed = swtpmInstalled.getAsBoolean();
         return new Spec<>() {
+
+            @Override
+            public int instances() {
+                return Integer.MAX_VALUE;
+            }
             @Override
             public Set<String> capabilities() {
                 return installed ? Set.of("tpm", "tpm-faults") : Set.of();
