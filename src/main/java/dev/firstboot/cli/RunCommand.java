@@ -66,8 +66,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--threads", paramLabel = "N",
             description = "Scenarios at once, each on a lane of the rig of its own (device, backend tenant, timeline), "
-                    + "up to the rig's max-parallel (default: max-parallel, which is 16 on simulated rigs and 1 on a "
-                    + "board); --threads 1 runs them in order.")
+                    + "up to the rig's max-parallel (default: max-parallel, which on simulated rigs is 4 per core, up "
+                    + "to 16, and 1 on a board); --threads 1 runs them in order.")
     Integer threads;
 
     @Option(names = "--fail-fast", description = "Start no new scenario after the first failure; the rest are reported not run.")

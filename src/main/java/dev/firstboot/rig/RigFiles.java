@@ -26,8 +26,11 @@ import java.util.stream.Stream;
  * {@link PartProvider} found through ServiceLoader and validates its own fields.
  */
 public final class RigFiles {
-    /** Scenarios at once on a rig whose parts allow many (simulators): most of a scenario's time is waiting. */
-    public static final int DEFAULT_PARALLEL = 16;
+    /**
+     * Scenarios at once on a rig whose parts allow many (simulators): four per core, as most of a scenario's time is
+     * waiting, and at most 16. More would make the host, not the device, set the pace of timed phases.
+     */
+    public static final int DEFAULT_PARALLEL = Math.min(16, 4 * Runtime.getRuntime().availableProcessors());
     static final int MAX_PARALLEL = 64;
     public static final String DEFAULT_RIG = "embedded";
 

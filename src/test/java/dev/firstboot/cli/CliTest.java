@@ -108,9 +108,10 @@ class CliTest {
 
     @Test
     void tooManyThreadsForTheRigIsAUsageError() {
-        Result r = run("run", "--threads", "17", "--report", dir.toString());
+        int most = dev.firstboot.rig.RigFiles.DEFAULT_PARALLEL;
+        Result r = run("run", "--threads", Integer.toString(most + 1), "--report", dir.toString());
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("runs at most 16 scenario(s) at once");
+        assertThat(r.err()).contains("runs at most " + most + " scenario(s) at once");
     }
 
     @Test
