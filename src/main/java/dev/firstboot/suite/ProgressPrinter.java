@@ -80,12 +80,15 @@ final class ProgressPrinter {
         stepStart = System.nanoTime();
     }
 
-    /** An event on the scenario's timeline: the live line shows the latest; --verbose prints console lines. */
-    void event(TimelineEvent e) {
+    /**
+     * An event on a scenario's timeline: the live line shows the latest; --verbose prints console lines, marked with
+     * the lane ({@code lane} above 0) when scenarios run side by side.
+     */
+    void event(TimelineEvent e, int lane) {
         synchronized (this) {
             lastEvent = describe(e);
             if (terminal.verbose() && e.kind() == EventKind.CONSOLE_LINE) {
-                line(paint("2", "  │ " + e.detail("line")));
+                line(paint("2", "  │ " + (lane > 0 ? "[lane " + lane + "] " : "") + e.detail("line")));
             }
         }
     }

@@ -26,7 +26,8 @@ public final class StepEvents implements ConcurrentEventListener {
         }
         ProgressPrinter progress = run.progress();
         progress.stepStarted(step.getStep().getKeyword().strip() + " " + step.getStep().getText());
-        run.laneOf(event.getTestCase().getId().toString()).map(dev.firstboot.rig.Lane::timeline)
-                .filter(followed::add).ifPresent(timeline -> timeline.subscribe(progress::event));
+        int lanes = run.rig().lanes();
+        run.laneOf(event.getTestCase().getId().toString()).filter(lane -> followed.add(lane.timeline()))
+                .ifPresent(lane -> lane.timeline().subscribe(e -> progress.event(e, lanes > 1 ? lane.number() : 0)));
     }
 }

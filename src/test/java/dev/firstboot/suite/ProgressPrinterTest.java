@@ -90,13 +90,16 @@ class ProgressPrinterTest {
         p.scenarioStarted("first");
         p.stepStarted("When the device boots");
         p.event(new TimelineEvent(0, Instant.now(), Origin.DEVICE, EventKind.CONSOLE_LINE, "devkit-01",
-                Map.of("line", "DPS Version: 1.0.0")));
+                Map.of("line", "DPS Version: 1.0.0")), 0);
+        p.event(new TimelineEvent(0, Instant.now(), Origin.DEVICE, EventKind.CONSOLE_LINE, "devkit-01",
+                Map.of("line", "WiFi connected")), 3);
         await().atMost(Duration.ofSeconds(5)).until(() -> text.toString().contains("When the device boots · last: "));
         p.finished(result("first", ScenarioStatus.PASSED, ""), Optional.empty());
         p.end();
         String out = text.toString();
         assertThat(out).contains("\r\u001b[K").containsPattern("\\[1/1] \\d+\\.\\d s · When the device boots · last: console line devkit-01 · first")
                 .contains("\u001b[2m  │ DPS Version: 1.0.0\u001b[0m")
+                .contains("\u001b[2m  │ [lane 3] WiFi connected\u001b[0m")
                 .contains("[1/1] \u001b[32mPASS\u001b[0m  Feature › first (1.2 s)");
     }
 
