@@ -189,6 +189,8 @@ public final class EmbeddedBackendProvider implements BackendProvider {
             @Override
             public Backend start(RigContext context) throws RigException {
                 TimelineSink all = context.timeline();
+                // Without wire evidence the SAS tokens seen stay unknown too (the lambda keeps sasTokenSeen's no-op):
+                // a bare signature a device prints is then caught by no one, as on the real service.
                 TimelineSink sink = wire ? all : (origin, kind, subject, details) -> {
                     if (origin != Origin.SERVICE) {
                         all.record(origin, kind, subject, details);

@@ -48,7 +48,7 @@ public final class Hooks {
         if (world.scenarioKey.isEmpty()) {
             return;
         }
-        ConsoleSecrets.leak(world.timeline().events()).ifPresent(why -> {
+        ConsoleSecrets.leak(world.timeline().events(), world.rig().redactor()).ifPresent(why -> {
             throw new AssertionError(why);
         });
     }

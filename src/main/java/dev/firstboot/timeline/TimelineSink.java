@@ -10,6 +10,14 @@ public interface TimelineSink {
 
     void record(Origin origin, EventKind kind, String subject, Map<String, String> attributes);
 
+    /**
+     * A SAS token a service saw on the wire, as wire evidence of a secret: from now on its signature is masked
+     * wherever the run's text goes, and a device that printed it (before or after it sent it) has leaked it. Never an
+     * event: the token itself is not kept. Sinks without a run's secrets ignore it.
+     */
+    default void sasTokenSeen(String token) {
+    }
+
     default void record(Origin origin, EventKind kind, String subject) {
         record(origin, kind, subject, Map.of());
     }
