@@ -50,11 +50,6 @@ public final class Timeline implements TimelineSink {
         }
     }
 
-    @Override
-    public void sasTokenSeen(String token) {
-        redactor.registerSasToken(token);
-    }
-
     /** Nanoseconds on this timeline's clock, for producers that measure against it. */
     public long now() {
         return System.nanoTime() - origin;
