@@ -9,11 +9,13 @@ import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,7 +44,9 @@ public final class Redactor {
     private static final Pattern SHARED_ACCESS_KEY = Pattern.compile("(?i)(SharedAccessKey=)[^;\\s\"]+");
     private static final Pattern PEM_ARMOUR = Pattern.compile("-----(BEGIN|END) [A-Z0-9 ]+-----");
 
-    private final Set<String> secrets = ConcurrentHashMap.newKeySet();
+    /** Longest first, so a whole secret is masked before a piece of it (a PEM body before its lines). */
+    private final Set<String> secrets = new ConcurrentSkipListSet<>(
+            Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()));
     /** Every {@link #LEAK_HEX_CHARS}-character window of every registered hex form, lower case. */
     private final Set<String> hexParts = ConcurrentHashMap.newKeySet();
     /** Every {@link #LEAK_BASE64_CHARS}-character window of every registered base64 form. */
@@ -208,6 +212,9 @@ public final class Redactor {
         out = maskParts(out);
         out = SAS_SIG.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
         out = SHARED_ACCESS_KEY.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
+        while (out.contains(MASK + MASK)) {
+            out = out.replace(MASK + MASK, MASK); // one secret next to another, or two pieces of one, read as one
+        }
         return out;
     }
 

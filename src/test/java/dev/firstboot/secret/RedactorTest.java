@@ -77,6 +77,9 @@ class RedactorTest {
         java.math.BigInteger s = ((java.security.interfaces.ECPrivateKey) m.key()).getS();
         String scalar = String.format("%064x", s);
         assertThat(r.reveals("d=" + scalar.substring(0, 20))).isTrue();
+        String body = m.privateKeyPem().replaceAll("-----[^-]+-----", "").replaceAll("\\s", "");
+        assertThat(r.mask("private key " + body + "!")).as("the body, whose lines are secrets too, is masked once")
+                .isEqualTo("private key " + Redactor.MASK + "!");
     }
 
     /** A P-256 key in its SEC1 form, as a DevKit writes its alias key: a part of the body that encodes d is a leak. */
