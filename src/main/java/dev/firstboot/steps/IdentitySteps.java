@@ -31,6 +31,7 @@ public final class IdentitySteps {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** How long the certificate check waits for the device's first registration request. */
     static final Duration FIRST_REQUEST_DEADLINE = Duration.ofSeconds(10);
+    private static final String KEYS_ONLY_CN = "firstboot-derived-secrets";
 
     private final World world;
 
@@ -52,9 +53,10 @@ public final class IdentitySteps {
      * not depend on the registration id. The harness's own computation from the inputs, so a device that prints its
      * key (as PEM, base64 or hex, or a part of one) fails however it came by it.
      */
-    private void derivedSecrets(Secret uds) throws DeviceException, IOException, IdentityException {
-        DiceIdentity derived = DiceEngine.derive(Uds.parse(uds.reveal()), firmware(world.dice()),
-                world.dice().expectedRegistrationId());
+    private void derivedSecrets(Secret uds) throws IOException, IdentityException {
+        // Any valid CN will do: it names the certificate, never a key. (The scenario may not have chosen its id yet,
+        // or may be about to try one the firmware refuses.)
+        DiceIdentity derived = DiceEngine.derive(Uds.parse(uds.reveal()), firmware(world.dice()), KEYS_ONLY_CN);
         Redactor redactor = world.rig().redactor();
         redactor.register(HexFormat.of().formatHex(derived.cdi()));
         redactor.registerPrivateKey(derived.aliasKeyPem(), derived.aliasKey().getPrivate());
