@@ -1,9 +1,6 @@
 package dev.firstboot.certification;
 
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import dev.firstboot.pki.PrivateKeyPem;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,17 +55,10 @@ public record SigningIdentity(PrivateKey key, X509Certificate certificate) {
     }
 
     static PrivateKey readKey(Path file) throws BundleException {
-        try (PEMParser parser = new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
-            Object o = parser.readObject();
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            if (o instanceof PEMKeyPair pair) {
-                return converter.getPrivateKey(pair.getPrivateKeyInfo());
-            }
-            if (o instanceof PrivateKeyInfo info) {
-                return converter.getPrivateKey(info);
-            }
-            throw new BundleException("the signing key " + file + " holds no unencrypted private key (expected a PEM "
-                    + "'PRIVATE KEY', 'EC PRIVATE KEY' or 'RSA PRIVATE KEY' block)");
+        try {
+            return PrivateKeyPem.parse(Files.readString(file, StandardCharsets.US_ASCII));
+        } catch (PrivateKeyPem.InvalidPem e) {
+            throw new BundleException("the signing key " + file + " " + e.getMessage());
         } catch (IOException e) {
             throw new BundleException("cannot read the signing key " + file + ": " + e.getClass().getSimpleName()
                     + (e instanceof java.nio.file.NoSuchFileException ? " (no such file)" : ""));

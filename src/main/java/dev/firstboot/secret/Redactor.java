@@ -1,25 +1,34 @@
 package dev.firstboot.secret;
 
 import java.math.BigInteger;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPrivateKey;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Masks secrets in any text that leaves the harness: timeline attributes, console logs, reports, error messages.
- * Secrets are registered as they become known (a UDS written, a key issued); SAS signatures are masked by shape,
- * so a token nobody registered is still hidden.
+ * Masks secrets in any text that leaves the harness: timeline attributes, console logs, reports, error messages,
+ * and says whether a text a device printed gives one away. This is the one place that says what a leak is.
+ * Secrets are registered as they become known (a UDS written, a key issued, a private key derived, a SAS token seen
+ * on the wire); SAS signatures are masked by shape too, so a token nobody registered is still hidden.
  * <p>
- * Key material (a hex or base64 string, such as a UDS or a symmetric key) is found in either form, whole or in
- * part: any {@link #LEAK_HEX_CHARS} characters of its hex form or {@link #LEAK_BASE64_CHARS} of its base64 form are
- * a leak, and are masked. Structured secrets (connection strings, PEM lines) count only whole.
+ * Key material (a hex or base64 string, such as a UDS, a symmetric key, a SAS signature's HMAC or a private key's
+ * private value) is found in either form, whole or in part: any {@link #LEAK_HEX_CHARS} characters of its hex form
+ * or {@link #LEAK_BASE64_CHARS} of its base64 form are a leak, and are masked. So is the part of a PEM body that
+ * encodes a private value. Structured secrets (connection strings, whole PEM lines) count only whole.
  */
 public final class Redactor {
     public static final String MASK = "«masked»";
@@ -33,8 +42,11 @@ public final class Redactor {
     private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]+={0,2}");
     private static final Pattern SAS_SIG = Pattern.compile("(?i)(sig=)[^&\\s\"]+");
     private static final Pattern SHARED_ACCESS_KEY = Pattern.compile("(?i)(SharedAccessKey=)[^;\\s\"]+");
+    private static final Pattern PEM_ARMOUR = Pattern.compile("-----(BEGIN|END) [A-Z0-9 ]+-----");
 
-    private final Set<String> secrets = ConcurrentHashMap.newKeySet();
+    /** Longest first, so a whole secret is masked before a piece of it (a PEM body before its lines). */
+    private final Set<String> secrets = new ConcurrentSkipListSet<>(
+            Comparator.comparingInt(String::length).reversed().thenComparing(Comparator.naturalOrder()));
     /** Every {@link #LEAK_HEX_CHARS}-character window of every registered hex form, lower case. */
     private final Set<String> hexParts = ConcurrentHashMap.newKeySet();
     /** Every {@link #LEAK_BASE64_CHARS}-character window of every registered base64 form. */
@@ -76,29 +88,109 @@ public final class Redactor {
     }
 
     /**
-     * Registers a private key: its PEM (each line and the whole body) whole, and its private value (an EC scalar or
-     * an RSA private exponent) as key material, so a part of it is a leak too. The public parts of the PEM are not
-     * secrets: a certificate shares them, so they count only as the whole PEM line.
+     * Registers a private key by its private value (an EC scalar, an RSA private exponent and primes) as key
+     * material, so any long enough part of its hex or base64 form is a leak, and by its PKCS#8 encoding, the body of
+     * a {@code BEGIN PRIVATE KEY} PEM.
+     */
+    public void registerPrivateKey(PrivateKey key) {
+        List<byte[]> values = privateValues(key);
+        values.forEach(v -> register(HexFormat.of().formatHex(v)));
+        if (key.getEncoded() != null) {
+            registerEncoding(key.getEncoded(), values);
+        }
+    }
+
+    /**
+     * As {@link #registerPrivateKey(PrivateKey)}, and the PEM the key was given in (PKCS#8 or SEC1, on one line or
+     * many): each of its lines and its whole body, and any long enough part of the body that encodes a private
+     * value. The other parts of the body (the algorithm, the public key) are no secret alone: a certificate shares
+     * them.
      */
     public void registerPrivateKey(String pem, PrivateKey key) {
-        StringBuilder body = new StringBuilder();
-        for (String line : pem.split("\n")) {
-            if (!line.startsWith("-----")) {
-                registerWhole(line.trim());
-                body.append(line.trim());
+        registerPrivateKey(key);
+        for (String line : pem.split("\\R")) {
+            registerWhole(PEM_ARMOUR.matcher(line).replaceAll("").trim());
+        }
+        String body = PEM_ARMOUR.matcher(pem).replaceAll("").replaceAll("\\s", "");
+        try {
+            registerEncoding(Base64.getDecoder().decode(body), privateValues(key));
+        } catch (IllegalArgumentException e) {
+            registerWhole(body); // not base64 after all: it still counts whole
+        }
+    }
+
+    /**
+     * Registers the SAS signature in {@code token} ({@code sig=}, URL-encoded base64 of an HMAC): its URL-encoded
+     * form whole, and any long enough part of the HMAC's base64 or hex form. Only parts are kept for the HMAC (a
+     * lookup, not a scan), since a run sees a new token at every boot. A token without a signature is ignored.
+     */
+    public void registerSasToken(String token) {
+        Matcher m = SAS_SIG.matcher(token == null ? "" : token);
+        if (!m.find()) {
+            return;
+        }
+        String encoded = m.group().substring(m.group(1).length());
+        if (encoded.length() >= 8) {
+            secrets.add(encoded);
+        }
+        try {
+            byte[] hmac = Base64.getDecoder().decode(URLDecoder.decode(encoded, StandardCharsets.UTF_8));
+            if (hmac.length >= KEY_MATERIAL_BYTES) {
+                addParts(base64Parts, Base64.getEncoder().encodeToString(hmac), LEAK_BASE64_CHARS);
+                addParts(hexParts, HexFormat.of().formatHex(hmac), LEAK_HEX_CHARS);
+            }
+        } catch (IllegalArgumentException e) {
+            // not URL-encoded base64: the verifier refuses it, and the text counts whole
+        }
+    }
+
+    /** The private values of {@code key}, unsigned big-endian; none for a key type this does not know. */
+    private static List<byte[]> privateValues(PrivateKey key) {
+        if (key instanceof ECPrivateKey ec) {
+            return List.of(unsigned(ec.getS()));
+        }
+        if (key instanceof RSAPrivateCrtKey rsa) {
+            return List.of(unsigned(rsa.getPrivateExponent()), unsigned(rsa.getPrimeP()), unsigned(rsa.getPrimeQ()));
+        }
+        if (key instanceof RSAPrivateKey rsa) {
+            return List.of(unsigned(rsa.getPrivateExponent()));
+        }
+        return List.of();
+    }
+
+    /**
+     * An encoding of a key in base64 (a PEM body): whole, and every part of it that encodes only bytes of a private
+     * value, so a device that prints a piece of its PEM is caught when the piece gives the private value away.
+     */
+    private void registerEncoding(byte[] der, List<byte[]> values) {
+        String base64 = Base64.getEncoder().encodeToString(der);
+        registerWhole(base64);
+        for (byte[] value : values) {
+            int start = indexOf(der, value);
+            if (start < 0) {
+                continue;
+            }
+            // base64 characters 4g..4g+3 encode bytes 3g..3g+2: keep the groups that lie within the value
+            int first = (start + 2) / 3;
+            int end = (start + value.length) / 3;
+            if (end > first) {
+                addParts(base64Parts, base64.substring(4 * first, 4 * end), LEAK_BASE64_CHARS);
             }
         }
-        registerWhole(body.toString());
-        BigInteger value = key instanceof ECPrivateKey ec ? ec.getS()
-                : key instanceof RSAPrivateKey rsa ? rsa.getPrivateExponent() : null;
-        if (value != null) {
-            register(HexFormat.of().formatHex(unsigned(value)));
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
         }
+        return -1;
     }
 
     private static byte[] unsigned(BigInteger value) {
         byte[] b = value.toByteArray();
-        return b.length > 1 && b[0] == 0 ? java.util.Arrays.copyOfRange(b, 1, b.length) : b;
+        return b.length > 1 && b[0] == 0 ? Arrays.copyOfRange(b, 1, b.length) : b;
     }
 
     private static void addParts(Set<String> parts, String form, int length) {
@@ -120,6 +212,9 @@ public final class Redactor {
         out = maskParts(out);
         out = SAS_SIG.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
         out = SHARED_ACCESS_KEY.matcher(out).replaceAll("$1" + Matcher.quoteReplacement(MASK));
+        while (out.contains(MASK + MASK)) {
+            out = out.replace(MASK + MASK, MASK); // one secret next to another, or two pieces of one, read as one
+        }
         return out;
     }
 
@@ -163,7 +258,7 @@ public final class Redactor {
                     if (secret == null) {
                         return true;
                     }
-                    java.util.Arrays.fill(secret, i, i + length, true);
+                    Arrays.fill(secret, i, i + length, true);
                     any = true;
                 }
             }

@@ -9,6 +9,7 @@ import dev.firstboot.service.dps.DpsService;
 import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.hub.IotHubEmulator;
 
+import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Origin;
 import dev.firstboot.timeline.TimelineSink;
 
@@ -204,9 +205,30 @@ public final class EmbeddedBackendProvider implements BackendProvider {
             @Override
             public Backend start(RigContext context) throws RigException {
                 TimelineSink all = context.timeline();
-                TimelineSink sink = wire ? all : (origin, kind, subject, details) -> {
-                    if (origin != Origin.SERVICE) {
-                        all.record(origin, kind, subject, details);
+                // With wire evidence, the SAS tokens the emulators see become the run's secrets: a device that prints
+                // its signature is caught, and it is masked. Without, they stay unknown, as on the real service, and
+                // only a token printed with its sig= is caught.
+                TimelineSink sink = new TimelineSink() {
+                    @Override
+                    public void record(Origin origin, EventKind kind, String subject, Map<String, String> details) {
+                        if (wire || origin != Origin.SERVICE) {
+                            all.record(origin, kind, subject, details);
+                        }
+                    }
+
+                    @Override
+                    public void recordAt(long nanoTime, Origin origin, EventKind kind, String subject,
+                                         Map<String, String> details) {
+                        if (wire || origin != Origin.SERVICE) {
+                            all.recordAt(nanoTime, origin, kind, subject, details);
+                        }
+                    }
+
+                    @Override
+                    public void sasTokenSeen(String token) {
+                        if (wire) {
+                            context.redactor().registerSasToken(token);
+                        }
                     }
                 };
                 if (!perPart) {

@@ -67,7 +67,7 @@ public final class Hooks {
         if (world.lane == null) {
             return;
         }
-        ConsoleSecrets.leak(world.timeline().events()).ifPresent(why -> {
+        ConsoleSecrets.leak(world.timeline().events(), world.rig().redactor()).ifPresent(why -> {
             throw new AssertionError(why);
         });
     }

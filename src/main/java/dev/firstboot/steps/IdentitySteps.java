@@ -10,6 +10,7 @@ import dev.firstboot.identity.dice.Uds;
 import dev.firstboot.rig.Backend;
 import dev.firstboot.rig.DeviceException;
 import dev.firstboot.rig.DiceFacet;
+import dev.firstboot.secret.Redactor;
 import dev.firstboot.secret.Secret;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.TimelineEvent;
@@ -30,6 +31,7 @@ public final class IdentitySteps {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** How long the certificate check waits for the device's first registration request. */
     static final Duration FIRST_REQUEST_DEADLINE = Duration.ofSeconds(10);
+    private static final String KEYS_ONLY_CN = "firstboot-derived-secrets";
 
     private final World world;
 
@@ -38,11 +40,27 @@ public final class IdentitySteps {
     }
 
     @Given("the device has a fresh UDS")
-    public void freshUds() throws DeviceException {
+    public void freshUds() throws DeviceException, IOException, IdentityException {
         Secret uds = randomUds();
         world.rig().redactor().register(uds.reveal());
+        derivedSecrets(uds);
         world.dice().writeUds(uds);
         world.uds = uds;
+    }
+
+    /**
+     * What a device derives from its UDS is secret too: its CDI, and its DeviceID and alias private keys, which do
+     * not depend on the registration id. The harness's own computation from the inputs, so a device that prints its
+     * key (as PEM, base64 or hex, or a part of one) fails however it came by it.
+     */
+    private void derivedSecrets(Secret uds) throws IOException, IdentityException {
+        // Any valid CN will do: it names the certificate, never a key. (The scenario may not have chosen its id yet,
+        // or may be about to try one the firmware refuses.)
+        DiceIdentity derived = DiceEngine.derive(Uds.parse(uds.reveal()), firmware(world.dice()), KEYS_ONLY_CN);
+        Redactor redactor = world.rig().redactor();
+        redactor.register(HexFormat.of().formatHex(derived.cdi()));
+        redactor.registerPrivateKey(derived.aliasKeyPem(), derived.aliasKey().getPrivate());
+        redactor.registerPrivateKey(derived.deviceIdKey().getPrivate());
     }
 
     @Given("the device's registration id is {string}")

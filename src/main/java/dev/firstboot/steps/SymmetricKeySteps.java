@@ -1,5 +1,6 @@
 package dev.firstboot.steps;
 
+import dev.firstboot.identity.symkey.GroupKeys;
 import dev.firstboot.rig.SymmetricKeyFacet;
 import dev.firstboot.suite.NotApplicableException;
 import dev.firstboot.timeline.EventKind;
@@ -8,6 +9,7 @@ import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;
 
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,11 +30,19 @@ public final class SymmetricKeySteps {
                 "the device of rig " + world.rig().name() + " (" + world.device().kind() + ") has no symmetric key"));
     }
 
-    /** A fresh key, as the portal generates one: 32 random bytes (shown base64-encoded). */
+    /**
+     * A fresh key, as the portal generates one: 32 random bytes (shown base64-encoded). It is a secret from now on:
+     * masked everywhere, and a device that prints it, or a part of it, fails.
+     */
     private byte[] freshKey() {
         byte[] key = new byte[32];
         RANDOM.nextBytes(key);
+        secret(key);
         return key;
+    }
+
+    private void secret(byte[] key) {
+        world.rig().redactor().register(Base64.getEncoder().encodeToString(key));
     }
 
     private void individual(String hub, Optional<String> deviceId, boolean enabled) {
@@ -79,6 +89,8 @@ public final class SymmetricKeySteps {
     private void groupMember(String registrationId, String groupId, String hub, boolean enabled) {
         world.hubHost(hub);
         byte[] groupKey = freshKey();
+        // The key a member derives is the harness's own computation from the group key, not the device's word.
+        secret(GroupKeys.derive(groupKey, registrationId));
         SymmetricKeyFacet device = device();
         device.useRegistrationId(registrationId);
         device.provisionGroupKey(groupKey);

@@ -36,6 +36,7 @@ public final class X509Steps {
         X509CertificateFacet device = device();
         world.registrationId = device.registrationId();
         KeyMaterial identity = ca.issueClient(world.registrationId);
+        world.rig().redactor().registerPrivateKey(identity.privateKeyPem(), identity.key());
         device.provisionCertificate(identity);
         issued = Optional.of(identity);
         return identity;

@@ -10,6 +10,15 @@ public interface TimelineSink {
 
     void record(Origin origin, EventKind kind, String subject, Map<String, String> attributes);
 
+    /**
+     * A SAS token a service saw on the wire: wire evidence of a secret, which a backend that offers wire evidence
+     * makes one of the run's secrets ({@link dev.firstboot.secret.Redactor#registerSasToken}), so it is masked and a
+     * device that printed it (before or after it sent it) has leaked it. Never an event: the token is not kept.
+     * Sinks that keep no run's secrets ignore it.
+     */
+    default void sasTokenSeen(String token) {
+    }
+
     default void record(Origin origin, EventKind kind, String subject) {
         record(origin, kind, subject, Map.of());
     }

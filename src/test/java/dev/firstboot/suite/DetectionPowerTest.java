@@ -27,7 +27,9 @@ class DetectionPowerTest {
      * - wrong-serial, cn-differs-from-registration-id: the enrollments hold the reference certificate, so DPS refuses
      *   the defective one (401002) in every scenario that expects DPS to know it (assigned, or disabled);
      * - no-telemetry: the registry scenario checks the telemetry the hub received too;
-     * - connects-after-refusal: every scenario where DPS refuses the device checks that it reaches no hub.
+     * - connects-after-refusal: every scenario where DPS refuses the device checks that it reaches no hub;
+     * - dumps-alias-key-on-failure: the device's boot fails, so it prints its key, in every scenario where DPS
+     *   refuses it.
      */
     @ParameterizedTest(name = "{0} is caught by \"{1}\"")
     @CsvSource(delimiter = '|', value = {
@@ -36,7 +38,8 @@ class DetectionPowerTest {
             "ignores-retry-after             | The device waits as long as DPS asks | the device did not honour retry-after: it polled | ",
             "slow-boot                       | The first boot stays within its time budget | boot → registration request took 3. | ",
             "no-telemetry                    | An individually enrolled device | hub hub-a received no telemetry from devkit-01 within 5 s | An enrolled device's first boot shows in the registration state",
-            "connects-after-refusal          | A device that is not enrolled is refused | expected no hub connection, but firstboot-dice-01 connected to hub | A device enrolled with another device's certificate is refused;A disabled enrollment gives the status disabled"
+            "connects-after-refusal          | A device that is not enrolled is refused | expected no hub connection, but firstboot-dice-01 connected to hub | A device enrolled with another device's certificate is refused;A disabled enrollment gives the status disabled",
+            "dumps-alias-key-on-failure      | A device that is not enrolled is refused | : \"alias key d=«masked»\", after line | A device enrolled with another device's certificate is refused;A disabled enrollment gives the status disabled"
     })
     void defectIsCaught(String defect, String scenario, String message, String alsoFailing) throws Exception {
         Path rig = Runs.embeddedRigWithDefect(dir, defect);
@@ -48,5 +51,7 @@ class DetectionPowerTest {
         assertThat(outcome.summary().exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(outcome.output()).contains("FAIL ").contains("↳ ");
         outcome.onlyTheseFailed(Runs.names(scenario, alsoFailing));
+        assertThat(outcome.secrets().leaking()).as("the reports hold no secret, not even one the device printed")
+                .isEmpty();
     }
 }

@@ -205,7 +205,7 @@ class ProgramRigRunTest {
                         "A device whose key is not enrolled")));
         assertThat(outcome.summary().scenarios()).as(outcome.output()).hasSize(2).allSatisfy(s -> {
             assertThat(s.status()).isEqualTo(ScenarioStatus.FAILED);
-            assertThat(s.message()).contains("the device printed a secret the harness gave it on its console, line 1")
+            assertThat(s.message()).contains("the device printed a secret on its console, line 1")
                     .contains("firstboot-ref: symmetric key «masked»");
         });
         assertThat(outcome.secrets().leaking()).isEmpty();
@@ -213,10 +213,14 @@ class ProgramRigRunTest {
 
     /**
      * A device with an identity of its own (here a certificate made for it beforehand, which the program is pointed
-     * at by its own wrapper, never by the harness): the harness enrolls the declared leaf, and the device boots.
+     * at by its own wrapper, never by the harness): the harness enrolls the declared leaf, and the device boots. The
+     * rig declares the device's key too, which the harness only reads to know it as a secret: with prints-key the
+     * program prints it at every boot, so both scenarios fail on that line, masked, and the reports hold no part of it.
      */
-    @org.junit.jupiter.api.Test
-    void aDeviceWithItsOwnCertificateIsEnrolledAsDeclared(@TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "defects \"{0}\"")
+    @CsvSource({"''", "prints-key"})
+    void aDeviceWithItsOwnCertificateIsEnrolledAsDeclaredAndKeepsItsKey(String defects, @TempDir Path dir)
+            throws Exception {
         dev.firstboot.pki.KeyMaterial own = dev.firstboot.pki.TestPki.create().issueClient("own-cert-device-07");
         Files.writeString(dir.resolve("device.pem"), own.chainPem());
         dev.firstboot.pki.CaFiles.writePrivate(dir.resolve("device-key.pem"), own.privateKeyPem());
@@ -233,11 +237,78 @@ class ProgramRigRunTest {
                   attestation: x509
                   registration-id: own-cert-device-07
                   certificate: device.pem
+                  private-key: device-key.pem
                   command: %s
-                """.formatted(json("FIRSTBOOT_CERT_PEM=device.pem FIRSTBOOT_KEY_PEM=device-key.pem exec " + node)));
+                  environment:
+                    FIRSTBOOT_REFERENCE_DEFECTS: %s
+                """.formatted(json("FIRSTBOOT_CERT_PEM=device.pem FIRSTBOOT_KEY_PEM=device-key.pem exec " + node),
+                json(defects)));
         Runs.Outcome outcome = run(dir, rig, Runs.FEATURES.resolve("identity").resolve("own-identity.feature"));
-        assertThat(outcome.summary().scenarios()).as(outcome.output()).hasSize(2)
-                .allSatisfy(s -> assertThat(s.status()).as(s.name() + ": " + s.message()).isEqualTo(ScenarioStatus.PASSED));
+        assertThat(outcome.summary().scenarios()).as(outcome.output()).hasSize(2);
+        if (defects.isEmpty()) {
+            outcome.onlyTheseFailed(List.of());
+        } else {
+            assertThat(outcome.summary().scenarios()).allSatisfy(s -> {
+                assertThat(s.status()).isEqualTo(ScenarioStatus.FAILED);
+                assertThat(s.message()).contains("the device printed a secret on its console, line 1")
+                        .contains("\"firstboot-ref: private key «masked»\"");
+            });
+        }
+        assertThat(outcome.secrets().leaking()).isEmpty();
+    }
+
+    /**
+     * A device with its own symmetric key, which the rig names only by the harness's environment variable that holds
+     * it (so this runs in a child JVM with that variable set): the harness enrolls that key and knows it as a secret;
+     * with prints-key the program prints it at every boot, so both scenarios fail on that line, masked.
+     */
+    @ParameterizedTest(name = "defects \"{0}\"")
+    @CsvSource({"''", "prints-key"})
+    void aDeviceWithItsOwnKeyInAVariableIsEnrolledAndKeepsItsKey(String defects, @TempDir Path dir) throws Exception {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        String base64 = java.util.Base64.getEncoder().encodeToString(key);
+        String node = String.join(" ", Program.NODE.command().stream().map(w -> "'" + w + "'").toList());
+        Path rig = dir.resolve("own-key.yaml");
+        Files.writeString(rig, """
+                name: program-own-key
+                backend:
+                  kind: embedded
+                  hubs: [hub-a]
+                  addresses: per-part
+                device:
+                  kind: program
+                  attestation: symmetric-key
+                  registration-id: own-key-device-08
+                  symmetric-key-variable: OWN_DEVICE_KEY
+                  command: %s
+                  environment:
+                    FIRSTBOOT_REFERENCE_DEFECTS: %s
+                """.formatted(json("FIRSTBOOT_SYMMETRIC_KEY=\"$OWN_DEVICE_KEY\" exec " + node), json(defects)));
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.firstboot.cli.Main", "run", "--rig", rig.toString(),
+                "--features", Runs.FEATURES.resolve("identity").resolve("own-identity.feature").toString(),
+                "--report", dir.resolve("reports").toString())
+                .directory(Runs.PROJECT.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("out.txt").toFile());
+        pb.environment().put("OWN_DEVICE_KEY", base64);
+        Process process = pb.start();
+        boolean finished = process.waitFor(180, java.util.concurrent.TimeUnit.SECONDS);
+        if (!finished) {
+            process.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        String output = Files.readString(dir.resolve("out.txt"));
+        assertThat(finished).as("the run ended within 180 s; it printed:\n" + output).isTrue();
+        if (defects.isEmpty()) {
+            assertThat(process.exitValue()).as(output).isEqualTo(ExitCodes.PASSED);
+            assertThat(output).contains("2 passed, 0 failed");
+        } else {
+            assertThat(process.exitValue()).as(output).isEqualTo(ExitCodes.FAILED);
+            assertThat(output).contains("0 passed, 2 failed").doesNotContain("BUG: a secret");
+            assertThat(output.lines().filter(l -> l.contains("↳ ")).toList()).hasSize(2).allSatisfy(l -> assertThat(l)
+                    .contains("the device printed a secret on its console, line 1")
+                    .contains("\"firstboot-ref: symmetric key «masked»\""));
+        }
+        assertThat(output).doesNotContain(base64.substring(0, 12));
     }
 
     /** The defect's scenario fails with {@code message}; the scenario it does not target (if named) passes. */

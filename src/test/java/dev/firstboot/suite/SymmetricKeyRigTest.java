@@ -42,12 +42,16 @@ class SymmetricKeyRigTest {
      * Failing too, by their own checks:
      * - raw-group-key: DPS refuses the SAS signed with the group key itself before it reads the group's state, so the
      *   disabled group's device gets 401002, not "disabled";
-     * - hub-sas-with-key-name: every scenario in which the device connects to a hub fails at the hub.
+     * - hub-sas-with-key-name: every scenario in which the device connects to a hub fails at the hub;
+     * - prints-derived-key, prints-sas-signature: a device of a disabled group derives its key and signs with it too.
+     *   The signature is printed before it is sent, so the harness knows it only from DPS's side of the wire.
      */
     @ParameterizedTest(name = "{0} is caught by \"{1}\"")
     @CsvSource(delimiter = '|', value = {
-            "raw-group-key         | A device of an enrollment group is assigned | but DPS answered HTTP 401 errorCode 401002 | A device of a disabled enrollment group",
-            "hub-sas-with-key-name | An individually enrolled device is assigned | refused kitchen-sensor with CONNACK return code 5 | A device of an enrollment group is assigned;The first boot stays within its time budget"
+            "raw-group-key            | A device of an enrollment group is assigned | but DPS answered HTTP 401 errorCode 401002 | A device of a disabled enrollment group",
+            "hub-sas-with-key-name    | An individually enrolled device is assigned | refused kitchen-sensor with CONNACK return code 5 | A device of an enrollment group is assigned;The first boot stays within its time budget",
+            "prints-derived-key       | A device of an enrollment group is assigned | : \"derived device key «masked»\", after line 1: \"symmetric-key device booting | A device of a disabled enrollment group",
+            "prints-sas-signature     | A device of an enrollment group is assigned | : \"registering with signature «masked»\", after line | A device of a disabled enrollment group"
     })
     void deviceDefectIsCaught(String defect, String scenario, String message, String alsoFailing, @TempDir Path dir)
             throws Exception {
@@ -68,5 +72,6 @@ class SymmetricKeyRigTest {
         assertThat(judged.status()).as(defective.output()).isEqualTo(ScenarioStatus.FAILED);
         assertThat(judged.message()).contains(message);
         defective.onlyTheseFailed(Runs.names(scenario, alsoFailing));
+        assertThat(defective.secrets().leaking()).isEmpty();
     }
 }

@@ -111,7 +111,7 @@ class VirtualDevKitRigTest {
         defective.onlyTheseFailed(leaking);
         for (String name : leaking) {
             assertThat(defective.scenario(name).message()).as(name)
-                    .containsPattern("the device printed a secret the harness gave it on its console, line \\d+ ")
+                    .containsPattern("the device printed a secret on its console, line \\d+ ")
                     .contains(": \"" + maskedLine + "\"").contains(", after line ")
                     .contains("16 characters of its hex form or 12 of its base64 form are a leak");
         }

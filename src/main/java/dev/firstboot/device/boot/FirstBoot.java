@@ -172,6 +172,38 @@ public final class FirstBoot implements AutoCloseable {
         /** The boot ended without a hub connection, before or after the assignment. */
         void failed(String reason);
 
+        /** This progress, then {@code then} after a failure: for a device that prints more when it fails. */
+        default Progress afterFailure(Runnable then) {
+            Progress self = this;
+            return new Progress() {
+                @Override
+                public void registering() {
+                    self.registering();
+                }
+
+                @Override
+                public void assigning() {
+                    self.assigning();
+                }
+
+                @Override
+                public void assigned(String hubHost, String deviceId) {
+                    self.assigned(hubHost, deviceId);
+                }
+
+                @Override
+                public void hubConnected(String hubHost, String deviceId) {
+                    self.hubConnected(hubHost, deviceId);
+                }
+
+                @Override
+                public void failed(String reason) {
+                    self.failed(reason);
+                    then.run();
+                }
+            };
+        }
+
         /** The C SDK sample's log lines, one string per line, as the DICE simulator prints them. */
         static Progress consoleLines(Consumer<String> console) {
             return new Progress() {

@@ -26,7 +26,9 @@ public enum DiceDefect {
     /** The device retries a failed request (5xx, dropped connection, unavailable hub) at once, without backing off. */
     NO_BACKOFF("no-backoff"),
     /** The device trusts a server certificate whose validity period has ended. */
-    ACCEPTS_EXPIRED_CERTIFICATE("accepts-expired-certificate");
+    ACCEPTS_EXPIRED_CERTIFICATE("accepts-expired-certificate"),
+    /** When its boot fails, the device prints its alias private key (the scalar d, in hex) for debugging. */
+    DUMPS_ALIAS_KEY_ON_FAILURE("dumps-alias-key-on-failure");
 
     private final String configName;
 

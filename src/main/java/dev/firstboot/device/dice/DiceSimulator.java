@@ -172,9 +172,15 @@ public final class DiceSimulator implements Device, DiceFacet {
             behaviour = behaviour.with(FirstBoot.Deviation.HUB_AFTER_REFUSAL);
         }
         FirstBoot.Behaviour chosen = behaviour;
+        FirstBoot.Progress progress = FirstBoot.Progress.consoleLines(session::print);
+        if (settings.defects().contains(DiceDefect.DUMPS_ALIAS_KEY_ON_FAILURE)) { // DEFECT HOOK
+            String d = String.format("%064x", ((ECPrivateKey) identity.key()).getS());
+            progress = progress.afterFailure(() -> session.print("alias key d=" + d));
+        }
+        FirstBoot.Progress lines = progress;
         session.print("DICE simulator booting, firmware " + settings.inputs().firmwareVersion() + ", registration id " + regId);
         session.start("dice-simulator-boot", pause -> new FirstBoot(context.endpoints(), context.timeline(),
-                FirstBoot.Progress.consoleLines(session::print), identity, chosen, pause));
+                lines, identity, chosen, pause));
     }
 
     /** The identity the firmware derives, or a defective variant of it. */

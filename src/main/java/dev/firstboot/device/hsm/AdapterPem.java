@@ -1,13 +1,9 @@
 package dev.firstboot.device.hsm;
 
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import dev.firstboot.pki.PrivateKeyPem;
+
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
@@ -45,21 +41,10 @@ final class AdapterPem {
 
     /** The private key in {@code pem}: PKCS#8 {@code PRIVATE KEY}, SEC1 {@code EC PRIVATE KEY} or {@code RSA PRIVATE KEY}. */
     static PrivateKey privateKey(String pem) throws AdapterCheckException {
-        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-            Object o = parser.readObject();
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            if (o instanceof PEMKeyPair pair) {
-                return converter.getPrivateKey(pair.getPrivateKeyInfo());
-            }
-            if (o instanceof PrivateKeyInfo info) {
-                return converter.getPrivateKey(info);
-            }
-            throw new AdapterCheckException("hsm_client_get_key returned " + (o == null ? "no PEM object"
-                    : "a PEM " + o.getClass().getSimpleName()) + "; expected an unencrypted 'PRIVATE KEY' (PKCS#8) or "
-                    + "'EC PRIVATE KEY' (SEC1) PEM block");
-        } catch (IOException e) {
-            throw new AdapterCheckException("hsm_client_get_key returned a key that does not parse as PEM: "
-                    + e.getClass().getSimpleName());
+        try {
+            return PrivateKeyPem.parse(pem);
+        } catch (PrivateKeyPem.InvalidPem e) {
+            throw new AdapterCheckException("hsm_client_get_key returned a key that " + e.getMessage());
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.firstboot.device.program;
 
 import dev.firstboot.identity.symkey.GroupKeys;
 import dev.firstboot.pki.KeyMaterial;
+import dev.firstboot.pki.PrivateKeyPem;
 import dev.firstboot.rig.BootReport;
 import dev.firstboot.rig.Device;
 import dev.firstboot.rig.DeviceEndpoints;
@@ -24,6 +25,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -153,12 +155,21 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
             throws RigException {
         if (settings.certificate().isPresent()) {
             Path file = settings.certificate().get();
+            X509Certificate leaf;
             try (var in = Files.newInputStream(file)) {
-                X509Certificate leaf = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-                return Optional.of(new Credential.Certificate(leaf.getEncoded()));
+                leaf = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
             } catch (IOException | CertificateException e) {
                 throw new RigException("rig " + context.rigName() + ": device.certificate " + file + " is not a PEM"
                         + " X.509 certificate (" + e.getMessage() + "); give the device's leaf certificate");
+            }
+            if (settings.privateKey().isPresent()) {
+                ownPrivateKey(context, settings.privateKey().get(), file, leaf);
+            }
+            try {
+                return Optional.of(new Credential.Certificate(leaf.getEncoded()));
+            } catch (CertificateException e) {
+                throw new RigException("rig " + context.rigName() + ": device.certificate " + file + " cannot be"
+                        + " encoded again (" + e.getMessage() + "); give the device's leaf certificate");
             }
         }
         if (settings.symmetricKeyVariable().isPresent()) {
@@ -178,6 +189,30 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The device's own key, which the harness never hands to the program: a secret from now on, in every form
+     * ({@link dev.firstboot.secret.Redactor#registerPrivateKey}), so a program that prints it fails. It must be the
+     * certificate's key.
+     */
+    private static void ownPrivateKey(RigContext context, Path file, Path certificate, X509Certificate leaf)
+            throws RigException {
+        String where = "rig " + context.rigName() + ": device.private-key " + file;
+        try {
+            String pem = Files.readString(file, StandardCharsets.US_ASCII);
+            PrivateKey key = PrivateKeyPem.parse(pem);
+            context.redactor().registerPrivateKey(pem, key);
+            if (!PrivateKeyPem.pairs(key, leaf.getPublicKey())) {
+                throw new RigException(where + " is not the key of device.certificate " + certificate + "; give the"
+                        + " private key that goes with that leaf");
+            }
+        } catch (PrivateKeyPem.InvalidPem e) {
+            throw new RigException(where + " " + e.getMessage());
+        } catch (IOException e) {
+            throw new RigException(where + " cannot be read (" + e.getClass().getSimpleName() + "); the harness"
+                    + " reads it only to know it as a secret");
+        }
     }
 
     @Override
@@ -227,14 +262,12 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
 
     @Override
     public synchronized void provisionKey(byte[] key) {
-        context.redactor().register(Base64.getEncoder().encodeToString(key));
         ownKey = Optional.of(key.clone());
         groupKey = Optional.empty();
     }
 
     @Override
     public synchronized void provisionGroupKey(byte[] key) {
-        context.redactor().register(Base64.getEncoder().encodeToString(key));
         groupKey = Optional.of(key.clone());
         ownKey = Optional.empty();
     }
@@ -246,7 +279,6 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
 
     @Override
     public synchronized void provisionCertificate(KeyMaterial identity) {
-        context.redactor().registerPrivateKey(identity.privateKeyPem(), identity.key());
         issued = Optional.of(identity);
     }
 

@@ -41,6 +41,7 @@ import java.util.regex.PatternSyntaxException;
  *     FIRSTBOOT_REFERENCE_DEFECTS: wrong-hub
  *   requires: [../device-programs/node/node_modules]   # files it needs; without them it is unavailable here
  *   certificate: device.pem   # x509 only: a device with its own certificate; the harness enrolls this leaf
+ *   private-key: device-key.pem   # with certificate: its key, only so the harness knows it as a secret
  *   symmetric-key-variable: MY_DEVICE_KEY   # symmetric-key only: its own key, base64, in this variable
  * </pre>
  */
@@ -51,7 +52,7 @@ public final class ProgramDeviceProvider implements DeviceProvider {
     static final int DEFAULT_OUTPUT_LIMIT = 10_000;
     private static final String[] FIELDS = {"kind", "command", "directory", "attestation", "transport",
             "registration-id", "start-deadline", "stop-deadline", "output-limit", "milestones", "environment",
-            "requires", "certificate", "symmetric-key-variable", "tpm-protocol"};
+            "requires", "certificate", "private-key", "symmetric-key-variable", "tpm-protocol"};
     private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     @Override
@@ -113,6 +114,14 @@ public final class ProgramDeviceProvider implements DeviceProvider {
             }
             certificate = Optional.of(config.existingFile("certificate"));
         }
+        Optional<Path> privateKey = Optional.empty();
+        if (config.has("private-key")) {
+            if (certificate.isEmpty()) {
+                throw config.error("private-key", "a private key goes with the device's own certificate; add"
+                        + " certificate: (the leaf) beside it, or leave private-key out");
+            }
+            privateKey = Optional.of(config.existingFile("private-key"));
+        }
         Optional<String> keyVariable = config.optionalString("symmetric-key-variable");
         if (keyVariable.isPresent()) {
             if (attestation != ProgramSettings.Attestation.SYMMETRIC_KEY) {
@@ -126,7 +135,7 @@ public final class ProgramDeviceProvider implements DeviceProvider {
         Map<String, String> unavailable = new TreeMap<>();
         Optional<String> missing = missing(argv, directory, config);
         ProgramSettings settings = new ProgramSettings(argv, directory, attestation, transport, registrationId,
-                start, stop, milestones, outputLimit, environment, certificate, keyVariable, tpmProtocol);
+                start, stop, milestones, outputLimit, environment, certificate, privateKey, keyVariable, tpmProtocol);
         Set<String> capabilities = capabilities(settings);
         missing.or(() -> tpm && !Swtpm.installed() ? Optional.of(Swtpm.NOT_INSTALLED) : Optional.empty())
                 .ifPresent(why -> capabilities.forEach(c -> unavailable.put(c, why)));

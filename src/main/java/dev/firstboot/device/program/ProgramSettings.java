@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param outputLimit          the most console lines one boot may print before it counts as a flood
  * @param environment          the rig's extra variables (a defect switch for a reference program, say)
  * @param certificate          an X.509 device that brings its own certificate: the leaf, enrolled as is
+ * @param privateKey           that device's private key, read only to know it as a secret: the program is never
+ *                             given it by the harness
  * @param symmetricKeyVariable a symmetric-key device that brings its own key: the harness's environment variable
  *                             that holds it (base64), so the key never sits in the rig file
  * @param tpmProtocol          a tpm device: what the harness serves in front of the scenario's swtpm
@@ -23,7 +25,7 @@ import java.util.Optional;
 record ProgramSettings(List<String> argv, Path directory, Attestation attestation, String transport,
                        String registrationId, Duration startDeadline, Duration stopDeadline, Milestones milestones,
                        int outputLimit, Map<String, String> environment, Optional<Path> certificate,
-                       Optional<String> symmetricKeyVariable, TpmProtocol tpmProtocol) {
+                       Optional<Path> privateKey, Optional<String> symmetricKeyVariable, TpmProtocol tpmProtocol) {
     ProgramSettings {
         argv = List.copyOf(argv);
         environment = Map.copyOf(environment);

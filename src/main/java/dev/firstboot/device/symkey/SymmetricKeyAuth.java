@@ -5,10 +5,13 @@ import dev.firstboot.identity.tpm.SasTokens;
 
 import javax.net.ssl.SSLContext;
 import java.security.cert.X509Certificate;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A symmetric-key device's side of DPS attestation as the C SDK does it: TLS without a client certificate, and a SAS
@@ -23,13 +26,19 @@ final class SymmetricKeyAuth implements DeviceAuth {
     private final byte[] key;
     private final Clock clock;
     private final boolean hubSasWithKeyName;
+    private final Consumer<String> dpsSignatures;
 
-    /** @param key the key the device signs with: its own, or the one it derived from its group's key */
-    SymmetricKeyAuth(String registrationId, byte[] key, Clock clock, boolean hubSasWithKeyName) {
+    /**
+     * @param key           the key the device signs with: its own, or the one it derived from its group's key
+     * @param dpsSignatures is told the signature (base64) of each DPS SAS as it is signed: a device that logs it
+     */
+    SymmetricKeyAuth(String registrationId, byte[] key, Clock clock, boolean hubSasWithKeyName,
+                     Consumer<String> dpsSignatures) {
         this.registrationId = registrationId;
         this.key = key.clone();
         this.clock = clock;
         this.hubSasWithKeyName = hubSasWithKeyName;
+        this.dpsSignatures = dpsSignatures;
     }
 
     @Override
@@ -44,7 +53,9 @@ final class SymmetricKeyAuth implements DeviceAuth {
 
     @Override
     public Optional<String> dpsAuthorization(String idScope) {
-        return Optional.of(sign(idScope + "/registrations/" + registrationId, Optional.of(KEY_NAME)));
+        String token = sign(idScope + "/registrations/" + registrationId, Optional.of(KEY_NAME));
+        dpsSignatures.accept(URLDecoder.decode(token.replaceFirst(".*&sig=([^&]*).*", "$1"), StandardCharsets.UTF_8));
+        return Optional.of(token);
     }
 
     @Override

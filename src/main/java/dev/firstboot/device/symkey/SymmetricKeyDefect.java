@@ -9,7 +9,14 @@ public enum SymmetricKeyDefect {
     /** Signs with the enrollment group's key itself instead of the key derived from it and the registration id. */
     RAW_GROUP_KEY("raw-group-key"),
     /** Signs its hub SAS with {@code skn=registration}, which a hub does not take for a device key. */
-    HUB_SAS_WITH_KEY_NAME("hub-sas-with-key-name");
+    HUB_SAS_WITH_KEY_NAME("hub-sas-with-key-name"),
+    /** A device of an enrollment group prints the key it derived from the group key, in hex, before it registers. */
+    PRINTS_DERIVED_KEY("prints-derived-key"),
+    /**
+     * A device of an enrollment group prints the signature of each DPS SAS it signs (base64, without {@code sig=}),
+     * before it sends it.
+     */
+    PRINTS_SAS_SIGNATURE("prints-sas-signature");
 
     private final String configName;
 

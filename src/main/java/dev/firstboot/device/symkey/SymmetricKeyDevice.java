@@ -12,7 +12,7 @@ import dev.firstboot.rig.SymmetricKeyFacet;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,20 +85,14 @@ final class SymmetricKeyDevice implements Device, SymmetricKeyFacet {
 
     @Override
     public synchronized void provisionKey(byte[] key) {
-        remember(key);
         ownKey = Optional.of(key.clone());
         groupKey = Optional.empty();
     }
 
     @Override
     public synchronized void provisionGroupKey(byte[] key) {
-        remember(key);
         groupKey = Optional.of(key.clone());
         ownKey = Optional.empty();
-    }
-
-    private void remember(byte[] key) {
-        context.redactor().register(Base64.getEncoder().encodeToString(key));
     }
 
     @Override
@@ -121,7 +115,9 @@ final class SymmetricKeyDevice implements Device, SymmetricKeyFacet {
                 return groupKey.get();
             }
             byte[] derived = GroupKeys.derive(groupKey.get(), registrationId);
-            remember(derived);
+            if (defects.contains(SymmetricKeyDefect.PRINTS_DERIVED_KEY)) { // DEFECT HOOK
+                session.print("derived device key " + HexFormat.of().formatHex(derived));
+            }
             return derived;
         }
         throw new DeviceException("the symmetric-key device of rig " + context.rigName() + " was given no key; a "
@@ -131,9 +127,14 @@ final class SymmetricKeyDevice implements Device, SymmetricKeyFacet {
     @Override
     public synchronized void boot() throws DeviceException {
         session.stop();
-        SymmetricKeyAuth auth = new SymmetricKeyAuth(registrationId, signingKey(), Clock.systemUTC(),
-                defects.contains(SymmetricKeyDefect.HUB_SAS_WITH_KEY_NAME));
         session.print("symmetric-key device booting, registration id " + registrationId);
+        boolean logsSignatures = groupKey.isPresent() && defects.contains(SymmetricKeyDefect.PRINTS_SAS_SIGNATURE);
+        SymmetricKeyAuth auth = new SymmetricKeyAuth(registrationId, signingKey(), Clock.systemUTC(),
+                defects.contains(SymmetricKeyDefect.HUB_SAS_WITH_KEY_NAME), signature -> {
+                    if (logsSignatures) { // DEFECT HOOK
+                        session.print("registering with signature " + signature);
+                    }
+                });
         session.start("symmetric-key-boot", pause -> new FirstBoot(context.endpoints(), context.timeline(),
                 FirstBoot.Progress.consoleLines(session::print), auth, FirstBoot.Behaviour.conforming().withTransport(transport), pause));
     }

@@ -232,6 +232,7 @@ public final class DpsService implements AutoCloseable {
     }
 
     public synchronized DpsReply handle(DeviceRequest request) {
+        request.authorization().ifPresent(timeline::sasTokenSeen);
         RegistrationRecord record = record(request.registrationId());
         record.chains.add(copy(request.peerChain()));
         return decide(request, record);

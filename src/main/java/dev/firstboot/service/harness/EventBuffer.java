@@ -17,6 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A running emulator's timeline events, numbered from 1 and kept with their {@link System#nanoTime()}, so a harness
  * in another process can put them on its own timeline at the time they happened ({@link EventStream} serves them).
  * Every attribute is masked with the emulator's {@link Redactor} on the way in. Bounded: the oldest are dropped first.
+ * The SAS tokens the emulator sees ({@link #sasTokenSeen}) are not kept: a standalone emulator serves run after run,
+ * its events never carry a token, and a harness in another process could not learn them from here anyway.
  */
 public final class EventBuffer implements TimelineSink {
     public static final int CAPACITY = 20_000;

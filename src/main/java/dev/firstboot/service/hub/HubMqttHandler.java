@@ -131,6 +131,9 @@ final class HubMqttHandler extends SimpleChannelInboundHandler<MqttMessage> {
         attrs.put("clientId", id);
         attrs.put("username", username);
         timeline.record(Origin.SERVICE, EventKind.HUB_CONNECT, id, attrs);
+        if (connect.payload().passwordInBytes() != null) {
+            timeline.sasTokenSeen(new String(connect.payload().passwordInBytes(), StandardCharsets.UTF_8));
+        }
 
         if (connect.variableHeader().version() != MQTT_3_1_1) {
             refuse(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION);

@@ -180,6 +180,43 @@ class ProgramDeviceTest {
         assertThat(timeline.events(e -> e.kind() == EventKind.DEVICE_MILESTONE)).isEmpty();
     }
 
+    /**
+     * A device's own key file is read only to know the key as a secret: masked in every form from the rig's start;
+     * a key that is not the certificate's, or one without a certificate, is a rig-file error.
+     */
+    @Test
+    void aDevicesOwnPrivateKeyIsASecretFromTheStartAndMustBeItsCertificatesKey() throws Exception {
+        TestPki pki = TestPki.create();
+        dev.firstboot.pki.KeyMaterial own = pki.issueClient("own-key-device-01");
+        Files.writeString(dir.resolve("device.pem"), own.chainPem());
+        dev.firstboot.pki.CaFiles.writePrivate(dir.resolve("device-key.pem"), own.privateKeyPem());
+        String fields = """
+                command: [sleep, '1']
+                attestation: x509
+                registration-id: own-key-device-01
+                certificate: %s
+                private-key: %s
+                """;
+        device(fields.formatted(dir.resolve("device.pem"), dir.resolve("device-key.pem")));
+        String d = String.format("%064x", ((java.security.interfaces.ECPrivateKey) own.key()).getS());
+        assertThat(redactor.mask("key " + d.substring(8, 40))).isEqualTo("key " + Redactor.MASK);
+        assertThat(redactor.leaks(own.privateKeyPem())).isTrue();
+        assertThat(redactor.leaks(own.chainPem())).isFalse();
+
+        dev.firstboot.pki.CaFiles.writePrivate(dir.resolve("other-key.pem"), pki.issueClient("other").privateKeyPem());
+        assertThatThrownBy(() -> device(fields.formatted(dir.resolve("device.pem"), dir.resolve("other-key.pem"))))
+                .isInstanceOf(RigException.class).hasMessageContaining("device.private-key")
+                .hasMessageContaining("is not the key of device.certificate");
+        Files.writeString(dir.resolve("not-a-key.pem"), own.chainPem());
+        assertThatThrownBy(() -> device(fields.formatted(dir.resolve("device.pem"), dir.resolve("not-a-key.pem"))))
+                .isInstanceOf(RigException.class).hasMessageContaining("expected an unencrypted 'PRIVATE KEY'")
+                .hasMessageNotContaining("BEGIN CERTIFICATE");
+        assertThatThrownBy(() -> device("command: [sleep, '1']\nattestation: x509\nprivate-key: "
+                + dir.resolve("device-key.pem")))
+                .isInstanceOf(RigException.class).hasMessageContaining("rig.yaml:6:")
+                .hasMessageContaining("goes with the device's own certificate");
+    }
+
     @Test
     void aScenarioThatGaveNoKeyIsToldSo() throws Exception {
         Device d = device("command: [sleep, '1']");

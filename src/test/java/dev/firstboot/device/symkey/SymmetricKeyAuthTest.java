@@ -15,7 +15,8 @@ class SymmetricKeyAuthTest {
     private static final Instant NOW = Instant.parse("2026-01-02T03:04:05Z");
     private static final byte[] KEY = new byte[32];
 
-    private final SymmetricKeyAuth auth = new SymmetricKeyAuth("unit-7", KEY, Clock.fixed(NOW, ZoneOffset.UTC), false);
+    private final SymmetricKeyAuth auth = new SymmetricKeyAuth("unit-7", KEY, Clock.fixed(NOW, ZoneOffset.UTC),
+            false, signature -> { });
 
     @Test
     void theDpsSasHasAnEncodedScopeKeyNameRegistrationAndLives2400Seconds() {
