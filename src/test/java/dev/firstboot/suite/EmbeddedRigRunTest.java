@@ -24,7 +24,7 @@ class EmbeddedRigRunTest {
 
     @BeforeAll
     static void runTheDefaultSuite() throws Exception {
-        outcome = Runs.run("embedded", reports, Optional.empty());
+        outcome = Runs.runAsTheCliDoes("embedded", reports, Optional.empty());
     }
 
     @Test

@@ -21,7 +21,7 @@ class FaultFeaturesRunTest {
     @ParameterizedTest(name = "rig {0}")
     @ValueSource(strings = {"embedded", "embedded-mqtt"})
     void everyFaultScenarioPassesOnTheReferenceDevice(String rig) throws Exception {
-        Runs.Outcome outcome = Runs.run(rig, reports, Optional.of("@faults"), Runs.FEATURES);
+        Runs.Outcome outcome = Runs.runAsTheCliDoes(rig, reports, Optional.of("@faults"), Runs.FEATURES);
         int selected = Selection.of(Optional.of("@faults"), Optional.empty(), List.of(Runs.FEATURES)).discover().size();
         assertThat(outcome.summary().scenarios()).as(outcome.output()).hasSize(selected).hasSizeGreaterThanOrEqualTo(8)
                 .allSatisfy(s -> {

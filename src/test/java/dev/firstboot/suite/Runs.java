@@ -22,8 +22,16 @@ public final class Runs {
 
     /** A finished run: its summary, what it printed, and the secret scan of its reports. */
     public record Outcome(RunSummary summary, String output, SecretScan secrets, Path runDirectory) {
+        /**
+         * The scenario whose name contains {@code nameStart}; where several features have one (a DevKit and a DICE
+         * feature both time their boots), the one that ran, else the first by file and line. Results come in the order
+         * scenarios finish, which in a parallel run is not the file order.
+         */
         public ScenarioResult scenario(String nameStart) {
-            return summary.scenarios().stream().filter(s -> s.name().contains(nameStart)).findFirst()
+            List<ScenarioResult> named = summary.scenarios().stream().filter(s -> s.name().contains(nameStart))
+                    .sorted(java.util.Comparator.comparing(ScenarioResult::location)).toList();
+            return named.stream().filter(s -> s.status() != ScenarioStatus.NOT_APPLICABLE).findFirst()
+                    .or(() -> named.stream().findFirst())
                     .orElseThrow(() -> new AssertionError("no scenario named \"" + nameStart + "…\" in " + summary.scenarios()));
         }
 
@@ -65,6 +73,12 @@ public final class Runs {
     /** As {@link #run}, {@code threads} scenarios at once (0: the rig's max-parallel, as {@code firstboot run}). */
     public static Outcome runInParallel(String rig, Path reportRoot, int threads, Path... features) throws Exception {
         return run(rig, reportRoot, Optional.empty(), threads, line -> { }, features);
+    }
+
+    /** As {@code firstboot run} runs a reference rig: as many scenarios at once as the rig allows by default. */
+    public static Outcome runAsTheCliDoes(String rig, Path reportRoot, Optional<String> tags, Path... features)
+            throws Exception {
+        return run(rig, reportRoot, tags, 0, line -> { }, features);
     }
 
     private static Outcome run(String rig, Path reportRoot, Optional<String> tags, int threads,

@@ -25,7 +25,7 @@ class TpmRigTest {
     @BeforeAll
     static void runTheTpmFeatures() throws Exception {
         Required.swtpm();
-        outcome = Runs.run("tpm-sim", reports, Optional.empty(), Runs.FEATURES.resolve("tpm"));
+        outcome = Runs.runAsTheCliDoes("tpm-sim", reports, Optional.empty(), Runs.FEATURES.resolve("tpm"));
     }
 
     @Test

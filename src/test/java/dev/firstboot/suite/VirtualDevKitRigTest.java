@@ -23,7 +23,7 @@ class VirtualDevKitRigTest {
 
     @BeforeAll
     static void runEverythingOnTheVirtualDevKit() throws Exception {
-        outcome = Runs.run("virtual-devkit", reports, Optional.empty());
+        outcome = Runs.runAsTheCliDoes("virtual-devkit", reports, Optional.empty());
     }
 
     @Test
