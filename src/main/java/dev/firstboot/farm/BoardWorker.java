@@ -112,7 +112,7 @@ final class BoardWorker {
             }
             try (Relay relay = new Relay(dir.resolve("console.txt"))) {
                 ChildProcess child = ChildProcess.command(command).name("farm-" + job.board().name())
-                        .errorsToOutput().stdout(ChildProcess.Output.lines(relay::line)).start();
+                        .stopsItsOwnChildren().errorsToOutput().stdout(ChildProcess.Output.lines(relay::line)).start();
                 LIVE.add(child);
                 Duration deadline = job.scenarioTimeout().multipliedBy(work.size()).plusSeconds(60);
                 try {

@@ -7,6 +7,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,34 +28,39 @@ import java.util.function.Consumer;
  * consumer, a file or nowhere, so a chatty child never blocks on a full pipe.</li>
  * <li>A caller that talks to the child (a host protocol) may own its stdin and stdout ({@link Input#pipe()},
  * {@link Output#pipe()}); the deadline, the kill and the draining of stderr stay here.</li>
- * <li>{@link #stop} reaches the whole tree: SIGTERM to the child (to its process group with
- * {@link Builder#ownSession()}), then, once the stop deadline has passed, SIGKILL to the child, every process it
- * started and, in its own session, everything left in its group.</li>
+ * <li>{@link #stop} reaches the whole tree: SIGTERM to the child and every process it started (its process group
+ * with {@link Builder#ownSession()}), then, once the stop deadline has passed, SIGKILL to all of them that are left,
+ * even those whose parent died and left them behind.</li>
  * </ul>
  */
 public final class ChildProcess implements AutoCloseable {
     /** The longest line a line consumer gets unless it asks for less; the rest of the line is cut. */
     public static final int LINE_LIMIT = 1 << 20;
-    static final Duration DRAIN_DEADLINE = Duration.ofSeconds(2);
-    static final Duration KILL_DEADLINE = Duration.ofSeconds(5);
+    private static final Duration DRAIN_DEADLINE = Duration.ofSeconds(2);
+    private static final Duration KILL_DEADLINE = Duration.ofSeconds(5);
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(5);
+    private static final Duration TREE_POLL = Duration.ofMillis(10);
+    private static final Path PROC_SELF = Path.of("/proc/self");
     private static final int RUN_OUTPUT_LIMIT = 64 << 20;
     private static final int RUN_MESSAGE_TAIL = 2000;
 
     private final Process process;
     private final String name;
     private final boolean ownSession;
+    private final boolean stopsItsOwnChildren;
     private final Duration stopDeadline;
-    private final Tail tail;
+    private final TailBuffer tail;
     private final List<Thread> readers = new ArrayList<>();
     /** Every process of the tree seen so far: a grandchild stays known after its parent died and left it behind. */
     private final Set<ProcessHandle> known = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Integer> exited = new CompletableFuture<>();
 
-    private ChildProcess(Process process, String name, boolean ownSession, Duration stopDeadline, Tail tail) {
+    private ChildProcess(Process process, String name, boolean ownSession, boolean stopsItsOwnChildren,
+                         Duration stopDeadline, TailBuffer tail) {
         this.process = process;
         this.name = name;
         this.ownSession = ownSession;
+        this.stopsItsOwnChildren = stopsItsOwnChildren;
         this.stopDeadline = stopDeadline;
         this.tail = tail;
     }
@@ -144,13 +150,16 @@ public final class ChildProcess implements AutoCloseable {
         return process.getInputStream();
     }
 
-    /** SIGTERM to the child (to its group in its own session), without waiting: the first half of {@link #stop}. */
+    /** SIGTERM to the child and its tree (its group in its own session) without waiting: {@link #stop}'s first half. */
     public void terminate() {
         remember();
-        if (ownSession) {
+        if (ownSession && !stopsItsOwnChildren) {
             signalGroup("TERM");
-        } else {
-            process.destroy();
+            return;
+        }
+        process.destroy();
+        if (!stopsItsOwnChildren) {
+            known.forEach(ProcessHandle::destroy);
         }
     }
 
@@ -174,10 +183,8 @@ public final class ChildProcess implements AutoCloseable {
         try {
             if (!exited) {
                 terminate();
-                exited = process.waitFor(Math.max(0, deadline.toMillis()), TimeUnit.MILLISECONDS);
+                exited = awaitTree(System.nanoTime() + deadline.toNanos());
             }
-            // The rest of the tree is not waited for: SIGKILL cannot be refused, and an orphan's end shows only once
-            // whoever adopted it reaps it.
             kill();
             process.waitFor(KILL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
             awaitReaders();
@@ -201,6 +208,33 @@ public final class ChildProcess implements AutoCloseable {
 
     private void remember() {
         process.descendants().forEach(known::add);
+    }
+
+    /** Until the child and every known process of its tree have ended, or {@code end}; whether the child ended. */
+    private boolean awaitTree(long end) throws InterruptedException {
+        if (!process.waitFor(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            return false;
+        }
+        // What a child that stops its own children left behind got no SIGTERM: nothing to wait for. Not onExit():
+        // for a process that is not our child it polls from 300 ms up.
+        while (!stopsItsOwnChildren && known.stream().anyMatch(ChildProcess::running) && System.nanoTime() < end) {
+            Thread.sleep(TREE_POLL.toMillis());
+        }
+        return true;
+    }
+
+    /** Alive and not a zombie: an orphan's end shows in isAlive() only once whoever adopted it reaps it. */
+    static boolean running(ProcessHandle h) {
+        if (!h.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(h.pid()), "stat"), StandardCharsets.US_ASCII);
+            int end = stat.lastIndexOf(')');
+            return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+        } catch (IOException e) {
+            return !Files.isDirectory(PROC_SELF); // without /proc, isAlive() is all there is to go by
+        }
     }
 
     private void signalGroup(String signal) {
@@ -302,21 +336,21 @@ public final class ChildProcess implements AutoCloseable {
 
         /** A pipe the caller writes through {@link ChildProcess#stdin()}. */
         static Input pipe() {
-            return new Pipe();
+            return new FromCaller();
         }
 
         /** A file or device, e.g. {@code /dev/tty}. */
         static Input from(Path file) {
-            return new From(file);
+            return new FromFile(file);
         }
 
         record None() implements Input {
         }
 
-        record Pipe() implements Input {
+        record FromCaller() implements Input {
         }
 
-        record From(Path file) implements Input {
+        record FromFile(Path file) implements Input {
         }
     }
 
@@ -329,7 +363,7 @@ public final class ChildProcess implements AutoCloseable {
 
         /** A pipe the caller reads through {@link ChildProcess#stdout()}; it must read it, or the child may block. */
         static Output pipe() {
-            return new Pipe();
+            return new ToCaller();
         }
 
         /** A file, replaced. */
@@ -367,7 +401,7 @@ public final class ChildProcess implements AutoCloseable {
         record Discard() implements Output {
         }
 
-        record Pipe() implements Output {
+        record ToCaller() implements Output {
         }
 
         record ToFile(Path file, boolean append) implements Output {
@@ -387,6 +421,7 @@ public final class ChildProcess implements AutoCloseable {
         private Optional<Path> directory = Optional.empty();
         private Optional<Map<String, String>> environment = Optional.empty();
         private boolean ownSession;
+        private boolean stopsItsOwnChildren;
         private Input stdin = Input.none();
         private Output stdout = Output.discard();
         private Output stderr = Output.discard();
@@ -444,6 +479,15 @@ public final class ChildProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * On SIGTERM the child stops the processes it started itself, in its own order (a firstboot run closing its
+         * rig): SIGTERM goes to it alone, and only what is left after the stop deadline gets SIGKILL.
+         */
+        public Builder stopsItsOwnChildren() {
+            this.stopsItsOwnChildren = true;
+            return this;
+        }
+
         /** What it is, for its threads and messages; the command's file name unless given. */
         public Builder name(String what) {
             this.name = what;
@@ -468,8 +512,8 @@ public final class ChildProcess implements AutoCloseable {
                 pb.environment().clear();
                 pb.environment().putAll(env);
             });
-            pb.redirectInput(stdin instanceof Input.From f ? ProcessBuilder.Redirect.from(f.file().toFile())
-                    : stdin instanceof Input.Pipe ? ProcessBuilder.Redirect.PIPE
+            pb.redirectInput(stdin instanceof Input.FromFile f ? ProcessBuilder.Redirect.from(f.file().toFile())
+                    : stdin instanceof Input.FromCaller ? ProcessBuilder.Redirect.PIPE
                     : ProcessBuilder.Redirect.from(new File("/dev/null")));
             pb.redirectOutput(redirect(stdout));
             if (errorsToOutput) {
@@ -478,8 +522,8 @@ public final class ChildProcess implements AutoCloseable {
                 pb.redirectError(redirect(stderr));
             }
             int tailChars = Math.max(chars(stdout), errorsToOutput ? 0 : chars(stderr));
-            ChildProcess c = new ChildProcess(pb.start(), name, ownSession, stopDeadline,
-                    tailChars > 0 ? new Tail(tailChars) : null);
+            ChildProcess c = new ChildProcess(pb.start(), name, ownSession, stopsItsOwnChildren, stopDeadline,
+                    tailChars > 0 ? new TailBuffer(tailChars) : null);
             if (drained(stdout)) {
                 c.read(c.process.getInputStream(), stdout, "stdout");
             }
@@ -511,11 +555,11 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /** The last characters of what the child printed, bounded: the oldest are dropped first. */
-    private static final class Tail {
+    private static final class TailBuffer {
         private final int limit;
         private final StringBuilder text = new StringBuilder();
 
-        Tail(int limit) {
+        TailBuffer(int limit) {
             this.limit = limit;
         }
 

@@ -97,13 +97,15 @@ class EmulatorConfigTest {
                         + " \"70000\"");
         Path hub = config("hubs:\n  - name: hub-a\n  - name: Hub_B\n");
         assertThatThrownBy(() -> EmulatorConfig.read(hub))
-                .hasMessageStartingWith(hub + ":3:11: hubs[1].name: expected 1 to 50 of a-z").hasMessageContaining("Hub_B");
+                .hasMessageStartingWith(hub + ":3:11: hubs[1].name: expected 1 to 50 of a-z")
+                .hasMessageContaining("Hub_B");
         Path twice = config("hubs: [{name: hub-a}, {name: hub-a}]\n");
         assertThatThrownBy(() -> EmulatorConfig.read(twice))
                 .hasMessage(twice + ":1:30: hubs[1].name: hub \"hub-a\" is listed twice");
         Path clash = config("dps-mqtt: 9000\nhubs: [{name: hub-a, port: 9000}]\n");
         assertThatThrownBy(() -> EmulatorConfig.read(clash))
-                .hasMessageStartingWith(clash + ":2:28: hubs[0].port: port 9000 on 127.0.0.1 is already used by dps-mqtt");
+                .hasMessageStartingWith(clash + ":2:28: hubs[0].port: port 9000 on 127.0.0.1 is already used by"
+                        + " dps-mqtt");
         Path seed = config("seed: nowhere.yaml\n");
         assertThatThrownBy(() -> EmulatorConfig.read(seed))
                 .hasMessageStartingWith(seed + ":1:7: seed: no such file: " + dir.resolve("nowhere.yaml"));

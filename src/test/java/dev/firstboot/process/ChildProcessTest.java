@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Real children: a chatty one, one that ignores SIGTERM, one that leaves a grandchild, one that outlives its deadline. */
+/** Real children: a chatty one, one that ignores SIGTERM, one with a grandchild, one that outlives its deadline. */
 class ChildProcessTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -74,6 +74,36 @@ class ChildProcessTest {
         c.stop(WAIT);
         assertThat(c.alive()).isFalse();
         assertThat(gone(grandchild)).as("the grandchild sleep " + grandchild.pid() + " is gone").isTrue();
+    }
+
+    @Test
+    void sigtermReachesTheGrandchildTooSoItCanEndCleanly() throws Exception {
+        Path said = dir.resolve("grandchild-term");
+        CompletableFuture<String> ready = new CompletableFuture<>();
+        ChildProcess c = grandparent(said).stdout(ChildProcess.Output.lines(ready::complete)).start();
+        handle(ready.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).replace("ready ", ""));
+
+        c.stop(WAIT);
+        assertThat(said).as("the grandchild's TERM trap ran").hasContent("term");
+    }
+
+    @Test
+    void aChildThatStopsItsOwnChildrenGetsSigtermAloneAndWhatItLeavesIsKilled() throws Exception {
+        Path said = dir.resolve("grandchild-term");
+        CompletableFuture<String> ready = new CompletableFuture<>();
+        ChildProcess c = grandparent(said).stopsItsOwnChildren().stdout(ChildProcess.Output.lines(ready::complete))
+                .start();
+        ProcessHandle grandchild = handle(ready.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).replace("ready ", ""));
+
+        c.stop(WAIT);
+        assertThat(gone(grandchild)).isTrue();
+        assertThat(said).as("no TERM reached the grandchild: the child was to stop it").doesNotExist();
+    }
+
+    /** A shell with a background grandchild that notes a SIGTERM in {@code said}; it prints "ready PID" once set. */
+    private static ChildProcess.Builder grandparent(Path said) {
+        return ChildProcess.command("sh", "-c", "sh -c 'trap \"echo term > " + said + "; exit 0\" TERM; "
+                + "echo \"ready $$\"; while :; do sleep 0.05; done' & wait");
     }
 
     @Test
@@ -168,13 +198,15 @@ class ChildProcessTest {
                 .orElseThrow(() -> new AssertionError("no process " + pid));
     }
 
-    /** Whether the process has ended (a zombie no reaper collects counts as ended), waiting at most {@link #WAIT}. */
-    private static boolean gone(ProcessHandle h) throws Exception {
-        try {
-            h.onExit().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (java.util.concurrent.TimeoutException e) {
-            return false;
+    /** Whether the process has ended (a zombie not yet reaped counts as ended), waiting at most {@link #WAIT}. */
+    private static boolean gone(ProcessHandle h) {
+        long end = System.nanoTime() + WAIT.toNanos();
+        while (ChildProcess.running(h)) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
         }
+        return true;
     }
 }
