@@ -2,6 +2,7 @@ package dev.firstboot.cli;
 
 import dev.firstboot.pki.CaFiles;
 import dev.firstboot.pki.TestPki;
+import dev.firstboot.rig.RigException;
 import dev.firstboot.secret.Redactor;
 import dev.firstboot.service.EmulatorStack;
 import dev.firstboot.service.harness.EventBuffer;
@@ -54,20 +55,21 @@ import java.util.stream.Stream;
                 "events (GET /firstboot/events?after=SEQ) and a harness's controls (reset, retry-after, tamper):",
                 "what the 'emulator' rig backend uses (docs/emulator.md).",
                 "",
-                "Config file (YAML; every field optional; defaults shown):",
-                "  idScope: 0ne00FB0001",
+                "Config file (YAML, field names and units as in rig files; every field optional;",
+                "defaults shown):",
+                "  id-scope: 0ne00FB0001",
                 "  host: localhost          the name clients use; the certificate is for it",
                 "  bind: 127.0.0.1          a LAN address for boards on the bench network,",
                 "                           0.0.0.0 for every interface (and in a container)",
-                "  dpsHttps: 8443           443 for stock Azure SDKs",
-                "  dpsMqtt: 8883",
+                "  dps-https: 8443          443 for stock Azure SDKs",
+                "  dps-mqtt: 8883",
                 "  hubs: [{name: hub-a, host: hub-a.localhost, port: 8884}]",
                 "                           a hub may also set 'bind: IP' (its own address)",
-                "  retryAfterSeconds: 1",
-                "  servicePolicies: [{name: provisioningserviceowner, key: BASE64}]",
+                "  retry-after: 1s          whole seconds, 0s to 300s",
+                "  service-policies: [{name: provisioningserviceowner, key: BASE64}]",
                 "                           default: a random owner key",
                 "  seed: FILE               enrollments, groups and CA certificates to load",
-                "                           at start (docs/enrollments.md)",
+                "                           at start (docs/enrollments.md); relative to the config",
                 "  Port 0 means any free port.",
                 "",
                 "With --data DIR the CA (ca.pem, ca-key.pem mode 0600), the service key and the enrollment store"
@@ -106,8 +108,8 @@ final class EmulatorCommand implements Callable<Integer> {
         EmulatorConfig cfg;
         try {
             cfg = config == null ? EmulatorConfig.defaults() : EmulatorConfig.read(config);
-        } catch (EmulatorConfig.Invalid e) {
-            err.println("firstboot emulator: " + (config == null ? "" : config + ": ") + e.getMessage());
+        } catch (RigException e) {
+            err.println("firstboot emulator: " + e.getMessage());
             return ExitCodes.USAGE;
         }
         Path caDir;

@@ -2,11 +2,10 @@ package dev.firstboot.farm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.firstboot.process.ChildProcess;
 import dev.firstboot.rig.FarmFiles;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 
@@ -33,7 +31,9 @@ final class BoardWorker {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String INTERRUPTED = "not run: the farm run was interrupted";
     /** Children still running, so an interrupted farm run can stop them. */
-    static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    static final Set<ChildProcess> LIVE = ConcurrentHashMap.newKeySet();
+    /** Long enough for the child's interrupt hook to write what finished. */
+    static final Duration STOP_DEADLINE = Duration.ofSeconds(15);
 
     record Job(String runId, FarmFiles.Board board, Path farmFile, List<ScenarioPlan.Planned> work, int repeat,
                int retries, Duration scenarioTimeout, Path boardDirectory, Path allureDirectory,
@@ -110,22 +110,24 @@ final class BoardWorker {
                 command.add("--features");
                 command.add(p.location());
             }
-            Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-            LIVE.add(child);
-            Thread reader = new Thread(() -> relay(child, dir.resolve("console.txt")), "farm-" + job.board().name());
-            reader.setDaemon(true);
-            reader.start();
-            Duration deadline = job.scenarioTimeout().multipliedBy(work.size()).plusSeconds(60);
-            try {
-                if (!child.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
-                    problem = "rig failure: the board's run did not finish within " + deadline.toSeconds()
-                            + " s (scenario-timeout × scenarios); it was stopped. Check the board and its driver.";
-                    stop(child);
+            try (Relay relay = new Relay(dir.resolve("console.txt"))) {
+                ChildProcess child = ChildProcess.command(command).name("farm-" + job.board().name())
+                        .stopsItsOwnChildren().errorsToOutput().stdout(ChildProcess.Output.lines(relay::line)).start();
+                LIVE.add(child);
+                Duration deadline = job.scenarioTimeout().multipliedBy(work.size()).plusSeconds(60);
+                try {
+                    if (!child.waitFor(deadline)) {
+                        problem = "rig failure: the board's run did not finish within " + deadline.toSeconds()
+                                + " s (scenario-timeout × scenarios); it was stopped. Check the board and its driver.";
+                        child.stop(STOP_DEADLINE);
+                    }
+                    exit = child.alive() ? -1 : child.exitCode();
+                } catch (InterruptedException e) {
+                    child.kill();
+                    throw e;
+                } finally {
+                    LIVE.remove(child);
                 }
-                exit = child.exitValue();
-                reader.join(10_000);
-            } finally {
-                LIVE.remove(child);
             }
         } catch (IOException e) {
             problem = "rig failure: cannot start the board's run: " + e.getMessage();
@@ -206,31 +208,33 @@ final class BoardWorker {
     }
 
     /** Prints the child's scenario lines with the board's name; keeps all it says in console.txt. */
-    private void relay(Process child, Path log) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-             Writer file = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                file.write(line);
-                file.write('\n');
-                String t = line.strip();
-                if (t.matches("\\[\\s*\\d+/\\d+].*") || t.startsWith("↳") || t.startsWith("firstboot:")) {
-                    progress.accept(job.board().name(), line.stripTrailing());
+    private final class Relay implements AutoCloseable {
+        private final Writer file;
+        private boolean lost;
+
+        Relay(Path log) throws IOException {
+            this.file = Files.newBufferedWriter(log, StandardCharsets.UTF_8);
+        }
+
+        synchronized void line(String line) {
+            if (!lost) {
+                try {
+                    file.write(line);
+                    file.write('\n');
+                } catch (IOException e) {
+                    lost = true;
+                    progress.accept(job.board().name(), "lost the board's output: " + e.getMessage());
                 }
             }
-        } catch (IOException e) {
-            progress.accept(job.board().name(), "lost the board's output: " + e.getMessage());
+            String t = line.strip();
+            if (t.matches("\\[\\s*\\d+/\\d+].*") || t.startsWith("↳") || t.startsWith("firstboot:")) {
+                progress.accept(job.board().name(), line.stripTrailing());
+            }
         }
-    }
 
-    /** Asks the child to stop (its interrupt hook writes what finished), then forces it and its own children. */
-    static void stop(Process child) throws InterruptedException {
-        List<ProcessHandle> descendants = child.descendants().toList();
-        child.destroy();
-        if (!child.waitFor(15, TimeUnit.SECONDS)) {
-            child.destroyForcibly();
-            child.waitFor(10, TimeUnit.SECONDS);
+        @Override
+        public synchronized void close() throws IOException {
+            file.close();
         }
-        descendants.forEach(ProcessHandle::destroyForcibly);
     }
 }

@@ -1,5 +1,6 @@
 package dev.firstboot.farm;
 
+import dev.firstboot.process.ChildProcess;
 import dev.firstboot.rig.Capabilities;
 import dev.firstboot.rig.FarmFiles;
 import dev.firstboot.rig.RigException;
@@ -94,7 +95,7 @@ public final class FarmRunner {
         Thread hook = new Thread(() -> {
             // Ctrl-C: start no new board run, stop the running ones (each keeps what it finished), then report.
             stopping.set(true);
-            BoardWorker.LIVE.forEach(Process::destroy);
+            BoardWorker.LIVE.forEach(ChildProcess::terminate);
             Finisher f = finisher.get();
             if (f != null) {
                 f.awaitWorkers(Duration.ofSeconds(30));

@@ -1,5 +1,7 @@
 package dev.firstboot.report;
 
+import dev.firstboot.process.ChildProcess;
+
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -63,7 +65,7 @@ public final class AllureCli {
         if (singleFile) {
             command.add("--single-file");
         }
-        BoundedProcess.run(new ProcessBuilder(command).redirectErrorStream(true), GENERATE_DEADLINE,
+        ChildProcess.run(ChildProcess.command(command).errorsToOutput(), GENERATE_DEADLINE,
                 "generating the Allure report");
     }
 }

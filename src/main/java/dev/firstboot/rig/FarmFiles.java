@@ -1,20 +1,11 @@
 package dev.firstboot.rig;
 
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -171,26 +162,7 @@ public final class FarmFiles {
     }
 
     private static MappingNode compose(Path file) throws RigException {
-        Node root;
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            LoaderOptions options = new LoaderOptions();
-            options.setAllowDuplicateKeys(false);
-            options.setMaxAliasesForCollections(10);
-            root = new Yaml(options).compose(reader);
-        } catch (NoSuchFileException e) {
-            throw new RigException(file + ": no such farm file; pass --farm with the path of your inventory "
-                    + "(see rigs/farm.example.yaml)");
-        } catch (MarkedYAMLException e) {
-            int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
-            int column = e.getProblemMark() == null ? 0 : e.getProblemMark().getColumn() + 1;
-            throw new RigException(file + ":" + line + ":" + column + ": not valid YAML: " + e.getProblem()
-                    + ". Check the indentation and the quoting on that line.");
-        } catch (YAMLException | IOException e) {
-            throw new RigException(file + ": cannot be read: " + e.getMessage());
-        }
-        if (!(root instanceof MappingNode mapping)) {
-            throw new RigException(file + ":1:1: a farm file is a block of fields (name, backend, boards)");
-        }
-        return mapping;
+        return PartConfig.compose(file, "no such farm file; pass --farm with the path of your inventory "
+                + "(see rigs/farm.example.yaml)", "a farm file is a block of fields (name, backend, boards)");
     }
 }

@@ -1,11 +1,21 @@
 package dev.firstboot.rig;
 
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +31,8 @@ import java.util.regex.Pattern;
 
 /**
  * One section of a rig file (a part, or a block inside one), read field by field. Each part validates its own
- * fields through this class, so every error names the file, the line and the field in the same way.
+ * fields through this class, so every error names the file, the line and the field in the same way. Farm files and
+ * the standalone emulator's config are read the same way.
  */
 public final class PartConfig {
     private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m)?");
@@ -44,6 +55,56 @@ public final class PartConfig {
                 throw error(tuple.getKeyNode(), qualified(key.getValue()), "the field is given twice");
             }
         }
+    }
+
+    /**
+     * The top block of a YAML file of fields. A YAML error names the file, line and column; an empty file is an empty
+     * block, in which every field takes its default.
+     *
+     * @param noSuchFile what to say, after the file's name, when it does not exist
+     * @param notABlock  what to say when it holds a list or a single value ("a rig file is a block of fields …")
+     */
+    public static PartConfig read(Path file, String noSuchFile, String notABlock) throws RigException {
+        return new PartConfig(file, "", compose(file, noSuchFile, notABlock));
+    }
+
+    /** A block with no fields, as if {@code file} were empty. */
+    public static PartConfig empty(Path file) {
+        try {
+            return new PartConfig(file, "", emptyBlock());
+        } catch (RigException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static MappingNode compose(Path file, String noSuchFile, String notABlock) throws RigException {
+        Node root;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            options.setMaxAliasesForCollections(10);
+            root = new Yaml(options).compose(reader);
+        } catch (NoSuchFileException e) {
+            throw new RigException(file + ": " + noSuchFile);
+        } catch (MarkedYAMLException e) {
+            int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+            int column = e.getProblemMark() == null ? 0 : e.getProblemMark().getColumn() + 1;
+            throw new RigException(file + ":" + line + ":" + column + ": not valid YAML: " + e.getProblem()
+                    + ". Check the indentation and the quoting on that line.");
+        } catch (YAMLException | IOException e) {
+            throw new RigException(file + ": cannot be read: " + e.getMessage());
+        }
+        if (root == null) {
+            return emptyBlock();
+        }
+        if (!(root instanceof MappingNode mapping)) {
+            throw new RigException(file + ":1:1: " + notABlock);
+        }
+        return mapping;
+    }
+
+    static MappingNode emptyBlock() {
+        return (MappingNode) new Yaml().compose(new StringReader("{}"));
     }
 
     public Path file() {
@@ -92,6 +153,20 @@ public final class PartConfig {
 
     public String string(String key, String fallback) throws RigException {
         return optionalString(key).orElse(fallback);
+    }
+
+    /** A TCP port to listen on or reach, 1 to 65535; 0 where any free port will do. */
+    public int port(String key, int fallback) throws RigException {
+        Optional<String> text = optionalString(key);
+        if (text.isEmpty()) {
+            return fallback;
+        }
+        String t = text.get().trim();
+        if (t.matches("\\d{1,5}") && Integer.parseInt(t) <= 65535) {
+            return Integer.parseInt(t);
+        }
+        throw error(value(key), qualified(key), "expected a TCP port from 1 to 65535 (0 = any free port), got \""
+                + text.get() + "\"");
     }
 
     public int integer(String key, int fallback, int min, int max) throws RigException {
@@ -147,7 +222,8 @@ public final class PartConfig {
         String text = string(key);
         Path p = baseDirectory().resolve(text).normalize();
         if (!java.nio.file.Files.isRegularFile(p)) {
-            throw error(value(key), qualified(key), "no such file: " + p + " (paths are relative to the rig file's folder)");
+            throw error(value(key), qualified(key), "no such file: " + p + " (paths are relative to " + baseDirectory()
+                    + ", the folder of " + file.getFileName() + ")");
         }
         return p;
     }

@@ -1,17 +1,8 @@
 package dev.firstboot.rig;
 
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
-import org.yaml.snakeyaml.nodes.MappingNode;
-import org.yaml.snakeyaml.nodes.Node;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -84,26 +75,8 @@ public final class RigFiles {
 
     /** Reads and validates one rig file. */
     public static RigSpec read(Path file) throws RigException {
-        Node root;
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            LoaderOptions options = new LoaderOptions();
-            options.setAllowDuplicateKeys(false);
-            options.setMaxAliasesForCollections(10);
-            root = new Yaml(options).compose(reader);
-        } catch (NoSuchFileException e) {
-            throw new RigException(file + ": no such rig file");
-        } catch (MarkedYAMLException e) {
-            int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
-            int column = e.getProblemMark() == null ? 0 : e.getProblemMark().getColumn() + 1;
-            throw new RigException(file + ":" + line + ":" + column + ": not valid YAML: " + e.getProblem()
-                    + ". Check the indentation and the quoting on that line.");
-        } catch (YAMLException | IOException e) {
-            throw new RigException(file + ": cannot be read: " + e.getMessage());
-        }
-        if (!(root instanceof MappingNode mapping)) {
-            throw new RigException(file + ":1:1: a rig file is a block of fields (name, description, backend, device, controls)");
-        }
-        PartConfig top = new PartConfig(file, "", mapping);
+        PartConfig top = PartConfig.read(file, "no such rig file",
+                "a rig file is a block of fields (name, description, backend, device, controls)");
         top.allowOnly("name", "description", "capabilities", "max-parallel", "backend", "device", "controls");
         String fallbackName = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
         String name = top.string("name", fallbackName);
@@ -179,8 +152,7 @@ public final class RigFiles {
     }
 
     private static PartConfig emptySection(PartConfig parent, String field) throws RigException {
-        MappingNode empty = (MappingNode) new Yaml().compose(new java.io.StringReader("{}"));
-        return new PartConfig(parent.file(), field, empty);
+        return new PartConfig(parent.file(), field, PartConfig.emptyBlock());
     }
 
     /** What the parts give, plus what the section declares under {@code capabilities} (each one some part kind declares). */

@@ -5,7 +5,6 @@ import dev.firstboot.rig.BackendProvider;
 import dev.firstboot.rig.PartConfig;
 import dev.firstboot.rig.RigContext;
 import dev.firstboot.rig.RigException;
-import dev.firstboot.service.dps.DpsService;
 import dev.firstboot.service.fault.FaultPlan;
 import dev.firstboot.service.hub.IotHubEmulator;
 
@@ -21,7 +20,6 @@ import java.util.Optional;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * {@code kind: embedded}: the DPS and IoT Hub emulators, in-process on ephemeral loopback ports.
@@ -46,11 +44,8 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public final class EmbeddedBackendProvider implements BackendProvider {
-    public static final String DEFAULT_ID_SCOPE = "0ne00FB0001";
-    public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
     public static final List<String> DEFAULT_HUBS = List.of("hub-a");
     private static final int SPREAD_ATTEMPTS = 3;
-    private static final Pattern ID_SCOPE = Pattern.compile("[A-Za-z0-9]{1,32}");
 
     @Override
     public String kind() {
@@ -109,8 +104,8 @@ public final class EmbeddedBackendProvider implements BackendProvider {
         }
         PartConfig p = config.section("ports").orElseThrow();
         p.allowOnly("dps-https", "dps-mqtt", "hub-mqtt");
-        LoopbackLayout.Ports ports = new LoopbackLayout.Ports(p.integer("dps-https", 0, 0, 65535),
-                p.integer("dps-mqtt", 0, 0, 65535), p.integer("hub-mqtt", 0, 0, 65535));
+        LoopbackLayout.Ports ports = new LoopbackLayout.Ports(p.port("dps-https", 0), p.port("dps-mqtt", 0),
+                p.port("hub-mqtt", 0));
         if (ports.dpsHttps() != 0 && ports.dpsHttps() == ports.dpsMqtt()) {
             throw p.error("dps-mqtt", "DPS HTTPS and MQTT share one address, so they need two ports; got "
                     + ports.dpsMqtt() + " for both");
@@ -122,16 +117,8 @@ public final class EmbeddedBackendProvider implements BackendProvider {
     public Spec<Backend> configure(PartConfig config) throws RigException {
         config.allowOnly("kind", "id-scope", "retry-after", "hubs", "faults", "seed", "hub-latency", "wire-evidence",
                 "addresses", "ports");
-        String idScope = config.string("id-scope", DEFAULT_ID_SCOPE);
-        if (!ID_SCOPE.matcher(idScope).matches()) {
-            throw config.error("id-scope", "expected an ID scope of letters and digits like " + DEFAULT_ID_SCOPE
-                    + ", got \"" + idScope + "\"");
-        }
-        Duration retryAfter = config.duration("retry-after", DEFAULT_RETRY_AFTER);
-        if (retryAfter.toMillis() % 1000 != 0 || retryAfter.toSeconds() > DpsService.MAX_RETRY_AFTER_SECONDS) {
-            throw config.error("retry-after", "DPS sends retry-after in whole seconds from 0 to "
-                    + DpsService.MAX_RETRY_AFTER_SECONDS + ", got " + retryAfter.toMillis() + " ms; try 0s or 1s");
-        }
+        String idScope = BackendFields.idScope(config).orElse(BackendFields.DEFAULT_ID_SCOPE);
+        Duration retryAfter = BackendFields.retryAfter(config).orElse(BackendFields.DEFAULT_RETRY_AFTER);
         List<String> hubs = config.has("hubs") ? config.strings("hubs") : DEFAULT_HUBS;
         if (hubs.isEmpty()) {
             throw config.error("hubs", "expected at least one hub name, like [hub-a]");

@@ -1,11 +1,14 @@
 package dev.firstboot.suite;
 
+import dev.firstboot.process.ChildProcess;
 import dev.firstboot.rig.Capabilities;
 import dev.firstboot.rig.RigFiles;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.TimelineEvent;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +23,7 @@ import java.util.Optional;
  */
 final class ProgressPrinter {
     private static final String CLEAR = "\r\u001b[K";
+    private static final Path TTY = Path.of("/dev/tty");
     private final PrintWriter out;
     private final Terminal terminal;
     private final RigFiles rigFiles;
@@ -233,10 +237,9 @@ final class ProgressPrinter {
             if (columns != null && columns.matches("\\d+")) {
                 return Math.max(40, Integer.parseInt(columns));
             }
-            Process p = new ProcessBuilder("stty", "size").redirectInput(new java.io.File("/dev/tty"))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String size = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
-            if (p.waitFor(2, java.util.concurrent.TimeUnit.SECONDS) && size.matches("\\d+ \\d+")) {
+            String size = ChildProcess.run(ChildProcess.command("stty", "size").stdin(ChildProcess.Input.from(TTY)),
+                    Duration.ofSeconds(2), "asking the terminal its size").trim();
+            if (size.matches("\\d+ \\d+")) {
                 int cols = Integer.parseInt(size.split(" ")[1]);
                 return cols > 0 ? Math.max(40, cols) : 80;
             }

@@ -3,7 +3,7 @@ package dev.firstboot.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.firstboot.Required;
-import dev.firstboot.report.BoundedProcess;
+import dev.firstboot.process.ChildProcess;
 import dev.firstboot.suite.Runs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,11 +67,12 @@ class ReportInChromiumTest {
 
     private String dumpDom(Path chromium, String url) throws IOException, InterruptedException {
         Path profile = Files.createDirectories(dir.resolve("chromium-profile"));
-        return BoundedProcess.run(new ProcessBuilder(List.of(chromium.toString(), "--headless", "--no-sandbox",
+        return ChildProcess.run(ChildProcess.command(List.of(chromium.toString(), "--headless", "--no-sandbox",
                 "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile,
                 "--virtual-time-budget=10000", "--dump-dom", url))
-                .redirectError(dir.resolve("chromium.log").toFile()), Duration.ofSeconds(90), "rendering the report in chromium");
+                .stderr(ChildProcess.Output.file(dir.resolve("chromium.log"))), Duration.ofSeconds(90),
+                "rendering the report in chromium");
     }
 
     /** A scenario's data as the single-file report carries it. */

@@ -73,8 +73,8 @@ class EmulatorOutsideClientTest {
         Path config = Files.writeString(dir.resolve("emulator.yaml"), """
                 host: localhost
                 bind: 127.0.0.1
-                dpsHttps: 443
-                dpsMqtt: 8883
+                dps-https: 443
+                dps-mqtt: 8883
                 hubs:
                   - {name: hub-a, host: %s, bind: %s, port: 8883}
                 """.formatted(hubAddress.get(), hubAddress.get()));

@@ -40,8 +40,8 @@ class EmulatorBackendDevKitTest {
         Path config = Files.writeString(dir.resolve("emulator.yaml"), """
                 host: %s
                 bind: %s
-                dpsHttps: 0
-                dpsMqtt: 0
+                dps-https: 0
+                dps-mqtt: 0
                 hubs:
                   - {name: hub-a, host: %s, port: 0}
                 """.formatted(ip, ip, ip));

@@ -29,8 +29,8 @@ class EmulatorBackendRunTest {
         Path config = Files.writeString(dir.resolve("emulator.yaml"), """
                 host: %s
                 bind: %s
-                dpsHttps: 0
-                dpsMqtt: 0
+                dps-https: 0
+                dps-mqtt: 0
                 hubs:
                   - {name: hub-a, host: hub-a.localhost, port: 0}
                   - {name: hub-b, host: hub-b.localhost, port: 0}

@@ -1,9 +1,8 @@
 package dev.firstboot.device.hsm;
 
-import java.io.BufferedReader;
+import dev.firstboot.process.ChildProcess;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -29,20 +28,23 @@ final class AdapterProcess implements AutoCloseable {
     private static final int LOG_LIMIT = 6000;
     private static final Pattern SIGNAL = Pattern.compile("\\b(SIG[A-Z]+) \\(0x[0-9a-f]+\\)");
     private static final Pattern FRAME = Pattern.compile("Problematic frame:\\s*\\n#\\s*(.+)");
+    private static final Duration EXIT_DEADLINE = Duration.ofSeconds(5);
+    private static final Duration QUIT_DEADLINE = Duration.ofSeconds(2);
 
-    private final Process process;
-    private final Writer in;
     private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
     private final StringBuilder log = new StringBuilder();
     private final Duration deadline;
-    private final List<Thread> pumps = new ArrayList<>();
+    private final ChildProcess process;
+    private final Writer in;
 
-    private AdapterProcess(Process process, Duration deadline) {
-        this.process = process;
+    /** The host protocol is ours (stdin, and the prefixed lines on stdout); the rest of its output is its log. */
+    private AdapterProcess(ChildProcess.Builder host, Duration deadline) throws IOException {
         this.deadline = deadline;
-        this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-        pump(process.getInputStream(), true, "hsm-host-out-" + process.pid());
-        pump(process.getErrorStream(), false, "hsm-host-err-" + process.pid());
+        this.process = host.stdin(ChildProcess.Input.pipe())
+                .stdout(ChildProcess.Output.lines(this::hostLine, () -> answers.add(EOF)))
+                .stderr(ChildProcess.Output.lines(this::logLine))
+                .start();
+        this.in = new OutputStreamWriter(process.stdin(), StandardCharsets.UTF_8);
     }
 
     /**
@@ -58,14 +60,13 @@ final class AdapterProcess implements AutoCloseable {
                 "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=/dev/null",
                 "-cp", System.getProperty("java.class.path"), AdapterHost.class.getName(),
                 library.toAbsolutePath().toString()));
-        Process p;
+        AdapterProcess host;
         try {
             Files.createDirectories(scratch);
-            p = new ProcessBuilder(cmd).directory(scratch.toFile()).start();
+            host = new AdapterProcess(ChildProcess.command(cmd).name("hsm-host").directory(scratch), callDeadline);
         } catch (IOException e) {
             throw new AdapterFailure("cannot start the adapter host (" + java + "): " + e.getMessage(), false);
         }
-        AdapterProcess host = new AdapterProcess(p, callDeadline);
         String first = host.await("loading the library", startDeadline);
         if (!first.startsWith("ready")) {
             host.close();
@@ -81,12 +82,12 @@ final class AdapterProcess implements AutoCloseable {
     }
 
     boolean alive() {
-        return process.isAlive();
+        return process.alive();
     }
 
     /** Sends one request for {@code what} (the C function's name, for messages) and returns the {@code ok} payload. */
     String call(String what, String request) throws AdapterFailure {
-        if (!process.isAlive()) {
+        if (!process.alive()) {
             throw ended(what);
         }
         try {
@@ -109,13 +110,12 @@ final class AdapterProcess implements AutoCloseable {
             answer = answers.poll(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            process.kill();
             throw new AdapterFailure(what + " was interrupted", true);
         }
         if (answer == null) {
-            process.destroyForcibly();
+            process.kill();
             waitForExit();
-            drainOutput();
             throw new AdapterFailure(what + " did not return within " + seconds(limit)
                     + "; the harness killed the adapter host" + tail(), true);
         }
@@ -127,7 +127,6 @@ final class AdapterProcess implements AutoCloseable {
 
     private AdapterFailure ended(String what) {
         Optional<Integer> code = waitForExit();
-        drainOutput();
         String out;
         synchronized (log) {
             out = log.toString();
@@ -148,19 +147,6 @@ final class AdapterProcess implements AutoCloseable {
         return new AdapterFailure(reason + " during " + what + tail(), true);
     }
 
-    /** Once the child has exited, lets the readers take in the last of what it printed (at most 2 s). */
-    private void drainOutput() {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        for (Thread t : pumps) {
-            try {
-                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     private static String signalName(int s) {
         return switch (s) {
             case 6 -> " (SIGABRT: abort() or a failed assert)";
@@ -173,15 +159,16 @@ final class AdapterProcess implements AutoCloseable {
         };
     }
 
+    /** The exit code once the child has exited and what it printed has been read; killed if it has not. */
     private Optional<Integer> waitForExit() {
         try {
-            if (process.waitFor(5, TimeUnit.SECONDS)) {
-                return Optional.of(process.exitValue());
+            if (process.waitFor(EXIT_DEADLINE)) {
+                return Optional.of(process.exitCode());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        process.destroyForcibly();
+        process.kill();
         return Optional.empty();
     }
 
@@ -208,49 +195,38 @@ final class AdapterProcess implements AutoCloseable {
     /** Resident memory of the child, from /proc/PID/status (VmRSS), in KiB. */
     long rssKib() throws AdapterFailure {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
         } catch (IOException | NumberFormatException e) {
-            throw new AdapterFailure("cannot read the adapter host's memory from /proc/" + process.pid()
+            throw new AdapterFailure("cannot read the adapter host's memory from /proc/" + pid()
                     + "/status: " + e.getMessage() + "; the leak check needs Linux /proc", false);
         }
-        throw new AdapterFailure("/proc/" + process.pid() + "/status has no VmRSS line", false);
+        throw new AdapterFailure("/proc/" + pid() + "/status has no VmRSS line", false);
     }
 
-    private void pump(InputStream stream, boolean protocol, String name) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (protocol && line.startsWith(HostProtocol.PREFIX)) {
-                        answers.add(line.substring(HostProtocol.PREFIX.length()));
-                    } else {
-                        synchronized (log) {
-                            log.append(line).append('\n');
-                            if (log.length() > LOG_LIMIT) {
-                                log.delete(0, log.length() - LOG_LIMIT);
-                            }
-                        }
-                    }
-                }
-            } catch (IOException e) {
-                // the child is gone; EOF below tells the caller
+    private void hostLine(String line) {
+        if (line.startsWith(HostProtocol.PREFIX)) {
+            answers.add(line.substring(HostProtocol.PREFIX.length()));
+        } else {
+            logLine(line);
+        }
+    }
+
+    private void logLine(String line) {
+        synchronized (log) {
+            log.append(line).append('\n');
+            if (log.length() > LOG_LIMIT) {
+                log.delete(0, log.length() - LOG_LIMIT);
             }
-            if (protocol) {
-                answers.add(EOF);
-            }
-        }, name);
-        t.setDaemon(true);
-        pumps.add(t);
-        t.start();
+        }
     }
 
     @Override
     public void close() {
-        if (process.isAlive()) {
+        if (process.alive()) {
             try {
                 in.write("quit\n");
                 in.flush();
@@ -258,13 +234,13 @@ final class AdapterProcess implements AutoCloseable {
                 // already gone
             }
             try {
-                if (!process.waitFor(2, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(2, TimeUnit.SECONDS);
+                if (!process.waitFor(QUIT_DEADLINE)) {
+                    process.kill();
+                    process.waitFor(QUIT_DEADLINE);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                process.destroyForcibly();
+                process.kill();
             }
         }
     }

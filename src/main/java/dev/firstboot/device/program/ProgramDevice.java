@@ -526,12 +526,7 @@ final class ProgramDevice implements Device, SymmetricKeyFacet, X509CertificateF
                 p = process;
             }
             if (p != null) {
-                try {
-                    p.stop(deadline);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    p.kill();
-                }
+                p.stop(deadline); // interrupted, it kills the group at once
             }
         }
     }

@@ -1,9 +1,8 @@
 package dev.firstboot.device.pty;
 
-import java.io.BufferedReader;
+import dev.firstboot.process.ChildProcess;
+
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,15 +19,15 @@ import java.util.concurrent.TimeoutException;
  * minicom open the other by its path, exactly as they would open a board's /dev/ttyACM0.
  */
 public final class PtyPair implements AutoCloseable {
-    static final Duration STOP_DEADLINE = Duration.ofSeconds(3);
+    private static final Duration STOP_DEADLINE = Duration.ofSeconds(3);
     private static final String READY = "starting data transfer loop";
 
-    private final Process socat;
+    private final ChildProcess socat;
     private final Path deviceSide;
     private final Path userSide;
     private final List<String> diagnostics;
 
-    private PtyPair(Process socat, Path deviceSide, Path userSide, List<String> diagnostics) {
+    private PtyPair(ChildProcess socat, Path deviceSide, Path userSide, List<String> diagnostics) {
         this.socat = socat;
         this.deviceSide = deviceSide;
         this.userSide = userSide;
@@ -49,34 +48,25 @@ public final class PtyPair implements AutoCloseable {
             }
             Files.deleteIfExists(link);
         }
-        Process p;
+        List<String> diagnostics = java.util.Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        ChildProcess p;
         try {
-            p = new ProcessBuilder("socat", "-d", "-d",
+            p = ChildProcess.command("socat", "-d", "-d",
                     "pty,raw,echo=0,link=" + deviceSide.toAbsolutePath(),
                     "pty,raw,echo=0,link=" + userSide.toAbsolutePath())
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    .stderr(ChildProcess.Output.lines(line -> {
+                        diagnostics.add(line);
+                        if (line.contains(READY)) {
+                            ready.complete(null);
+                        }
+                    }, () -> ready.complete(null))) // socat ended; the waiter below reports it
+                    .stopDeadline(STOP_DEADLINE)
+                    .start();
         } catch (IOException e) {
             throw new IOException("cannot start socat, which makes the pseudo-terminal pair: " + e.getMessage()
                     + ". On Debian: apt-get install socat (scripts/setup.sh socat does it)", e);
         }
-        List<String> diagnostics = java.util.Collections.synchronizedList(new ArrayList<>());
-        CompletableFuture<Void> ready = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = err.readLine()) != null) {
-                    diagnostics.add(line);
-                    if (line.contains(READY)) {
-                        ready.complete(null);
-                    }
-                }
-            } catch (IOException ignored) {
-                // socat ended; the waiter below reports it
-            }
-            ready.complete(null);
-        }, "socat-stderr");
-        reader.setDaemon(true);
-        reader.start();
         PtyPair pair = new PtyPair(p, deviceSide, userSide, diagnostics);
         try {
             ready.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
@@ -91,7 +81,7 @@ public final class PtyPair implements AutoCloseable {
             pair.close();
             throw new IOException("socat failed: " + e.getCause(), e);
         }
-        if (!p.isAlive() || !Files.exists(deviceSide) || !Files.exists(userSide)) {
+        if (!p.alive() || !Files.exists(deviceSide) || !Files.exists(userSide)) {
             pair.close();
             throw new IOException("socat could not make the pty pair: " + String.join(" | ", diagnostics));
         }
@@ -114,20 +104,12 @@ public final class PtyPair implements AutoCloseable {
     }
 
     public boolean isAlive() {
-        return socat.isAlive();
+        return socat.alive();
     }
 
     @Override
     public void close() {
-        socat.destroy();
-        try {
-            if (!socat.waitFor(STOP_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
-                socat.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            socat.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        socat.close();
         for (Path link : List.of(deviceSide, userSide)) {
             try {
                 Files.deleteIfExists(link);

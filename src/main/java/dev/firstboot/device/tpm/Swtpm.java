@@ -1,5 +1,7 @@
 package dev.firstboot.device.tpm;
 
+import dev.firstboot.process.ChildProcess;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -24,15 +25,15 @@ public final class Swtpm implements AutoCloseable {
     /** Why a swtpm cannot run here, and how to fix it. */
     public static final String NOT_INSTALLED = "swtpm is not installed on this machine (Debian: apt-get install swtpm "
             + "swtpm-tools; scripts/setup.sh swtpm swtpm-tools does it as root)";
-    static final Duration STOP_DEADLINE = Duration.ofSeconds(5);
+    private static final Duration STOP_DEADLINE = Duration.ofSeconds(5);
     private static final Duration POLL = Duration.ofMillis(20);
     private static final String HOST = "127.0.0.1";
 
-    private final Process process;
+    private final ChildProcess process;
     private final int port;
     private final Path dir;
 
-    private Swtpm(Process process, int port, Path dir) {
+    private Swtpm(ChildProcess process, int port, Path dir) {
         this.process = process;
         this.port = port;
         this.dir = dir;
@@ -62,22 +63,23 @@ public final class Swtpm implements AutoCloseable {
         Files.createDirectories(state);
         Path log = abs.resolve("swtpm.log");
         int port = freePortPair();
-        Process p = new ProcessBuilder(List.of("swtpm", "socket", "--tpm2",
+        ChildProcess p = ChildProcess.command("swtpm", "socket", "--tpm2",
                 "--tpmstate", "dir=" + state,
                 "--server", "type=tcp,port=" + port + ",bindaddr=" + HOST,
                 "--ctrl", "type=tcp,port=" + (port + 1) + ",bindaddr=" + HOST,
                 "--flags", "not-need-init,startup-clear",
-                "--log", "level=1,file=" + log))
-                .directory(abs.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(abs.resolve("swtpm.out").toFile()))
+                "--log", "level=1,file=" + log)
+                .directory(abs)
+                .errorsToOutput()
+                .stdout(ChildProcess.Output.appendTo(abs.resolve("swtpm.out")))
+                .stopDeadline(STOP_DEADLINE)
                 .start();
         Swtpm tpm = new Swtpm(p, port, abs);
         Instant end = Instant.now().plus(deadline);
         while (true) {
-            if (!p.isAlive()) {
+            if (!p.alive()) {
                 tpm.close();
-                throw new IOException("swtpm exited with " + p.exitValue() + " before accepting commands on " + HOST
+                throw new IOException("swtpm exited with " + p.exitCode() + " before accepting commands on " + HOST
                         + ":" + port + "; see " + log + " and " + abs.resolve("swtpm.out") + ": " + tail(abs));
             }
             if (accepts(port)) {
@@ -111,21 +113,12 @@ public final class Swtpm implements AutoCloseable {
     }
 
     public boolean isAlive() {
-        return process.isAlive();
+        return process.alive();
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(STOP_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(STOP_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        process.close();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.firstboot.rig.controls;
 
+import dev.firstboot.process.ChildProcess;
 import dev.firstboot.rig.ControlAction;
 import dev.firstboot.rig.Controls;
 import dev.firstboot.rig.DeviceException;
@@ -9,13 +10,12 @@ import dev.firstboot.timeline.TimelineSink;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** Runs the configured command for each action, with a deadline; asks the operator for actions without one. */
 final class CommandControls implements Controls {
+    private static final int OUTPUT_TAIL = 8192;
     private final Map<ControlAction, String> commands;
     private final Duration timeout;
     private final boolean operator;
@@ -63,32 +63,29 @@ final class CommandControls implements Controls {
     }
 
     private void run(ControlAction action, String command) throws DeviceException {
-        Process p;
+        ChildProcess p;
         try {
-            p = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true).start();
+            // Its output is drained as it comes (a chatty relay tool must not block); the tail names a failure.
+            p = ChildProcess.command("sh", "-c", command).name(action.field() + " command").errorsToOutput()
+                    .stdout(ChildProcess.Output.tail(OUTPUT_TAIL)).start();
         } catch (IOException e) {
             throw new DeviceException("cannot run the " + action.field() + " command `" + command + "`: " + e.getMessage());
         }
         try {
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
+            if (!p.waitFor(timeout)) {
+                p.kill();
                 throw new DeviceException("the " + action.field() + " command `" + command + "` did not finish within "
                         + timeout.toSeconds() + " s; check the relay or USB hub, or raise controls.timeout");
             }
         } catch (InterruptedException e) {
-            p.destroyForcibly();
+            p.kill();
             Thread.currentThread().interrupt();
             throw new DeviceException("interrupted while running the " + action.field() + " command");
         }
-        if (p.exitValue() != 0) {
-            String output;
-            try {
-                output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                output = "";
-            }
+        if (p.exitCode() != 0) {
+            String output = p.output().strip();
             throw new DeviceException("the " + action.field() + " command `" + command + "` failed with exit code "
-                    + p.exitValue() + (output.isEmpty() ? "" : ": " + lastLine(output)));
+                    + p.exitCode() + (output.isEmpty() ? "" : ": " + lastLine(output)));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.firstboot.service.containers;
 
 import dev.firstboot.secret.Redactor;
+import dev.firstboot.service.BackendFields;
 import dev.firstboot.service.remote.EmulatorBackend;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
@@ -11,7 +12,6 @@ import dev.firstboot.rig.BackendProvider;
 import dev.firstboot.rig.PartConfig;
 import dev.firstboot.rig.RigContext;
 import dev.firstboot.rig.RigException;
-import dev.firstboot.service.dps.DpsService;
 
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -19,7 +19,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * {@code kind: containers}: the DPS and IoT Hub emulators in a Docker container from the locally built emulator
@@ -39,7 +38,6 @@ import java.util.regex.Pattern;
  */
 public final class ContainersBackendProvider implements BackendProvider {
     static final List<String> HUBS = List.of("hub-a", "hub-b");
-    private static final Pattern ID_SCOPE = Pattern.compile("[A-Za-z0-9]{1,32}");
     private static final Set<String> CAPABILITIES = Set.of("x509", "mqtt", "containers", Backend.WIRE);
 
     @Override
@@ -61,16 +59,8 @@ public final class ContainersBackendProvider implements BackendProvider {
     public Spec<Backend> configure(PartConfig config) throws RigException {
         config.allowOnly("kind", "image", "id-scope", "retry-after", "start-deadline");
         String image = config.string("image", FirstbootEmulatorContainer.defaultImage());
-        String idScope = config.string("id-scope", "0ne00FB0001");
-        if (!ID_SCOPE.matcher(idScope).matches()) {
-            throw config.error("id-scope", "expected an ID scope of letters and digits like 0ne00FB0001, got \""
-                    + idScope + "\"");
-        }
-        Duration retryAfter = config.duration("retry-after", Duration.ofSeconds(1));
-        if (retryAfter.toMillis() % 1000 != 0 || retryAfter.toSeconds() > DpsService.MAX_RETRY_AFTER_SECONDS) {
-            throw config.error("retry-after", "DPS sends retry-after in whole seconds from 0 to "
-                    + DpsService.MAX_RETRY_AFTER_SECONDS + ", got " + retryAfter.toMillis() + " ms; try 0s or 1s");
-        }
+        String idScope = BackendFields.idScope(config).orElse(BackendFields.DEFAULT_ID_SCOPE);
+        Duration retryAfter = BackendFields.retryAfter(config).orElse(BackendFields.DEFAULT_RETRY_AFTER);
         Duration startDeadline = config.duration("start-deadline", FirstbootEmulatorContainer.STARTUP_DEADLINE);
         return new Spec<>() {
             private String reason;

@@ -72,12 +72,12 @@ public class FirstbootEmulatorContainer extends GenericContainer<FirstbootEmulat
      */
     public FirstbootEmulatorContainer withRigConfig(String idScope, int retryAfterSeconds) {
         String config = """
-                idScope: %s
+                id-scope: %s
                 host: localhost
                 bind: 0.0.0.0
-                dpsHttps: %d
-                dpsMqtt: %d
-                retryAfterSeconds: %d
+                dps-https: %d
+                dps-mqtt: %d
+                retry-after: %ds
                 hubs:
                   - {name: hub-a, host: hub-a.localhost, port: %d}
                   - {name: hub-b, host: hub-b.localhost, port: %d}

@@ -5,7 +5,7 @@ import dev.firstboot.rig.BackendProvider;
 import dev.firstboot.rig.PartConfig;
 import dev.firstboot.rig.RigContext;
 import dev.firstboot.rig.RigException;
-import dev.firstboot.service.dps.DpsService;
+import dev.firstboot.service.BackendFields;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -52,7 +52,6 @@ public final class EmulatorBackendProvider implements BackendProvider {
     }
 
     public static final String DEFAULT_CONNECTION_STRING_ENV = "FIRSTBOOT_SERVICE_CONNECTION_STRING";
-    private static final Pattern ID_SCOPE = Pattern.compile("[A-Za-z0-9]{1,32}");
     private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:]+]):(\\d{1,5})");
     private static final Pattern HUB = Pattern.compile("([a-z0-9-]{1,50})=(.+)");
 
@@ -82,11 +81,7 @@ public final class EmulatorBackendProvider implements BackendProvider {
                 ? Optional.of(config.baseDirectory().resolve(config.string("service-connection-string-file"))
                 .normalize()) : Optional.empty();
         String csEnv = config.string("service-connection-string-env", DEFAULT_CONNECTION_STRING_ENV);
-        Optional<String> idScope = config.optionalString("id-scope");
-        if (idScope.isPresent() && !ID_SCOPE.matcher(idScope.get()).matches()) {
-            throw config.error("id-scope", "expected an ID scope of letters and digits like 0ne00FB0001, got \""
-                    + idScope.get() + "\"");
-        }
+        Optional<String> idScope = BackendFields.idScope(config);
         Optional<InetSocketAddress> mqtt = config.has("dps-mqtt")
                 ? Optional.of(hostPort(config, "dps-mqtt", config.string("dps-mqtt"))) : Optional.empty();
         Map<String, InetSocketAddress> hubs = new LinkedHashMap<>();
@@ -100,16 +95,7 @@ public final class EmulatorBackendProvider implements BackendProvider {
                 throw config.error("hubs", "hub \"" + m.group(1) + "\" is listed twice");
             }
         }
-        Optional<Duration> retryAfter = Optional.empty();
-        if (config.has("retry-after")) {
-            Duration r = config.duration("retry-after", Duration.ofSeconds(1));
-            if (r.toMillis() % 1000 != 0 || r.toSeconds() > DpsService.MAX_RETRY_AFTER_SECONDS) {
-                throw config.error("retry-after", "DPS sends retry-after in whole seconds from 0 to "
-                        + DpsService.MAX_RETRY_AFTER_SECONDS + ", got " + r.toMillis() + " ms; try 0s or 1s");
-            }
-            retryAfter = Optional.of(r);
-        }
-        Optional<Duration> scenarioRetryAfter = retryAfter;
+        Optional<Duration> scenarioRetryAfter = BackendFields.retryAfter(config);
         return new Spec<>() {
             @Override
             public Set<String> capabilities() {

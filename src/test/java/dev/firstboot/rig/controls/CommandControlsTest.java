@@ -53,6 +53,28 @@ class CommandControlsTest {
     }
 
     @Test
+    void aChattyCommandIsNotHeldUpByItsOwnOutput() throws Exception {
+        // 1.3 MB of output, far more than a pipe holds: unread, the command would block until its deadline.
+        CommandControls c = controls(Map.of(ControlAction.POWER_ON, "seq 1 200000; echo done >> " + dir.resolve("log")),
+                Duration.ofSeconds(60), false);
+        c.perform(ControlAction.POWER_ON);
+        assertThat(Files.readString(dir.resolve("log"))).isEqualTo("done\n");
+    }
+
+    @Test
+    void aHangingCommandIsStoppedWithWhatItStarted() throws Exception {
+        Path pid = dir.resolve("pid");
+        CommandControls c = controls(Map.of(ControlAction.RESET, "sleep 600 & echo $! > " + pid + "; wait"),
+                Duration.ofSeconds(2), false);
+        assertThatThrownBy(() -> c.perform(ControlAction.RESET)).hasMessageContaining("did not finish within");
+        assertThat(Files.readString(pid).strip()).as("the command started its sleep before its deadline").isNotEmpty();
+        ProcessHandle sleep = ProcessHandle.of(Long.parseLong(Files.readString(pid).strip())).orElse(null);
+        if (sleep != null) {
+            sleep.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void anActionWithoutACommandIsAskedOfTheOperator() throws Exception {
         CommandControls c = controls(Map.of(), Duration.ofSeconds(5), true);
         assertThat(c.supports(ControlAction.PRESS_A)).isTrue();
