@@ -62,10 +62,11 @@ public final class BootSteps {
     @Then("within {int} seconds DPS refuses the device as unauthorized")
     public void refusedUnauthorized(int seconds) throws InterruptedException {
         String regId = world.registrationId();
+        long since = System.nanoTime();
         Optional<TimelineEvent> answer = world.wire("DPS's answer to the device's registration (HTTP 401)")
                 .await(dpsResponse(regId).and(e -> refusal(e) || ended(e)), Duration.ofSeconds(seconds));
         if (answer.isEmpty()) {
-            throw new AssertionError("expected DPS to refuse " + regId + " as unauthorized within " + seconds + " s, but "
+            throw Limits.missed(world, since, "expected DPS to refuse " + regId + " as unauthorized within " + seconds + " s, but "
                     + lastDpsAnswer(regId));
         }
         TimelineEvent e = answer.get();
@@ -78,12 +79,16 @@ public final class BootSteps {
     @Then("within {int} seconds the device's registration ends with status {string}")
     public void endsWithStatus(int seconds, String status) throws InterruptedException {
         String regId = world.registrationId();
+        long since = System.nanoTime();
         Optional<Backend.RegistrationState> state = awaitRegistrationEnd(regId, seconds);
         Optional<TimelineEvent> refusal = refusalOnTheWire(regId);
         if (state.filter(Backend.RegistrationState::ended).isEmpty()) {
-            throw new AssertionError("expected the registration of " + regId + " to end with status " + status
-                    + (refusal.isPresent() ? ", but DPS answered " + describe(refusal.get())
-                    : " within " + seconds + " s, but " + lastDpsAnswer(regId)));
+            if (refusal.isPresent()) {
+                throw new AssertionError("expected the registration of " + regId + " to end with status " + status
+                        + ", but DPS answered " + describe(refusal.get()));
+            }
+            throw Limits.missed(world, since, "expected the registration of " + regId + " to end with status " + status
+                    + " within " + seconds + " s, but " + lastDpsAnswer(regId));
         }
         if (!state.get().status().equals(status)) {
             throw new AssertionError("expected the registration of " + regId + " to end with status " + status
@@ -93,25 +98,29 @@ public final class BootSteps {
 
     @Then("the device reports that registration failed")
     public void reportsFailed() throws InterruptedException {
+        long since = System.nanoTime();
         BootReport report = world.device().awaitBoot(VERDICT_DEADLINE);
         if (!(report instanceof BootReport.Failed)) {
-            throw new AssertionError("expected the device to report that registration failed, but " + describe(report));
+            throw verdictMissed(report, since, "expected the device to report that registration failed, but "
+                    + describe(report));
         }
     }
 
     @Then("the device reports that it is connected to hub {string}")
     public void reportsConnected(String hub) throws InterruptedException {
+        long since = System.nanoTime();
         BootReport report = world.device().awaitBoot(VERDICT_DEADLINE);
         String host = world.hubHost(hub);
         if (!(report instanceof BootReport.Connected c) || !c.assignedHubHost().equals(host)) {
-            throw new AssertionError("expected the device to report that it is connected to " + host + ", but "
-                    + describe(report));
+            throw verdictMissed(report, since, "expected the device to report that it is connected to " + host
+                    + ", but " + describe(report));
         }
     }
 
     @Then("within {int} seconds the device is connected to hub {string} as {string}")
     public void connected(int seconds, String hub, String deviceId) throws InterruptedException {
         String regId = world.registrationId();
+        long since = System.nanoTime();
         Predicate<TimelineEvent> answered = e -> e.kind() == EventKind.HUB_CONNACK && e.subject().equals(deviceId)
                 && e.is("hub", hub);
         // the device's own word that it gave up, or (on the wire, where recorded) the hub's answer to it
@@ -133,13 +142,13 @@ public final class BootSteps {
                     + ack.get().detail("returnCode"));
         }
         if (!world.recordsWire()) {
-            throw new AssertionError("expected " + deviceId + " to connect to hub " + hub + " within " + seconds
+            throw Limits.missed(world, since, "expected " + deviceId + " to connect to hub " + hub + " within " + seconds
                     + " s, but hub " + hub + "'s registry " + (device.isEmpty() ? "has no device " + deviceId
                     : "shows " + deviceId + " never connected") + "; " + lastDpsAnswer(regId));
         }
         List<TimelineEvent> hubEvents = world.wireEvidence(e -> e.kind() == EventKind.HUB_CONNACK);
-        throw new AssertionError("expected " + deviceId + " to connect to hub " + hub + " within " + seconds + " s, but "
-                + (ack.isPresent() ? "hub " + hub + "'s registry does not record the connection the wire shows: "
+        throw Limits.missed(world, since, "expected " + deviceId + " to connect to hub " + hub + " within " + seconds
+                + " s, but " + (ack.isPresent() ? "hub " + hub + "'s registry does not record the connection the wire shows: "
                 + device : hubEvents.isEmpty() ? "no hub saw a connection attempt; " + lastDpsAnswer(regId)
                 : "the hubs answered only: " + hubEvents.stream().map(e -> e.subject() + " at " + e.detail("hub")
                 + " → return code " + e.detail("returnCode")).toList()));
@@ -147,11 +156,12 @@ public final class BootSteps {
 
     @Then("hub {string} received telemetry from {string}")
     public void telemetry(String hub, String deviceId) throws InterruptedException {
+        long since = System.nanoTime();
         Optional<Backend.HubDeviceState> device = ServiceWatch.until(world.timeline(),
                 () -> world.backend().hubDevice(hub, deviceId), d -> d.telemetryCount() > 0, () -> false,
                 TELEMETRY_DEADLINE);
         if (device.filter(d -> d.telemetryCount() > 0).isEmpty()) {
-            throw new AssertionError("hub " + hub + " received no telemetry from " + deviceId + " within "
+            throw Limits.missed(world, since, "hub " + hub + " received no telemetry from " + deviceId + " within "
                     + TELEMETRY_DEADLINE.toSeconds() + " s");
         }
     }
@@ -208,6 +218,7 @@ public final class BootSteps {
     private void assigned(int seconds, String hub, Optional<String> deviceId) throws InterruptedException {
         String regId = world.registrationId();
         String host = world.hubHost(hub);
+        long since = System.nanoTime();
         Optional<Backend.RegistrationState> state = awaitRegistrationEnd(regId, seconds);
         if (state.filter(Backend.RegistrationState::ended).isEmpty()) {
             Optional<TimelineEvent> refusal = refusalOnTheWire(regId);
@@ -220,8 +231,8 @@ public final class BootSteps {
                 throw new AssertionError("expected " + regId + " to be assigned to hub " + hub + ", but the device gave up: "
                         + gaveUp.get().detail("reason") + "; " + lastDpsAnswer(regId));
             }
-            throw new AssertionError("expected " + regId + " to be assigned to hub " + hub + " within " + seconds
-                    + " s, but " + lastDpsAnswer(regId));
+            throw Limits.missed(world, since, "expected " + regId + " to be assigned to hub " + hub + " within "
+                    + seconds + " s, but " + lastDpsAnswer(regId));
         }
         Backend.RegistrationState s = state.get();
         if (!s.status().equals("assigned")) {
@@ -248,6 +259,11 @@ public final class BootSteps {
                 Backend.RegistrationState::ended,
                 () -> refusalOnTheWire(regId).isPresent() || world.timeline().first(gaveUp(regId)).isPresent(),
                 Duration.ofSeconds(seconds));
+    }
+
+    /** A wrong boot verdict fails; no verdict before the deadline is a missed time limit. */
+    private AssertionError verdictMissed(BootReport report, long since, String failure) {
+        return report instanceof BootReport.NoVerdict ? Limits.missed(world, since, failure) : new AssertionError(failure);
     }
 
     /** DPS's first refusal of the device, when the backend records wire evidence. */

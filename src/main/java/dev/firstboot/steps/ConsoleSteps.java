@@ -34,7 +34,7 @@ public final class ConsoleSteps {
 
     @Given("the board is in configuration mode")
     public void configurationMode() throws DeviceException {
-        console().enterConfigurationMode();
+        Limits.waitingFor(world, () -> console().enterConfigurationMode());
     }
 
     @Given("the board's firmware is version {word} or later")
@@ -84,7 +84,7 @@ public final class ConsoleSteps {
 
     @When("the board is switched off and on again")
     public void powerCycle() throws DeviceException {
-        console().powerCycle();
+        Limits.waitingFor(world, () -> console().powerCycle());
     }
 
     @Given("the board's firmware is built with registration id {string}")
@@ -100,13 +100,13 @@ public final class ConsoleSteps {
     @Then("the console lists these commands in order:")
     public void listsCommands(List<String> names) throws DeviceException {
         for (String name : names) {
-            console().expectLine(Pattern.compile("^ - " + Pattern.quote(name) + ": "), COMMAND_DEADLINE);
+            expectLine(Pattern.compile("^ - " + Pattern.quote(name) + ": "), COMMAND_DEADLINE);
         }
     }
 
     @When("the board resets into user mode")
     public void resetIntoUserMode() throws DeviceException {
-        console().resetIntoUserMode();
+        Limits.waitingFor(world, () -> console().resetIntoUserMode());
     }
 
     @When("{string} is typed on the console")
@@ -120,7 +120,7 @@ public final class ConsoleSteps {
             throw new IllegalStateException("no UDS was typed in this scenario; add: When a fresh UDS is typed with set_dps_uds");
         }
         String expected = "set_dps_uds " + "*".repeat(typedUds.reveal().length() + 2);
-        String echoed = console().expectLine(Pattern.compile("^.*set_dps_uds.*$"), COMMAND_DEADLINE);
+        String echoed = expectLine(Pattern.compile("^.*set_dps_uds.*$"), COMMAND_DEADLINE);
         if (!echoed.trim().endsWith(expected)) {
             throw new AssertionError("expected the console to echo the quoted UDS as " + (typedUds.reveal().length() + 2)
                     + " asterisks (\"" + expected + "\"), but it echoed \"" + echoed.trim() + "\"");
@@ -129,18 +129,22 @@ public final class ConsoleSteps {
 
     @Then("the console prints {string}")
     public void prints(String text) throws DeviceException {
-        console().expectLine(Pattern.compile(Pattern.quote(text)), COMMAND_DEADLINE);
+        expectLine(Pattern.compile(Pattern.quote(text)), COMMAND_DEADLINE);
     }
 
     @Then("within {int} seconds the console prints {string}")
     public void printsWithin(int seconds, String text) throws DeviceException {
-        console().expectLine(Pattern.compile(Pattern.quote(text)), Duration.ofSeconds(seconds));
+        expectLine(Pattern.compile(Pattern.quote(text)), Duration.ofSeconds(seconds));
     }
 
     @Then("the console prints these lines in order:")
     public void printsInOrder(List<String> lines) throws DeviceException {
         for (String line : lines) {
-            console().expectLine(Pattern.compile(Pattern.quote(line)), COMMAND_DEADLINE);
+            expectLine(Pattern.compile(Pattern.quote(line)), COMMAND_DEADLINE);
         }
+    }
+
+    private String expectLine(Pattern pattern, Duration deadline) throws DeviceException {
+        return Limits.waiting(world, () -> console().expectLine(pattern, deadline));
     }
 }

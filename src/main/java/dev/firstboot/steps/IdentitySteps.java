@@ -41,7 +41,7 @@ public final class IdentitySteps {
     public void freshUds() throws DeviceException {
         Secret uds = randomUds();
         world.rig().redactor().register(uds.reveal());
-        world.dice().writeUds(uds);
+        Limits.waitingFor(world, () -> world.dice().writeUds(uds));
         world.uds = uds;
     }
 
@@ -106,11 +106,12 @@ public final class IdentitySteps {
     /** Every leaf the device presented to DPS for its registration id is {@code expected}, byte for byte. */
     static void presentedEquals(World world, byte[] expected, String what) throws InterruptedException {
         String regId = world.registrationId();
+        long since = System.nanoTime();
         Optional<TimelineEvent> answered = world.wire("the certificate chain the device presented to DPS").await(e -> e.kind() == EventKind.DPS_RESPONSE
                 && e.subject().equals(regId) && e.is("operation", "register"), FIRST_REQUEST_DEADLINE);
         if (answered.isEmpty()) {
             List<String> log = world.device().consoleLog();
-            throw new AssertionError("the device sent DPS no registration request for " + regId + " within "
+            throw Limits.missed(world, since, "the device sent DPS no registration request for " + regId + " within "
                     + FIRST_REQUEST_DEADLINE.toSeconds() + " s, so there is no certificate to judge; its console's last line: "
                     + (log.isEmpty() ? "(nothing)" : "\"" + log.get(log.size() - 1).trim() + "\""));
         }

@@ -59,6 +59,19 @@ public final class Runs {
     /** As {@link #run}, calling {@code onLine} with each line of progress as it is printed. */
     public static Outcome run(String rig, Path reportRoot, Optional<String> tags, java.util.function.Consumer<String> onLine,
                               Path... features) throws Exception {
+        return run(rig, reportRoot, tags, onLine, dev.firstboot.timeline.HostLagProbe::start, features);
+    }
+
+    /** As {@link #run}, on a host that lags as the probes {@code hostLagProbes} gives say. */
+    public static Outcome run(String rig, Path reportRoot,
+                              java.util.function.Supplier<dev.firstboot.timeline.HostLagProbe> hostLagProbes,
+                              Path... features) throws Exception {
+        return run(rig, reportRoot, Optional.empty(), line -> { }, hostLagProbes, features);
+    }
+
+    private static Outcome run(String rig, Path reportRoot, Optional<String> tags, java.util.function.Consumer<String> onLine,
+                               java.util.function.Supplier<dev.firstboot.timeline.HostLagProbe> hostLagProbes,
+                               Path... features) throws Exception {
         StringWriter text = new StringWriter();
         java.io.Writer tee = new java.io.Writer() {
             private final StringBuilder line = new StringBuilder();
@@ -85,6 +98,7 @@ public final class Runs {
             }
         };
         SuiteRunner runner = new SuiteRunner(new RigFiles(RIGS), new PrintWriter(tee, true));
+        runner.hostLagProbes(hostLagProbes);
         List<Path> paths = features.length == 0 ? List.of(FEATURES) : List.of(features);
         RunSummary summary = runner.run(new SuiteRunner.Options(rig, tags, paths, reportRoot, 1, false));
         return new Outcome(summary, text.toString(), runner.lastSecretScan(), reportRoot.resolve(summary.runId()));

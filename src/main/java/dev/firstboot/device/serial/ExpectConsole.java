@@ -209,7 +209,8 @@ public final class ExpectConsole implements AutoCloseable {
         if (patterns.isEmpty()) {
             throw new IllegalArgumentException("expectAny needs at least one pattern");
         }
-        long end = System.nanoTime() + deadline.toNanos();
+        long begun = System.nanoTime();
+        long end = begun + deadline.toNanos();
         lock.lock();
         try {
             while (true) {
@@ -227,7 +228,7 @@ public final class ExpectConsole implements AutoCloseable {
                 if (left <= 0) {
                     throw new ExpectTimeoutException("no line matching " + awaited(patterns) + " within "
                             + human(deadline) + " on " + where() + "; " + printed()
-                            + "\nhint: " + hint(patterns));
+                            + "\nhint: " + hint(patterns), begun, System.nanoTime());
                 }
                 try {
                     changed.awaitNanos(left);
@@ -529,6 +530,27 @@ public final class ExpectConsole implements AutoCloseable {
                 }
             }
             return Optional.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Every line printed since the last {@link #markReset()}, masked, the unfinished one last (if any); the cursor does
+     * not move. The first is what came after the reset, even when it arrived in the middle of a line.
+     */
+    public List<String> printedSinceReset() {
+        lock.lock();
+        try {
+            List<String> out = new ArrayList<>();
+            for (int i = resetLine; i <= lines.size(); i++) {
+                String text = i == lines.size() ? partial : lines.get(i).text();
+                String since = i == resetLine ? text.substring(Math.min(resetOffset, text.length())) : text;
+                if (i < lines.size() || !since.isEmpty()) {
+                    out.add(redactor.mask(since));
+                }
+            }
+            return out;
         } finally {
             lock.unlock();
         }
