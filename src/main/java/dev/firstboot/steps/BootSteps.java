@@ -7,6 +7,7 @@ import dev.firstboot.rig.ServiceWatch;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Measurement;
 import dev.firstboot.timeline.RetryAfterCheck;
+import dev.firstboot.timeline.Timeline;
 import dev.firstboot.timeline.TimelineEvent;
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;
@@ -62,11 +63,12 @@ public final class BootSteps {
     @Then("within {int} seconds DPS refuses the device as unauthorized")
     public void refusedUnauthorized(int seconds) throws InterruptedException {
         String regId = world.registrationId();
-        long since = System.nanoTime();
-        Optional<TimelineEvent> answer = world.wire("DPS's answer to the device's registration (HTTP 401)")
-                .await(dpsResponse(regId).and(e -> refusal(e) || ended(e)), Duration.ofSeconds(seconds));
+        Timeline wire = world.wire("DPS's answer to the device's registration (HTTP 401)");
+        Optional<TimelineEvent> answer = Limits.within(world, Duration.ofSeconds(seconds),
+                d -> wire.await(dpsResponse(regId).and(e -> refusal(e) || ended(e)), d), Optional::isPresent,
+                "DPS's answer to the registration of " + regId);
         if (answer.isEmpty()) {
-            throw Limits.missed(world, since, "expected DPS to refuse " + regId + " as unauthorized within " + seconds + " s, but "
+            throw new AssertionError("expected DPS to refuse " + regId + " as unauthorized within " + seconds + " s, but "
                     + lastDpsAnswer(regId));
         }
         TimelineEvent e = answer.get();
@@ -79,16 +81,12 @@ public final class BootSteps {
     @Then("within {int} seconds the device's registration ends with status {string}")
     public void endsWithStatus(int seconds, String status) throws InterruptedException {
         String regId = world.registrationId();
-        long since = System.nanoTime();
         Optional<Backend.RegistrationState> state = awaitRegistrationEnd(regId, seconds);
         Optional<TimelineEvent> refusal = refusalOnTheWire(regId);
         if (state.filter(Backend.RegistrationState::ended).isEmpty()) {
-            if (refusal.isPresent()) {
-                throw new AssertionError("expected the registration of " + regId + " to end with status " + status
-                        + ", but DPS answered " + describe(refusal.get()));
-            }
-            throw Limits.missed(world, since, "expected the registration of " + regId + " to end with status " + status
-                    + " within " + seconds + " s, but " + lastDpsAnswer(regId));
+            throw new AssertionError("expected the registration of " + regId + " to end with status " + status
+                    + (refusal.isPresent() ? ", but DPS answered " + describe(refusal.get())
+                    : " within " + seconds + " s, but " + lastDpsAnswer(regId)));
         }
         if (!state.get().status().equals(status)) {
             throw new AssertionError("expected the registration of " + regId + " to end with status " + status
@@ -98,37 +96,35 @@ public final class BootSteps {
 
     @Then("the device reports that registration failed")
     public void reportsFailed() throws InterruptedException {
-        long since = System.nanoTime();
-        BootReport report = world.device().awaitBoot(VERDICT_DEADLINE);
+        BootReport report = bootVerdict();
         if (!(report instanceof BootReport.Failed)) {
-            throw verdictMissed(report, since, "expected the device to report that registration failed, but "
-                    + describe(report));
+            throw new AssertionError("expected the device to report that registration failed, but " + describe(report));
         }
     }
 
     @Then("the device reports that it is connected to hub {string}")
     public void reportsConnected(String hub) throws InterruptedException {
-        long since = System.nanoTime();
-        BootReport report = world.device().awaitBoot(VERDICT_DEADLINE);
+        BootReport report = bootVerdict();
         String host = world.hubHost(hub);
         if (!(report instanceof BootReport.Connected c) || !c.assignedHubHost().equals(host)) {
-            throw verdictMissed(report, since, "expected the device to report that it is connected to " + host
-                    + ", but " + describe(report));
+            throw new AssertionError("expected the device to report that it is connected to " + host + ", but "
+                    + describe(report));
         }
     }
 
     @Then("within {int} seconds the device is connected to hub {string} as {string}")
     public void connected(int seconds, String hub, String deviceId) throws InterruptedException {
         String regId = world.registrationId();
-        long since = System.nanoTime();
         Predicate<TimelineEvent> answered = e -> e.kind() == EventKind.HUB_CONNACK && e.subject().equals(deviceId)
                 && e.is("hub", hub);
         // the device's own word that it gave up, or (on the wire, where recorded) the hub's answer to it
         Predicate<TimelineEvent> over = gaveUp(regId).or(e -> world.recordsWire() && answered.test(e));
-        Optional<Backend.HubRegistryDevice> device = ServiceWatch.until(world.timeline(),
-                () -> world.backend().hubRegistryDevice(hub, deviceId), Backend.HubRegistryDevice::everConnected,
-                () -> world.timeline().first(over.and(e -> !(answered.test(e) && e.is("returnCode", "0"))))
-                        .isPresent(), Duration.ofSeconds(seconds));
+        Optional<Backend.HubRegistryDevice> device = Limits.within(world, Duration.ofSeconds(seconds),
+                d -> ServiceWatch.until(world.timeline(), () -> world.backend().hubRegistryDevice(hub, deviceId),
+                        Backend.HubRegistryDevice::everConnected, () -> world.timeline()
+                                .first(over.and(e -> !(answered.test(e) && e.is("returnCode", "0")))).isPresent(), d),
+                seen -> seen.filter(Backend.HubRegistryDevice::everConnected).isPresent(),
+                deviceId + "'s connection to hub " + hub);
         if (device.filter(Backend.HubRegistryDevice::everConnected).isPresent()) {
             return;
         }
@@ -142,13 +138,13 @@ public final class BootSteps {
                     + ack.get().detail("returnCode"));
         }
         if (!world.recordsWire()) {
-            throw Limits.missed(world, since, "expected " + deviceId + " to connect to hub " + hub + " within " + seconds
+            throw new AssertionError("expected " + deviceId + " to connect to hub " + hub + " within " + seconds
                     + " s, but hub " + hub + "'s registry " + (device.isEmpty() ? "has no device " + deviceId
                     : "shows " + deviceId + " never connected") + "; " + lastDpsAnswer(regId));
         }
         List<TimelineEvent> hubEvents = world.wireEvidence(e -> e.kind() == EventKind.HUB_CONNACK);
-        throw Limits.missed(world, since, "expected " + deviceId + " to connect to hub " + hub + " within " + seconds
-                + " s, but " + (ack.isPresent() ? "hub " + hub + "'s registry does not record the connection the wire shows: "
+        throw new AssertionError("expected " + deviceId + " to connect to hub " + hub + " within " + seconds + " s, but "
+                + (ack.isPresent() ? "hub " + hub + "'s registry does not record the connection the wire shows: "
                 + device : hubEvents.isEmpty() ? "no hub saw a connection attempt; " + lastDpsAnswer(regId)
                 : "the hubs answered only: " + hubEvents.stream().map(e -> e.subject() + " at " + e.detail("hub")
                 + " → return code " + e.detail("returnCode")).toList()));
@@ -156,12 +152,12 @@ public final class BootSteps {
 
     @Then("hub {string} received telemetry from {string}")
     public void telemetry(String hub, String deviceId) throws InterruptedException {
-        long since = System.nanoTime();
-        Optional<Backend.HubDeviceState> device = ServiceWatch.until(world.timeline(),
-                () -> world.backend().hubDevice(hub, deviceId), d -> d.telemetryCount() > 0, () -> false,
-                TELEMETRY_DEADLINE);
+        Optional<Backend.HubDeviceState> device = Limits.within(world, TELEMETRY_DEADLINE,
+                left -> ServiceWatch.until(world.timeline(), () -> world.backend().hubDevice(hub, deviceId),
+                        d -> d.telemetryCount() > 0, () -> false, left),
+                seen -> seen.filter(d -> d.telemetryCount() > 0).isPresent(), "telemetry from " + deviceId + " at hub " + hub);
         if (device.filter(d -> d.telemetryCount() > 0).isEmpty()) {
-            throw Limits.missed(world, since, "hub " + hub + " received no telemetry from " + deviceId + " within "
+            throw new AssertionError("hub " + hub + " received no telemetry from " + deviceId + " within "
                     + TELEMETRY_DEADLINE.toSeconds() + " s");
         }
     }
@@ -218,7 +214,6 @@ public final class BootSteps {
     private void assigned(int seconds, String hub, Optional<String> deviceId) throws InterruptedException {
         String regId = world.registrationId();
         String host = world.hubHost(hub);
-        long since = System.nanoTime();
         Optional<Backend.RegistrationState> state = awaitRegistrationEnd(regId, seconds);
         if (state.filter(Backend.RegistrationState::ended).isEmpty()) {
             Optional<TimelineEvent> refusal = refusalOnTheWire(regId);
@@ -231,8 +226,8 @@ public final class BootSteps {
                 throw new AssertionError("expected " + regId + " to be assigned to hub " + hub + ", but the device gave up: "
                         + gaveUp.get().detail("reason") + "; " + lastDpsAnswer(regId));
             }
-            throw Limits.missed(world, since, "expected " + regId + " to be assigned to hub " + hub + " within "
-                    + seconds + " s, but " + lastDpsAnswer(regId));
+            throw new AssertionError("expected " + regId + " to be assigned to hub " + hub + " within " + seconds
+                    + " s, but " + lastDpsAnswer(regId));
         }
         Backend.RegistrationState s = state.get();
         if (!s.status().equals("assigned")) {
@@ -255,15 +250,17 @@ public final class BootSteps {
      */
     private Optional<Backend.RegistrationState> awaitRegistrationEnd(String regId, int seconds)
             throws InterruptedException {
-        return ServiceWatch.until(world.timeline(), () -> world.backend().registrationState(regId),
-                Backend.RegistrationState::ended,
-                () -> refusalOnTheWire(regId).isPresent() || world.timeline().first(gaveUp(regId)).isPresent(),
-                Duration.ofSeconds(seconds));
+        return Limits.within(world, Duration.ofSeconds(seconds),
+                d -> ServiceWatch.until(world.timeline(), () -> world.backend().registrationState(regId),
+                        Backend.RegistrationState::ended,
+                        () -> refusalOnTheWire(regId).isPresent() || world.timeline().first(gaveUp(regId)).isPresent(), d),
+                seen -> seen.filter(Backend.RegistrationState::ended).isPresent(), "the end of the registration of " + regId);
     }
 
-    /** A wrong boot verdict fails; no verdict before the deadline is a missed time limit. */
-    private AssertionError verdictMissed(BootReport report, long since, String failure) {
-        return report instanceof BootReport.NoVerdict ? Limits.missed(world, since, failure) : new AssertionError(failure);
+    /** The device's own verdict on its boot, or none when it gave none within {@link #VERDICT_DEADLINE}. */
+    private BootReport bootVerdict() throws InterruptedException {
+        return Limits.within(world, VERDICT_DEADLINE, world.device()::awaitBoot, r -> !(r instanceof BootReport.NoVerdict),
+                "the device's own boot verdict");
     }
 
     /** DPS's first refusal of the device, when the backend records wire evidence. */

@@ -4,6 +4,7 @@ import dev.firstboot.rig.Faults;
 import dev.firstboot.suite.NotApplicableException;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.FaultJudge;
+import dev.firstboot.timeline.Timeline;
 import dev.firstboot.timeline.TimelineEvent;
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;
@@ -107,10 +108,11 @@ public final class FaultSteps {
     @Then("the device gave up within {int} seconds and reported {string}")
     public void gaveUp(int seconds, String text) throws InterruptedException {
         String regId = world.registrationId();
-        long since = System.nanoTime();
-        Optional<TimelineEvent> verdict = world.wire("the device's attempts under injected faults").await(e -> FaultJudge.verdict(regId).test(e),
-                Duration.ofSeconds(seconds));
-        judge().gaveUp(verdict, seconds, text).ifPresent(m -> failWait(verdict.isEmpty(), since, m));
+        Timeline wire = world.wire("the device's attempts under injected faults");
+        Optional<TimelineEvent> verdict = Limits.within(world, Duration.ofSeconds(seconds),
+                d -> wire.await(e -> FaultJudge.verdict(regId).test(e), d), Optional::isPresent,
+                "the device's verdict under injected faults");
+        judge().gaveUp(verdict, seconds, text).ifPresent(FaultSteps::fail);
     }
 
     @Then("the device never completed a TLS handshake with an expired certificate")
@@ -122,12 +124,12 @@ public final class FaultSteps {
     @Then("within {int} seconds the device is connected to hub {string} as {string} after the outage")
     public void reconnected(int seconds, String hub, String deviceId) throws InterruptedException {
         String regId = world.registrationId();
-        long since = System.nanoTime();
-        Optional<TimelineEvent> done = world.wire("the hub's CONNACKs during its outage").await(e -> (e.kind() == EventKind.HUB_CONNACK
-                && e.subject().equals(deviceId) && e.is("hub", hub)
-                && e.is("returnCode", "0")) || FaultJudge.gaveUp(regId).test(e),
-                Duration.ofSeconds(seconds));
-        judge().reconnectedAfterOutage(done, seconds, hub, deviceId).ifPresent(m -> failWait(done.isEmpty(), since, m));
+        Timeline wire = world.wire("the hub's CONNACKs during its outage");
+        Optional<TimelineEvent> done = Limits.within(world, Duration.ofSeconds(seconds), d -> wire.await(e ->
+                (e.kind() == EventKind.HUB_CONNACK && e.subject().equals(deviceId) && e.is("hub", hub)
+                && e.is("returnCode", "0")) || FaultJudge.gaveUp(regId).test(e), d), Optional::isPresent,
+                deviceId + "'s connection to hub " + hub + " after the outage");
+        judge().reconnectedAfterOutage(done, seconds, hub, deviceId).ifPresent(FaultSteps::fail);
     }
 
     @Then("DPS dropped the connection after accepting the registration")
@@ -146,10 +148,5 @@ public final class FaultSteps {
 
     private static void fail(String message) {
         throw new AssertionError(message);
-    }
-
-    /** Fails with {@code message}: as a missed time limit when the wait that began at {@code since} ran out. */
-    private void failWait(boolean ranOut, long since, String message) {
-        throw ranOut ? Limits.missed(world, since, message) : new AssertionError(message);
     }
 }

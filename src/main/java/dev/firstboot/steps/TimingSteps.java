@@ -10,6 +10,7 @@ import dev.firstboot.timeline.Timeline;
 import io.cucumber.datatable.DataTable;
 import io.cucumber.java.en.Then;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +49,8 @@ public final class TimingSteps {
                     over.add(String.format("%s → %s took %.3f s, over its limit of %s s", from.label(), to.label(),
                             seconds.get(), row.get("limit (s)").trim()));
                     overruns.add(new Overrun(timeline.nanoTime(phases.mark(from).orElseThrow()),
-                            timeline.nanoTime(phases.mark(to).orElseThrow())));
+                            timeline.nanoTime(phases.mark(to).orElseThrow()),
+                            Duration.ofNanos(Math.round((seconds.get() - limit) * 1e9))));
                 }
             }
         } finally {
@@ -56,19 +58,21 @@ public final class TimingSteps {
         }
         if (!over.isEmpty()) {
             String failure = "the boot was too slow: " + String.join("; ", over);
-            // Inconclusive only when every phase over its limit was timed on an overloaded host; one over its limit on
-            // a quiet host is the device's.
+            // Inconclusive only when the host's stalls explain every phase over its limit; one they do not explain
+            // is the device's.
             HostLagProbe probe = world.run().hostLag();
-            if (overruns.stream().allMatch(o -> TimeLimits.overloaded(probe, o.from(), o.to()))) {
-                throw Limits.missed(world, overruns.stream().mapToLong(Overrun::from).min().orElseThrow(),
-                        overruns.stream().mapToLong(Overrun::to).max().orElseThrow(), failure);
+            if (overruns.stream().allMatch(o -> TimeLimits.explains(probe, o.from(), o.to(), o.overshoot()))) {
+                throw TimeLimits.overrun(probe, new AssertionError(failure),
+                        overruns.stream().mapToLong(Overrun::from).min().orElseThrow(),
+                        overruns.stream().mapToLong(Overrun::to).max().orElseThrow(),
+                        overruns.stream().map(Overrun::overshoot).max(Duration::compareTo).orElseThrow());
             }
             throw new AssertionError(failure);
         }
     }
 
-    /** A phase over its limit, from its first mark to its second, on {@link System#nanoTime()}'s clock. */
-    private record Overrun(long from, long to) {
+    /** A phase over its limit by {@code overshoot}, from its first mark to its second on System.nanoTime()'s clock. */
+    private record Overrun(long from, long to, Duration overshoot) {
     }
 
     private static BootMark mark(String text) {

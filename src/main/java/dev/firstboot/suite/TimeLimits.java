@@ -1,20 +1,21 @@
 package dev.firstboot.suite;
 
-import dev.firstboot.timeline.DeadlinePassed;
 import dev.firstboot.timeline.HostLagProbe;
 
 import java.time.Duration;
-import java.util.Optional;
+import java.util.Locale;
+import java.util.function.Predicate;
 
 /**
- * Who a missed time limit is on. When the harness's own threads woke more than {@link #OVERLOAD} late within the
- * window a judge timed, the host, not the device, may have made the limit missed: the verdict is inconclusive. On a
- * quiet host the failure stands as it is, with its own message.
+ * Who a missed time limit is on. The host was overloaded in a window the harness timed when its host-lag probe woke
+ * more than {@link #OVERLOAD} late in it. A limit missed then by no more than the host kept the harness from running
+ * is inconclusive ({@link InconclusiveException}); one missed on a quiet host, or by more than the host's stalls can
+ * explain, stays the device's failure with the judge's own message.
  *
- * <p>250 ms: a loaded host that still serves the harness wakes its threads within a few milliseconds (four CPU-bound
- * processes on two cores give well under 20 ms), while the tightest limits the features set are 2 s, so a stall of a
- * quarter of a second is already an eighth of one. Stalls that long come from stop-the-world pauses, a throttled or
- * starved CPU, or swapping, and each of them delays whatever the harness times.
+ * <p>250 ms: a loaded host that still serves the harness wakes its threads within tens of milliseconds (four
+ * CPU-burning processes beside a run on two cores gave at most 179 ms, docs/performance.md), while the tightest limits
+ * the features set are 2 s. Stalls longer than that come from stop-the-world pauses, a throttled or starved CPU, or
+ * swapping, and each of them delays whatever the harness times.
  */
 public final class TimeLimits {
     public static final Duration OVERLOAD = Duration.ofMillis(250);
@@ -22,17 +23,9 @@ public final class TimeLimits {
     private TimeLimits() {
     }
 
-    /**
-     * {@code missed}, the failure of a limit timed from {@code fromNanoTime} to {@code toNanoTime}, for the caller to
-     * throw; but when the probe saw the host overloaded in that window, this throws an {@link InconclusiveException}
-     * instead.
-     */
-    public static <T extends Throwable> T judged(HostLagProbe probe, T missed, long fromNanoTime, long toNanoTime) {
-        Duration lag = probe.worstLag(fromNanoTime, toNanoTime);
-        if (lag.compareTo(OVERLOAD) > 0) {
-            throw new InconclusiveException(lag, OVERLOAD, missed);
-        }
-        return missed;
+    /** A wait on the device or the service, for at most {@code deadline}, giving what it saw. */
+    public interface Wait<T, E extends Exception> {
+        T upTo(Duration deadline) throws E, InterruptedException;
     }
 
     /** Whether the host was overloaded while the harness timed {@code [fromNanoTime, toNanoTime]}. */
@@ -40,19 +33,56 @@ public final class TimeLimits {
         return probe.worstLag(fromNanoTime, toNanoTime).compareTo(OVERLOAD) > 0;
     }
 
-    /** As {@link #judged}, for a failure caused by a wait that ran out of time; any other failure is returned as is. */
-    public static <T extends Throwable> T judged(HostLagProbe probe, T failure) {
-        Optional<DeadlinePassed> wait = deadlineIn(failure);
-        return wait.isEmpty() ? failure
-                : judged(probe, failure, wait.get().waitedFromNanoTime(), wait.get().waitedToNanoTime());
+    /**
+     * Whether the host's stalls explain a span from {@code fromNanoTime} to {@code toNanoTime} that took
+     * {@code overshoot} longer than its limit: the host was overloaded in it and kept the harness from running for at
+     * least that long.
+     */
+    public static boolean explains(HostLagProbe probe, long fromNanoTime, long toNanoTime, Duration overshoot) {
+        return overloaded(probe, fromNanoTime, toNanoTime)
+                && probe.lost(fromNanoTime, toNanoTime).compareTo(overshoot) >= 0;
     }
 
-    private static Optional<DeadlinePassed> deadlineIn(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof DeadlinePassed d) {
-                return Optional.of(d);
-            }
+    /**
+     * {@code failure}, a span from {@code fromNanoTime} to {@code toNanoTime} over its limit by {@code overshoot}, for
+     * the caller to throw; but when the host's stalls explain it ({@link #explains}), this throws an
+     * {@link InconclusiveException} instead.
+     */
+    public static <T extends Throwable> T overrun(HostLagProbe probe, T failure, long fromNanoTime, long toNanoTime,
+                                                  Duration overshoot) {
+        if (explains(probe, fromNanoTime, toNanoTime, overshoot)) {
+            throw new InconclusiveException(probe.worstLag(fromNanoTime, toNanoTime), probe.lost(fromNanoTime, toNanoTime),
+                    String.format(Locale.ROOT, "more than the %.3f s it was over its limit", overshoot.toNanos() / 1e9),
+                    failure);
         }
-        return Optional.empty();
+        return failure;
+    }
+
+    /**
+     * Waits up to {@code deadline} for what {@code arrived} accepts and gives what the wait saw, arrived or not. A
+     * wait that ran out while the host was overloaded is given back the time the host kept the harness from
+     * running: when what it waits for ({@code what}) arrives in that extra time, it came late by no more than the
+     * host's stalls and this throws an {@link InconclusiveException}; when it still does not, the device had the whole
+     * deadline and the caller judges it as usual. A wait that ended early (a refusal, the device giving up) is not
+     * extended.
+     */
+    public static <T, E extends Exception> T within(HostLagProbe probe, Duration deadline, Wait<T, E> wait,
+                                                    Predicate<T> arrived, String what) throws E, InterruptedException {
+        long since = System.nanoTime();
+        T seen = wait.upTo(deadline);
+        long end = System.nanoTime();
+        if (arrived.test(seen) || end - since < deadline.toNanos() || !overloaded(probe, since, end)) {
+            return seen;
+        }
+        Duration lag = probe.worstLag(since, end);
+        Duration lost = probe.lost(since, end);
+        T late = wait.upTo(lost);
+        if (!arrived.test(late)) {
+            return late;
+        }
+        double after = (System.nanoTime() - since) / 1e9;
+        throw new InconclusiveException(lag, lost, String.format(Locale.ROOT, "and it came %.1f s after the wait "
+                + "began, within that time", after), new AssertionError(what + " within "
+                + deadline.toMillis() / 1000.0 + " s"));
     }
 }

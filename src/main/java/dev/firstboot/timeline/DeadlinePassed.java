@@ -1,11 +1,8 @@
 package dev.firstboot.timeline;
 
 /**
- * A failure that is a wait running out of time, and when the wait ran, on the timeline's clock
- * ({@link System#nanoTime()}): a judge asks the {@link HostLagProbe} whether the host was too loaded to time it.
+ * Marks a failure that is a wait running out of time (a console line that did not come before its deadline), so a
+ * judge can tell it from a wrong answer without knowing where it came from.
  */
 public interface DeadlinePassed {
-    long waitedFromNanoTime();
-
-    long waitedToNanoTime();
 }

@@ -10,8 +10,8 @@ import java.util.function.LongSupplier;
  * lateness within the window it measured: on a host so loaded that the harness's own threads wake late (stop-the-world
  * pauses, a starved or throttled CPU, swapping), a missed limit says nothing about the device.
  *
- * <p>The probe keeps, for each {@link #SLOT} of the last {@link #HISTORY}, the worst lateness that overlapped it; a
- * sample allocates nothing. A lateness still going on (the probe is overdue and has not woken yet) counts too, so a
+ * <p>The probe keeps, for each {@link #SLOT} of the last {@link #HISTORY}, the worst lateness that overlapped it and how
+ * much of the slot it spent late; a sample allocates nothing. A lateness still going on (the probe is overdue and has not woken yet) counts too, so a
  * judge that runs the moment a stall ends still sees it. Windows are given as {@code System.nanoTime()} bounds, so
  * scenarios running at once each ask for their own.
  */
@@ -35,10 +35,11 @@ public final class HostLagProbe implements AutoCloseable {
     private final long period;
     private final long slot = SLOT.toNanos();
     private final Thread thread;
-    // Guarded by this: the slot number each entry holds (MIN_VALUE: none yet), its worst lateness in nanoseconds,
-    // and when the probe is next due (MAX_VALUE: not sleeping).
+    // Guarded by this: the slot number each entry holds (MIN_VALUE: none yet), its worst lateness and the time within
+    // it the probe spent late, in nanoseconds, and when the probe is next due (MAX_VALUE: not sleeping).
     private final long[] slotNumbers = new long[SLOTS];
     private final long[] slotWorst = new long[SLOTS];
+    private final long[] slotLost = new long[SLOTS];
     private long due = Long.MAX_VALUE;
     private final long started;
     private volatile boolean closed;
@@ -112,10 +113,11 @@ public final class HostLagProbe implements AutoCloseable {
                 int i = (int) (n & (SLOTS - 1));
                 if (slotNumbers[i] != n) {
                     slotNumbers[i] = n;
-                    slotWorst[i] = late;
-                } else if (late > slotWorst[i]) {
-                    slotWorst[i] = late;
+                    slotWorst[i] = 0;
+                    slotLost[i] = 0;
                 }
+                slotWorst[i] = Math.max(slotWorst[i], late);
+                slotLost[i] += Math.min(woke, (n + 1) * slot) - Math.max(dueAt, n * slot);
             }
         }
         due = next;
@@ -139,6 +141,26 @@ public final class HostLagProbe implements AutoCloseable {
             }
         }
         return Duration.ofNanos(worst);
+    }
+
+    /**
+     * How much of {@code [fromNanoTime, toNanoTime]} the probe spent late, widened to whole {@link #SLOT}s: the time
+     * the host kept the harness from running (a few percent of it is ordinary wake-up jitter).
+     */
+    public synchronized Duration lost(long fromNanoTime, long toNanoTime) {
+        long lost = 0;
+        long now = clock.getAsLong();
+        if (due != Long.MAX_VALUE && now > due) {
+            lost = Math.max(0, Math.min(now, toNanoTime) - Math.max(due, fromNanoTime));
+        }
+        long last = Math.floorDiv(toNanoTime, slot);
+        for (long n = Math.max(Math.floorDiv(fromNanoTime, slot), last - SLOTS + 1); n <= last; n++) {
+            int i = (int) (n & (SLOTS - 1));
+            if (slotNumbers[i] == n) {
+                lost += slotLost[i];
+            }
+        }
+        return Duration.ofNanos(lost);
     }
 
     /** The worst lateness since the probe was made. */

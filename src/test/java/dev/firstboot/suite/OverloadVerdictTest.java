@@ -39,7 +39,7 @@ class OverloadVerdictTest {
         ScenarioResult r = outcome.scenario("The first boot stays within its time budget");
         assertThat(r.status()).as(outcome.output()).isEqualTo(ScenarioStatus.INCONCLUSIVE);
         assertThat(r.message()).startsWith("inconclusive: the host was overloaded (lag ")
-                .contains("more than the 250 ms it tolerates")
+                .contains("(it tolerates 250 ms)").contains("more than the 1.0")
                 .contains("What was missed: the boot was too slow: boot → registration request took 3.");
         assertThat(outcome.summary().exitCode()).isEqualTo(ExitCodes.RIG_ERROR);
         assertThat(outcome.output()).contains("INCO  ").contains("0 passed, 0 failed, 1 inconclusive (host overloaded)")

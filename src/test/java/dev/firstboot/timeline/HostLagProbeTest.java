@@ -44,6 +44,9 @@ class HostLagProbeTest {
 
             clock.set(due + 400 * MS); // the probe is held up: 400 ms overdue and not awake yet
             assertThat(probe.worstLag(due - 1000 * MS, due + 1000 * MS)).isEqualTo(Duration.ofMillis(400));
+            assertThat(probe.lost(due - 1000 * MS, due + 1000 * MS)).isEqualTo(Duration.ofMillis(400));
+            assertThat(probe.lost(due + 100 * MS, due + 200 * MS)).as("the part of the stall in the window")
+                    .isEqualTo(Duration.ofMillis(100));
             assertThat(probe.worstLag(START, due - 300 * MS)).as("a window that ended before the stall")
                     .isZero();
 
@@ -53,6 +56,8 @@ class HostLagProbeTest {
             assertThat(probe.worstLag(due + 100 * MS, due + 200 * MS)).as("a window inside the stall")
                     .isEqualTo(Duration.ofMillis(400));
             assertThat(probe.worstLag()).isEqualTo(Duration.ofMillis(400));
+            assertThat(probe.lost(due - 1000 * MS, due + 1000 * MS)).as("recorded, over the slots it spans")
+                    .isEqualTo(Duration.ofMillis(400));
             long afterwards = due + 400 * MS + 2 * HostLagProbe.SLOT.toNanos();
             assertThat(probe.worstLag(afterwards, afterwards + 1000 * MS)).as("a window after the stall ended")
                     .isZero();
