@@ -6,14 +6,15 @@ import java.util.function.LongSupplier;
 
 /**
  * How late the harness itself runs. A daemon thread asks to wake every {@link #PERIOD} and records how late it woke,
- * on the timeline's clock ({@link System#nanoTime()}). A judge that saw a time limit missed asks for the worst
- * lateness within the window it measured: on a host so loaded that the harness's own threads wake late (stop-the-world
- * pauses, a starved or throttled CPU, swapping), a missed limit says nothing about the device.
+ * on the timeline's clock ({@link System#nanoTime()}). A judge that saw a time limit missed asks how late the probe
+ * was, and for how long, within the window it measured: on a host so loaded that the harness's own threads wake late
+ * (stop-the-world pauses, a starved or throttled CPU, swapping), a limit missed by that much says nothing about the
+ * device.
  *
- * <p>The probe keeps, for each {@link #SLOT} of the last {@link #HISTORY}, the worst lateness that overlapped it and how
- * much of the slot it spent late; a sample allocates nothing. A lateness still going on (the probe is overdue and has not woken yet) counts too, so a
- * judge that runs the moment a stall ends still sees it. Windows are given as {@code System.nanoTime()} bounds, so
- * scenarios running at once each ask for their own.
+ * <p>The probe keeps, for each {@link #SLOT} of the last {@link #HISTORY}, the worst lateness that overlapped it and
+ * how much of the slot it spent late; a sample allocates nothing. A lateness still going on (the probe is overdue and
+ * has not woken yet) counts too, so a judge that runs the moment a stall ends still sees it. Windows are given as
+ * {@code System.nanoTime()} bounds, so scenarios running at once each ask for their own.
  */
 public final class HostLagProbe implements AutoCloseable {
     /** How often the probe asks to wake. */
@@ -24,6 +25,7 @@ public final class HostLagProbe implements AutoCloseable {
     /** How far back the probe remembers (about 55 minutes); earlier lateness is forgotten. */
     public static final Duration HISTORY = SLOT.multipliedBy(SLOTS);
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(1);
+    private static final HostLagProbe IDLE = new HostLagProbe(System::nanoTime, due -> { }, PERIOD);
 
     /** Waits until the clock reads {@code dueNanoTime} or later; returns early only when interrupted. */
     interface Sleeper {
@@ -63,7 +65,7 @@ public final class HostLagProbe implements AutoCloseable {
 
     /** A probe that never runs and so never sees lag: for a context with no run around it. */
     public static HostLagProbe idle() {
-        return new HostLagProbe(System::nanoTime, due -> { }, PERIOD);
+        return IDLE;
     }
 
     /** Starts the thread of a probe made with the package-private constructor (tests). */
