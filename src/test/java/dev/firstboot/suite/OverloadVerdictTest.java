@@ -39,7 +39,7 @@ class OverloadVerdictTest {
         ScenarioResult r = outcome.scenario("The first boot stays within its time budget");
         assertThat(r.status()).as(outcome.output()).isEqualTo(ScenarioStatus.INCONCLUSIVE);
         assertThat(r.message()).startsWith("inconclusive: the host was overloaded (lag ")
-                .contains("(it tolerates 250 ms)").contains("more than the 1.0")
+                .contains("(it tolerates 250 ms)").containsPattern("more than the \\d+\\.\\d{3} s it was over its limit")
                 .contains("What was missed: the boot was too slow: boot → registration request took 3.");
         assertThat(outcome.summary().exitCode()).isEqualTo(ExitCodes.RIG_ERROR);
         assertThat(outcome.output()).contains("INCO  ").contains("0 passed, 0 failed, 1 inconclusive (host overloaded)")
@@ -69,19 +69,5 @@ class OverloadVerdictTest {
                 .doesNotContain("inconclusive");
         assertThat(outcome.summary().exitCode()).isEqualTo(ExitCodes.FAILED);
         assertThat(outcome.output()).contains("0 passed, 1 failed, 0 not applicable").contains("Result: FAILED");
-    }
-
-    @Test
-    void aScenarioWithinItsLimitsPassesWhateverTheHostLag() throws Exception {
-        Runs.Outcome outcome = Runs.run("embedded", dir.resolve("reports"), () -> {
-            try {
-                return StalledProbe.overdueBy(Duration.ofSeconds(1));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }, TIME_BUDGET);
-        assertThat(outcome.scenario("The first boot stays within its time budget").status()).as(outcome.output())
-                .isEqualTo(ScenarioStatus.PASSED);
-        assertThat(outcome.summary().exitCode()).isEqualTo(ExitCodes.PASSED);
     }
 }
