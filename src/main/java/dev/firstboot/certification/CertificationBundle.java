@@ -120,10 +120,13 @@ public final class CertificationBundle {
         return root;
     }
 
-    /** PASSED only if every applicable scenario passed and at least one ran. */
+    /** PASSED only if every applicable scenario passed and at least one ran; INCONCLUSIVE when the host was overloaded. */
     static String result(RunSummary s) {
         if (s.count(ScenarioStatus.FAILED) > 0 || s.count(ScenarioStatus.NOT_RUN) > 0 || s.interrupted()) {
             return "FAILED";
+        }
+        if (s.count(ScenarioStatus.INCONCLUSIVE) > 0) {
+            return "INCONCLUSIVE";
         }
         return s.count(ScenarioStatus.PASSED) == 0 ? "NOTHING_RAN" : "PASSED";
     }

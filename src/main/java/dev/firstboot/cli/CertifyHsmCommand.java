@@ -43,7 +43,7 @@ import java.util.concurrent.Callable;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every applicable scenario passed (the statement says whether the run is certifying)",
                 "1:a scenario failed", "2:bad usage or input (library, type, signing key)", "3:nothing applicable ran",
-                "4:the emulators could not be started"})
+                "4:the emulators could not be started, or a scenario was inconclusive (the host was overloaded)"})
 final class CertifyHsmCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -22,7 +22,7 @@ import java.util.List;
                 "1:a scenario failed, or some were not run",
                 "2:bad usage or input (rig file, options, files)",
                 "3:nothing applicable ran",
-                "4:the rig could not be started",
+                "4:the rig could not be started, or (no scenario failed) one was inconclusive: the host was overloaded",
                 "5:verify-bundle: the certification bundle does not verify",
                 "130:interrupted; finished results are kept"})
 public final class Main implements java.util.concurrent.Callable<Integer> {

@@ -2,6 +2,7 @@ package dev.firstboot.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.firstboot.suite.ScenarioStatus;
 import dev.firstboot.suite.UsageException;
 
 import java.io.IOException;
@@ -12,8 +13,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The failed scenarios of an earlier run, read from its summary.json, and the rig it ran on. */
+/**
+ * The failed scenarios of an earlier run (and the inconclusive ones, timed on an overloaded host), read from its
+ * summary.json, and the rig it ran on.
+ */
 record Rerun(String runId, String rig, List<Path> failed) {
+    private static final java.util.Set<String> RERUN = java.util.Set.of(ScenarioStatus.FAILED.name(),
+            ScenarioStatus.INCONCLUSIVE.name());
+
     /**
      * @param run a run id in {@code reportRoot}, a run folder, or empty for the newest run there
      */
@@ -33,7 +40,7 @@ record Rerun(String runId, String rig, List<Path> failed) {
         }
         List<Path> failed = new ArrayList<>();
         for (JsonNode s : root.path("scenarios")) {
-            if (s.path("status").asText().equals("FAILED")) {
+            if (RERUN.contains(s.path("status").asText())) {
                 failed.add(Path.of(s.path("location").asText()));
             }
         }

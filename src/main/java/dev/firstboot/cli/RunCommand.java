@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
                         + "a live status line), then one line per capability the not-applicable scenarios need, then "
                         + "a summary. Exit 0 when every selected scenario that applies passed, 1 when one failed or "
                         + "was not run, 2 on bad input, 3 when nothing applicable was selected, 4 when the rig "
-                        + "cannot start, 130 when interrupted.",
+                        + "cannot start or, with no failure, a scenario was inconclusive (a time limit missed while "
+                        + "the host was overloaded), 130 when interrupted.",
                 "With --farm FILE, runs them on a farm of boards instead (see docs/farm.md)."})
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
@@ -41,8 +42,8 @@ final class RunCommand implements Callable<Integer> {
     boolean dryRun;
 
     @Option(names = "--rerun-failed", paramLabel = "RUN", arity = "0..1", fallbackValue = "",
-            description = "Run again exactly the scenarios that failed in RUN (a run id in the reports folder, or a run "
-                    + "folder; default: the newest run), on its rig unless --rig is given.")
+            description = "Run again exactly the scenarios that failed or were inconclusive in RUN (a run id in the "
+                    + "reports folder, or a run folder; default: the newest run), on its rig unless --rig is given.")
     String rerunFailed;
 
     @Option(names = "--show-skipped", description = "List not-applicable scenarios one by one instead of one line per "
@@ -91,7 +92,8 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--retries", paramLabel = "N", defaultValue = "1",
             description = "With --farm: retry a rig failure (serial port gone, control command failed, board run "
-                    + "crashed) up to N times; device failures are never retried (default: ${DEFAULT-VALUE}).")
+                    + "crashed, a scenario inconclusive on an overloaded host) up to N times; device failures are "
+                    + "never retried (default: ${DEFAULT-VALUE}).")
     int retries;
 
     @Override

@@ -158,14 +158,7 @@ final class BoardWorker {
                 continue;
             }
             String message = s.path("message").asText("");
-            ScenarioRun.Outcome outcome = switch (s.path("status").asText()) {
-                case "PASSED" -> ScenarioRun.Outcome.PASSED;
-                case "NOT_APPLICABLE" -> ScenarioRun.Outcome.NOT_APPLICABLE;
-                case "NOT_RUN" -> job.stopping().get() ? ScenarioRun.Outcome.NOT_RUN : FailureKind.of(message) == FailureKind.RIG
-                        ? ScenarioRun.Outcome.RIG_FAILURE : ScenarioRun.Outcome.NOT_RUN;
-                default -> FailureKind.of(message) == FailureKind.RIG
-                        ? ScenarioRun.Outcome.RIG_FAILURE : ScenarioRun.Outcome.FAILED;
-            };
+            ScenarioRun.Outcome outcome = outcome(s.path("status").asText(), message, job.stopping().get());
             List<ScenarioRun.Sample> samples = new ArrayList<>();
             for (JsonNode m : s.path("measurements")) {
                 double limit = m.path("limit").isNumber() ? m.path("limit").asDouble() : Double.POSITIVE_INFINITY;
@@ -175,6 +168,20 @@ final class BoardWorker {
             out.add(record(p, boot, attempt, outcome, message, s.path("durationSeconds").asDouble(), samples));
         }
         return out;
+    }
+
+    /** How a scenario of a board's run ended, from its summary.json status and message. */
+    static ScenarioRun.Outcome outcome(String status, String message, boolean stopping) {
+        return switch (status) {
+            case "PASSED" -> ScenarioRun.Outcome.PASSED;
+            case "NOT_APPLICABLE" -> ScenarioRun.Outcome.NOT_APPLICABLE;
+            // timed on an overloaded host: infrastructure, retried like any rig failure
+            case "INCONCLUSIVE" -> ScenarioRun.Outcome.RIG_FAILURE;
+            case "NOT_RUN" -> stopping ? ScenarioRun.Outcome.NOT_RUN : FailureKind.of(message) == FailureKind.RIG
+                    ? ScenarioRun.Outcome.RIG_FAILURE : ScenarioRun.Outcome.NOT_RUN;
+            default -> FailureKind.of(message) == FailureKind.RIG
+                    ? ScenarioRun.Outcome.RIG_FAILURE : ScenarioRun.Outcome.FAILED;
+        };
     }
 
     /**

@@ -17,6 +17,8 @@ enum FailureKind {
             // ExpectConsole: the serial link ended
             Pattern.compile("the serial port (closed|stopped answering)"),
             Pattern.compile("cannot send to \\S+: the serial port closed"),
+            // DevKitOnSerial: the serial link dropped the start of a boot's output (an adapter re-enumerating)
+            Pattern.compile("the start of the board's boot output was lost on the wire"),
             // CommandControls: a reset / button / power command
             Pattern.compile("the [a-z-]+ command `.*` (failed with exit code|did not finish within)"),
             Pattern.compile("cannot run the [a-z-]+ command `"),

@@ -7,6 +7,7 @@ import dev.firstboot.rig.ServiceWatch;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Measurement;
 import dev.firstboot.timeline.RetryAfterCheck;
+import dev.firstboot.timeline.Timeline;
 import dev.firstboot.timeline.TimelineEvent;
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;
@@ -62,8 +63,10 @@ public final class BootSteps {
     @Then("within {int} seconds DPS refuses the device as unauthorized")
     public void refusedUnauthorized(int seconds) throws InterruptedException {
         String regId = world.registrationId();
-        Optional<TimelineEvent> answer = world.wire("DPS's answer to the device's registration (HTTP 401)")
-                .await(dpsResponse(regId).and(e -> refusal(e) || ended(e)), Duration.ofSeconds(seconds));
+        Timeline wire = world.wire("DPS's answer to the device's registration (HTTP 401)");
+        Optional<TimelineEvent> answer = Limits.within(world, Duration.ofSeconds(seconds),
+                d -> wire.await(dpsResponse(regId).and(e -> refusal(e) || ended(e)), d), Optional::isPresent,
+                "DPS's answer to the registration of " + regId);
         if (answer.isEmpty()) {
             throw new AssertionError("expected DPS to refuse " + regId + " as unauthorized within " + seconds + " s, but "
                     + lastDpsAnswer(regId));
@@ -93,7 +96,7 @@ public final class BootSteps {
 
     @Then("the device reports that registration failed")
     public void reportsFailed() throws InterruptedException {
-        BootReport report = world.device().awaitBoot(VERDICT_DEADLINE);
+        BootReport report = bootVerdict();
         if (!(report instanceof BootReport.Failed)) {
             throw new AssertionError("expected the device to report that registration failed, but " + describe(report));
         }
@@ -101,7 +104,7 @@ public final class BootSteps {
 
     @Then("the device reports that it is connected to hub {string}")
     public void reportsConnected(String hub) throws InterruptedException {
-        BootReport report = world.device().awaitBoot(VERDICT_DEADLINE);
+        BootReport report = bootVerdict();
         String host = world.hubHost(hub);
         if (!(report instanceof BootReport.Connected c) || !c.assignedHubHost().equals(host)) {
             throw new AssertionError("expected the device to report that it is connected to " + host + ", but "
@@ -116,10 +119,12 @@ public final class BootSteps {
                 && e.is("hub", hub);
         // the device's own word that it gave up, or (on the wire, where recorded) the hub's answer to it
         Predicate<TimelineEvent> over = gaveUp(regId).or(e -> world.recordsWire() && answered.test(e));
-        Optional<Backend.HubRegistryDevice> device = ServiceWatch.until(world.timeline(),
-                () -> world.backend().hubRegistryDevice(hub, deviceId), Backend.HubRegistryDevice::everConnected,
-                () -> world.timeline().first(over.and(e -> !(answered.test(e) && e.is("returnCode", "0"))))
-                        .isPresent(), Duration.ofSeconds(seconds));
+        Optional<Backend.HubRegistryDevice> device = Limits.within(world, Duration.ofSeconds(seconds),
+                d -> ServiceWatch.until(world.timeline(), () -> world.backend().hubRegistryDevice(hub, deviceId),
+                        Backend.HubRegistryDevice::everConnected, () -> world.timeline()
+                                .first(over.and(e -> !(answered.test(e) && e.is("returnCode", "0")))).isPresent(), d),
+                seen -> seen.filter(Backend.HubRegistryDevice::everConnected).isPresent(),
+                deviceId + "'s connection to hub " + hub);
         if (device.filter(Backend.HubRegistryDevice::everConnected).isPresent()) {
             return;
         }
@@ -147,9 +152,10 @@ public final class BootSteps {
 
     @Then("hub {string} received telemetry from {string}")
     public void telemetry(String hub, String deviceId) throws InterruptedException {
-        Optional<Backend.HubDeviceState> device = ServiceWatch.until(world.timeline(),
-                () -> world.backend().hubDevice(hub, deviceId), d -> d.telemetryCount() > 0, () -> false,
-                TELEMETRY_DEADLINE);
+        Optional<Backend.HubDeviceState> device = Limits.within(world, TELEMETRY_DEADLINE,
+                left -> ServiceWatch.until(world.timeline(), () -> world.backend().hubDevice(hub, deviceId),
+                        d -> d.telemetryCount() > 0, () -> false, left),
+                seen -> seen.filter(d -> d.telemetryCount() > 0).isPresent(), "telemetry from " + deviceId + " at hub " + hub);
         if (device.filter(d -> d.telemetryCount() > 0).isEmpty()) {
             throw new AssertionError("hub " + hub + " received no telemetry from " + deviceId + " within "
                     + TELEMETRY_DEADLINE.toSeconds() + " s");
@@ -244,10 +250,17 @@ public final class BootSteps {
      */
     private Optional<Backend.RegistrationState> awaitRegistrationEnd(String regId, int seconds)
             throws InterruptedException {
-        return ServiceWatch.until(world.timeline(), () -> world.backend().registrationState(regId),
-                Backend.RegistrationState::ended,
-                () -> refusalOnTheWire(regId).isPresent() || world.timeline().first(gaveUp(regId)).isPresent(),
-                Duration.ofSeconds(seconds));
+        return Limits.within(world, Duration.ofSeconds(seconds),
+                d -> ServiceWatch.until(world.timeline(), () -> world.backend().registrationState(regId),
+                        Backend.RegistrationState::ended,
+                        () -> refusalOnTheWire(regId).isPresent() || world.timeline().first(gaveUp(regId)).isPresent(), d),
+                seen -> seen.filter(Backend.RegistrationState::ended).isPresent(), "the end of the registration of " + regId);
+    }
+
+    /** The device's own verdict on its boot, or none when it gave none within {@link #VERDICT_DEADLINE}. */
+    private BootReport bootVerdict() throws InterruptedException {
+        return Limits.within(world, VERDICT_DEADLINE, world.device()::awaitBoot, r -> !(r instanceof BootReport.NoVerdict),
+                "the device's own boot verdict");
     }
 
     /** DPS's first refusal of the device, when the backend records wire evidence. */

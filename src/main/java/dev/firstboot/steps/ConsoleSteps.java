@@ -98,9 +98,10 @@ public final class ConsoleSteps {
     }
 
     @Then("the console lists these commands in order:")
-    public void listsCommands(List<String> names) throws DeviceException {
+    public void listsCommands(List<String> names) throws DeviceException, InterruptedException {
         for (String name : names) {
-            console().expectLine(Pattern.compile("^ - " + Pattern.quote(name) + ": "), COMMAND_DEADLINE);
+            expectLine(Pattern.compile("^ - " + Pattern.quote(name) + ": "), COMMAND_DEADLINE, "the command " + name
+                    + " in the list");
         }
     }
 
@@ -115,12 +116,12 @@ public final class ConsoleSteps {
     }
 
     @Then("the console echoed the UDS only as asterisks")
-    public void echoedAsAsterisks() throws DeviceException {
+    public void echoedAsAsterisks() throws DeviceException, InterruptedException {
         if (typedUds == null) {
             throw new IllegalStateException("no UDS was typed in this scenario; add: When a fresh UDS is typed with set_dps_uds");
         }
         String expected = "set_dps_uds " + "*".repeat(typedUds.reveal().length() + 2);
-        String echoed = console().expectLine(Pattern.compile("^.*set_dps_uds.*$"), COMMAND_DEADLINE);
+        String echoed = expectLine(Pattern.compile("^.*set_dps_uds.*$"), COMMAND_DEADLINE, "the echo of set_dps_uds");
         if (!echoed.trim().endsWith(expected)) {
             throw new AssertionError("expected the console to echo the quoted UDS as " + (typedUds.reveal().length() + 2)
                     + " asterisks (\"" + expected + "\"), but it echoed \"" + echoed.trim() + "\"");
@@ -128,19 +129,24 @@ public final class ConsoleSteps {
     }
 
     @Then("the console prints {string}")
-    public void prints(String text) throws DeviceException {
-        console().expectLine(Pattern.compile(Pattern.quote(text)), COMMAND_DEADLINE);
+    public void prints(String text) throws DeviceException, InterruptedException {
+        expectLine(Pattern.compile(Pattern.quote(text)), COMMAND_DEADLINE, "the console line \"" + text + "\"");
     }
 
     @Then("within {int} seconds the console prints {string}")
-    public void printsWithin(int seconds, String text) throws DeviceException {
-        console().expectLine(Pattern.compile(Pattern.quote(text)), Duration.ofSeconds(seconds));
+    public void printsWithin(int seconds, String text) throws DeviceException, InterruptedException {
+        expectLine(Pattern.compile(Pattern.quote(text)), Duration.ofSeconds(seconds), "the console line \"" + text + "\"");
     }
 
     @Then("the console prints these lines in order:")
-    public void printsInOrder(List<String> lines) throws DeviceException {
+    public void printsInOrder(List<String> lines) throws DeviceException, InterruptedException {
         for (String line : lines) {
-            console().expectLine(Pattern.compile(Pattern.quote(line)), COMMAND_DEADLINE);
+            expectLine(Pattern.compile(Pattern.quote(line)), COMMAND_DEADLINE, "the console line \"" + line + "\"");
         }
+    }
+
+    private String expectLine(Pattern pattern, Duration deadline, String what) throws DeviceException,
+            InterruptedException {
+        return Limits.expectLine(world, console(), pattern, deadline, what);
     }
 }

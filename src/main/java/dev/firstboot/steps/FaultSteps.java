@@ -4,6 +4,7 @@ import dev.firstboot.rig.Faults;
 import dev.firstboot.suite.NotApplicableException;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.FaultJudge;
+import dev.firstboot.timeline.Timeline;
 import dev.firstboot.timeline.TimelineEvent;
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;
@@ -107,8 +108,10 @@ public final class FaultSteps {
     @Then("the device gave up within {int} seconds and reported {string}")
     public void gaveUp(int seconds, String text) throws InterruptedException {
         String regId = world.registrationId();
-        Optional<TimelineEvent> verdict = world.wire("the device's attempts under injected faults").await(e -> FaultJudge.verdict(regId).test(e),
-                Duration.ofSeconds(seconds));
+        Timeline wire = world.wire("the device's attempts under injected faults");
+        Optional<TimelineEvent> verdict = Limits.within(world, Duration.ofSeconds(seconds),
+                d -> wire.await(e -> FaultJudge.verdict(regId).test(e), d), Optional::isPresent,
+                "the device's verdict under injected faults");
         judge().gaveUp(verdict, seconds, text).ifPresent(FaultSteps::fail);
     }
 
@@ -121,10 +124,11 @@ public final class FaultSteps {
     @Then("within {int} seconds the device is connected to hub {string} as {string} after the outage")
     public void reconnected(int seconds, String hub, String deviceId) throws InterruptedException {
         String regId = world.registrationId();
-        Optional<TimelineEvent> done = world.wire("the hub's CONNACKs during its outage").await(e -> (e.kind() == EventKind.HUB_CONNACK
-                && e.subject().equals(deviceId) && e.is("hub", hub)
-                && e.is("returnCode", "0")) || FaultJudge.gaveUp(regId).test(e),
-                Duration.ofSeconds(seconds));
+        Timeline wire = world.wire("the hub's CONNACKs during its outage");
+        Optional<TimelineEvent> done = Limits.within(world, Duration.ofSeconds(seconds), d -> wire.await(e ->
+                (e.kind() == EventKind.HUB_CONNACK && e.subject().equals(deviceId) && e.is("hub", hub)
+                && e.is("returnCode", "0")) || FaultJudge.gaveUp(regId).test(e), d), Optional::isPresent,
+                deviceId + "'s connection to hub " + hub + " after the outage");
         judge().reconnectedAfterOutage(done, seconds, hub, deviceId).ifPresent(FaultSteps::fail);
     }
 

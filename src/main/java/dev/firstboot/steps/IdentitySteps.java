@@ -13,6 +13,7 @@ import dev.firstboot.rig.DiceFacet;
 import dev.firstboot.secret.Redactor;
 import dev.firstboot.secret.Secret;
 import dev.firstboot.timeline.EventKind;
+import dev.firstboot.timeline.Timeline;
 import dev.firstboot.timeline.TimelineEvent;
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;
@@ -124,8 +125,10 @@ public final class IdentitySteps {
     /** Every leaf the device presented to DPS for its registration id is {@code expected}, byte for byte. */
     static void presentedEquals(World world, byte[] expected, String what) throws InterruptedException {
         String regId = world.registrationId();
-        Optional<TimelineEvent> answered = world.wire("the certificate chain the device presented to DPS").await(e -> e.kind() == EventKind.DPS_RESPONSE
-                && e.subject().equals(regId) && e.is("operation", "register"), FIRST_REQUEST_DEADLINE);
+        Timeline wire = world.wire("the certificate chain the device presented to DPS");
+        Optional<TimelineEvent> answered = Limits.within(world, FIRST_REQUEST_DEADLINE, d -> wire.await(e -> e.kind()
+                == EventKind.DPS_RESPONSE && e.subject().equals(regId) && e.is("operation", "register"), d),
+                Optional::isPresent, "DPS's answer to the registration request of " + regId);
         if (answered.isEmpty()) {
             List<String> log = world.device().consoleLog();
             throw new AssertionError("the device sent DPS no registration request for " + regId + " within "

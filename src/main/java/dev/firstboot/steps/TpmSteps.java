@@ -7,6 +7,7 @@ import dev.firstboot.rig.TpmFacet;
 import dev.firstboot.rig.TpmFaultsFacet;
 import dev.firstboot.suite.NotApplicableException;
 import dev.firstboot.timeline.EventKind;
+import dev.firstboot.timeline.Timeline;
 import dev.firstboot.timeline.TimelineEvent;
 import io.cucumber.java.en.Given;
 import io.cucumber.java.en.Then;
@@ -69,8 +70,10 @@ public final class TpmSteps {
     @Then("within {int} seconds DPS receives the registration under the id derived from the device's endorsement key")
     public void registersUnderDerivedId(int seconds) throws Exception {
         String expected = referenceRegistrationId();
-        Optional<TimelineEvent> request = world.wire("the registration id of the device's request to DPS").await(e -> e.kind() == EventKind.DPS_REQUEST
-                && e.is("operation", "register"), Duration.ofSeconds(seconds));
+        Timeline wire = world.wire("the registration id of the device's request to DPS");
+        Optional<TimelineEvent> request = Limits.within(world, Duration.ofSeconds(seconds), d -> wire.await(e -> e.kind()
+                == EventKind.DPS_REQUEST && e.is("operation", "register"), d), Optional::isPresent,
+                "the device's registration request");
         if (request.isEmpty()) {
             throw new AssertionError("the device sent DPS no registration request within " + seconds + " s");
         }
@@ -83,15 +86,17 @@ public final class TpmSteps {
     @Then("within {int} seconds DPS challenges the device")
     public void challenged(int seconds) throws InterruptedException {
         String regId = world.registrationId();
-        if (world.wire("DPS's TPM challenge").await(e -> e.kind() == EventKind.DPS_CHALLENGE && e.subject().equals(regId),
-                Duration.ofSeconds(seconds)).isEmpty()) {
+        Timeline wire = world.wire("DPS's TPM challenge");
+        if (Limits.within(world, Duration.ofSeconds(seconds), d -> wire.await(e -> e.kind() == EventKind.DPS_CHALLENGE
+                && e.subject().equals(regId), d), Optional::isPresent, "DPS's challenge of " + regId).isEmpty()) {
             throw new AssertionError("DPS did not challenge " + regId + " within " + seconds + " s");
         }
     }
 
     @Then("the device reports that TPM activation failed, after at most {int} challenges")
     public void activationFailed(int most) throws InterruptedException {
-        BootReport report = world.device().awaitBoot(Duration.ofSeconds(20));
+        BootReport report = Limits.within(world, Duration.ofSeconds(20), world.device()::awaitBoot,
+                r -> !(r instanceof BootReport.NoVerdict), "the device's own boot verdict");
         if (!(report instanceof BootReport.Failed failed) || !failed.reason().contains("TPM activation")) {
             throw new AssertionError("expected the device to report that TPM activation failed, but: " + report);
         }
@@ -105,8 +110,10 @@ public final class TpmSteps {
     @Then("within {int} seconds DPS refuses the device's SAS because it has expired")
     public void sasExpired(int seconds) throws InterruptedException {
         String regId = world.registrationId();
-        Optional<TimelineEvent> refused = world.wire("DPS's refusal of an expired SAS").await(e -> e.kind() == EventKind.DPS_RESPONSE
-                && e.subject().equals(regId) && e.carries("errorCode", "401002"), Duration.ofSeconds(seconds));
+        Timeline wire = world.wire("DPS's refusal of an expired SAS");
+        Optional<TimelineEvent> refused = Limits.within(world, Duration.ofSeconds(seconds), d -> wire.await(e -> e.kind()
+                == EventKind.DPS_RESPONSE && e.subject().equals(regId) && e.carries("errorCode", "401002"), d),
+                Optional::isPresent, "DPS's refusal of " + regId + " with 401002");
         if (refused.isEmpty()) {
             throw new AssertionError("DPS did not refuse " + regId + " with 401002 within " + seconds + " s");
         }
@@ -118,8 +125,9 @@ public final class TpmSteps {
 
     @Then("within {int} seconds hub {string} refuses the device's connection as not authorized")
     public void hubRefuses(int seconds, String hub) throws InterruptedException {
-        Optional<TimelineEvent> ack = world.wire("the hub's CONNACK").await(e -> e.kind() == EventKind.HUB_CONNACK
-                && e.is("hub", hub), Duration.ofSeconds(seconds));
+        Timeline wire = world.wire("the hub's CONNACK");
+        Optional<TimelineEvent> ack = Limits.within(world, Duration.ofSeconds(seconds), d -> wire.await(e -> e.kind()
+                == EventKind.HUB_CONNACK && e.is("hub", hub), d), Optional::isPresent, "a connection attempt at hub " + hub);
         if (ack.isEmpty()) {
             throw new AssertionError("no connection attempt reached hub " + hub + " within " + seconds + " s");
         }

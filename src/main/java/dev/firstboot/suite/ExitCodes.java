@@ -10,7 +10,10 @@ public final class ExitCodes {
     public static final int USAGE = 2;
     /** Nothing applicable ran: every selected scenario needs something this rig lacks, or none was selected. */
     public static final int NOTHING_RAN = 3;
-    /** The run could not start its rig (emulator ports, a missing tool). */
+    /**
+     * Infrastructure, not the device: the run could not start its rig (emulator ports, a missing tool), or no scenario
+     * failed but some were inconclusive because the host was overloaded while they were timed.
+     */
     public static final int RIG_ERROR = 4;
     /** Interrupted (Ctrl-C); finished results are kept. */
     public static final int INTERRUPTED = 130;

@@ -106,7 +106,7 @@ final class ProgressPrinter {
             done++;
         }
         scenario = "";
-        if (terminal.quiet() && r.status() != ScenarioStatus.FAILED) {
+        if (terminal.quiet() && r.status() != ScenarioStatus.FAILED && r.status() != ScenarioStatus.INCONCLUSIVE) {
             return;
         }
         String counter = r.status() == ScenarioStatus.NOT_APPLICABLE || total == 0 ? " ".repeat(2 * digits() + 3)
@@ -266,6 +266,7 @@ final class ProgressPrinter {
         return switch (s) {
             case PASSED -> "32";
             case FAILED -> "1;31";
+            case INCONCLUSIVE -> "1;33";
             case NOT_APPLICABLE -> "33";
             case NOT_RUN -> "35";
         };

@@ -43,6 +43,7 @@ final class ReportWriters {
         root.put("durationSeconds", s.duration().toMillis() / 1000.0);
         root.put("interrupted", s.interrupted());
         root.put("exitCode", s.exitCode());
+        root.put("hostLagMs", Math.round(s.hostLag().toNanos() / 1e5) / 10.0);
         ArrayNode problems = root.putArray("problems");
         s.problems().forEach(problems::add);
         ObjectNode totals = root.putObject("totals");
@@ -98,6 +99,7 @@ final class ReportWriters {
             for (ScenarioResult r : rs) {
                 JUnitXml.CaseResult verdict = switch (r.status()) {
                     case FAILED -> new JUnitXml.CaseResult.Failure(r.firstLineOfMessage(), "conformance", r.message() + "\n\n" + r.detail());
+                    case INCONCLUSIVE -> new JUnitXml.CaseResult.Error(r.firstLineOfMessage(), "inconclusive", r.message() + "\n\n" + r.detail());
                     case NOT_APPLICABLE, NOT_RUN -> new JUnitXml.CaseResult.Skipped(r.message());
                     case PASSED -> new JUnitXml.CaseResult.Passed();
                 };
@@ -107,11 +109,13 @@ final class ReportWriters {
                         "file", r.location(), "time", JUnitXml.seconds(r.duration().toMillis() / 1000.0)), verdict, out.toString()));
             }
             suites.add(new JUnitXml.TestSuite(JUnitXml.attributes("name", feature.getKey(), "tests", rs.size(),
-                    "failures", failures, "errors", 0, "skipped", skipped, "time", JUnitXml.seconds(time),
+                    "failures", failures, "errors", rs.stream().filter(r -> r.status() == ScenarioStatus.INCONCLUSIVE).count(),
+                    "skipped", skipped, "time", JUnitXml.seconds(time),
                     "timestamp", s.started()), properties, cases));
         }
         return JUnitXml.toXml(new JUnitXml.TestSuites(JUnitXml.attributes("name", "firstboot " + s.rig(),
                 "tests", s.scenarios().size(), "failures", s.count(ScenarioStatus.FAILED),
+                "errors", s.count(ScenarioStatus.INCONCLUSIVE),
                 "skipped", s.count(ScenarioStatus.NOT_APPLICABLE) + s.count(ScenarioStatus.NOT_RUN),
                 "time", JUnitXml.seconds(s.duration().toMillis() / 1000.0)), suites));
     }

@@ -95,7 +95,9 @@ final class ResultRecorder implements TestExecutionListener {
                 }
             }
             case FAILED -> {
-                finish(id, ScenarioStatus.FAILED, t.map(ResultRecorder::describe).orElse("failed"), trace(t));
+                boolean inconclusive = t.filter(ResultRecorder::inconclusive).isPresent();
+                finish(id, inconclusive ? ScenarioStatus.INCONCLUSIVE : ScenarioStatus.FAILED,
+                        t.map(ResultRecorder::describe).orElse("failed"), trace(t));
                 context.failed(id.getDisplayName());
             }
         }
@@ -150,6 +152,20 @@ final class ResultRecorder implements TestExecutionListener {
 
     static String keyOf(TestIdentifier id) {
         return location(id);
+    }
+
+    private static boolean inconclusive(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InconclusiveException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The worst lag the run's probe saw from its start until now, for the summary. */
+    java.time.Duration hostLag() {
+        return context.hostLag().worstLag();
     }
 
     private static String describe(Throwable t) {

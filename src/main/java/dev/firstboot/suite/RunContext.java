@@ -27,6 +27,7 @@ public final class RunContext {
     private final AtomicReference<String> firstFailure = new AtomicReference<>();
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     private volatile ProgressPrinter progress;
+    private volatile dev.firstboot.timeline.HostLagProbe hostLag = dev.firstboot.timeline.HostLagProbe.idle();
 
     RunContext(String runId, Rig rig, Path runDirectory, boolean failFast) {
         this.runId = runId;
@@ -96,6 +97,15 @@ public final class RunContext {
     /** What the run shows as it goes, or null before it is set. */
     ProgressPrinter progress() {
         return progress;
+    }
+
+    void hostLag(dev.firstboot.timeline.HostLagProbe probe) {
+        this.hostLag = probe;
+    }
+
+    /** How late the harness's own threads ran during the run: time limits are judged with it ({@link TimeLimits}). */
+    public dev.firstboot.timeline.HostLagProbe hostLag() {
+        return hostLag;
     }
 
     /** With --fail-fast, the first failed scenario; later scenarios are not run. */

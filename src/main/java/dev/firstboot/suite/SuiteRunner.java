@@ -69,10 +69,17 @@ public final class SuiteRunner {
     private final RigFiles rigFiles;
     private final PrintWriter out;
     private volatile SecretScan lastSecretScan = new SecretScan(0, List.of(), List.of());
+    private java.util.function.Supplier<dev.firstboot.timeline.HostLagProbe> hostLagProbes =
+            dev.firstboot.timeline.HostLagProbe::start;
 
     public SuiteRunner(RigFiles rigFiles, PrintWriter out) {
         this.rigFiles = rigFiles;
         this.out = out;
+    }
+
+    /** Where each run's host-lag probe comes from (tests give one that lags on purpose). */
+    void hostLagProbes(java.util.function.Supplier<dev.firstboot.timeline.HostLagProbe> probes) {
+        this.hostLagProbes = probes;
     }
 
     /** The check of the last run's report files for secrets that escaped masking. */
@@ -131,6 +138,7 @@ public final class SuiteRunner {
         }
         RunContext context = new RunContext(runId, rig, runDir, options.failFast());
         context.progress(progress);
+        context.hostLag(hostLagProbes.get());
         RunPlan runPlan = RunPlan.of(spec, selection.scenarios(plan));
         progress.planned(runPlan.applicable().size(), runPlan.entries().size() - runPlan.applicable().size());
         ResultRecorder recorder = new ResultRecorder(context, redactor, selection, progress);
@@ -146,6 +154,7 @@ public final class SuiteRunner {
             launcher.execute(plan, recorder);
         } finally {
             RunContext.close(context);
+            context.hostLag().close();
         }
         RunSummary summary = finisher.finish(false);
         try {
@@ -192,7 +201,8 @@ public final class SuiteRunner {
             List<ScenarioResult> results = recorder.closeOut(interrupted ? "the run was interrupted" : "the run ended before it");
             summary = new RunSummary(runId, HarnessVersion.get(), rig.name(), labels, started,
                     Duration.ofNanos(System.nanoTime() - t0), interrupted, results,
-                    rig.spec().source() == null ? "" : rig.spec().source().toAbsolutePath().toString());
+                    rig.spec().source() == null ? "" : rig.spec().source().toAbsolutePath().toString())
+                    .withHostLag(recorder.hostLag());
             progress.end();
             // The counts line comes first and whatever fails after it: an interrupted run must still say where it got.
             writeReports(summary, results, labels);
@@ -264,6 +274,8 @@ public final class SuiteRunner {
             case ExitCodes.NOTHING_RAN -> out.println("Result: NOTHING RAN — no selected scenario applies to rig "
                     + s.rig() + "; pick another rig or --tags");
             case ExitCodes.INTERRUPTED -> out.println("Result: INTERRUPTED");
+            case ExitCodes.RIG_ERROR -> out.println("Result: INCONCLUSIVE — the host was overloaded while scenarios were "
+                    + "timed; run them again on a quieter host (--rerun-failed)");
             default -> out.println("Result: FAILED");
         }
     }

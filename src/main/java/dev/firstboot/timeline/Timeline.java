@@ -55,6 +55,11 @@ public final class Timeline implements TimelineSink {
         return System.nanoTime() - origin;
     }
 
+    /** When an event of this timeline happened, on {@link System#nanoTime()}'s clock (as the host-lag probe's). */
+    public long nanoTime(TimelineEvent event) {
+        return origin + event.nanos();
+    }
+
     public void subscribe(Consumer<TimelineEvent> listener) {
         listeners.add(listener);
     }

@@ -14,8 +14,9 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code run --rerun-failed} runs again exactly the scenarios that failed, on the rig they failed on; {@code --junit}
- * and {@code --json} write the reports where asked; {@code list} and {@code --dry-run} start nothing.
+ * {@code run --rerun-failed} runs again exactly the scenarios that failed (or were inconclusive), on the rig they
+ * failed on; {@code --junit} and {@code --json} write the reports where asked; {@code list} and {@code --dry-run}
+ * start nothing.
  */
 class RerunFailedTest {
     @TempDir
@@ -29,6 +30,21 @@ class RerunFailedTest {
             }
         });
         return out;
+    }
+
+    @Test
+    void aRerunTakesTheInconclusiveScenariosWithTheFailedOnes() throws Exception {
+        Path run = Files.createDirectories(dir.resolve("reports/20261202-010203-abcd"));
+        Files.writeString(run.resolve("summary.json"), """
+                {"runId": "20261202-010203-abcd", "rig": "embedded", "rigFile": "", "scenarios": [
+                  {"status": "PASSED", "location": "/f/a.feature:3"},
+                  {"status": "FAILED", "location": "/f/a.feature:9"},
+                  {"status": "INCONCLUSIVE", "location": "/f/b.feature:12"},
+                  {"status": "NOT_APPLICABLE", "location": "/f/c.feature:4"}]}
+                """);
+        Rerun rerun = Rerun.of(dir.resolve("reports"), "");
+        assertThat(rerun.failed()).containsExactly(Path.of("/f/a.feature:9"), Path.of("/f/b.feature:12"));
+        assertThat(rerun.rig()).isEqualTo("embedded");
     }
 
     @Test

@@ -83,6 +83,15 @@ class FarmAssignmentTest {
     }
 
     @Test
+    void anInconclusiveScenarioIsARigFailureTheFarmRetriesAndAFailedOneIsTheDevices() {
+        assertThat(BoardWorker.outcome("INCONCLUSIVE", "inconclusive: the host was overloaded (lag 412 ms): …", false))
+                .isEqualTo(ScenarioRun.Outcome.RIG_FAILURE);
+        assertThat(BoardWorker.outcome("FAILED", "the boot was too slow: boot → registration request took 6.012 s, "
+                + "over its limit of 5 s", false)).isEqualTo(ScenarioRun.Outcome.FAILED);
+        assertThat(BoardWorker.outcome("PASSED", "", false)).isEqualTo(ScenarioRun.Outcome.PASSED);
+    }
+
+    @Test
     void onlyRigSignsMakeARigFailure() {
         assertThat(FailureKind.of("rig devkit-01, waiting for the prompt: the serial port closed / stopped answering (EOF)"))
                 .isEqualTo(FailureKind.RIG);
@@ -93,6 +102,8 @@ class FarmAssignmentTest {
         assertThat(FailureKind.of("expected the console to echo the quoted UDS as 66 asterisks, got …"))
                 .isEqualTo(FailureKind.DEVICE);
         assertThat(FailureKind.of("the board printed \"x\" without the DevKit's boot banner")).isEqualTo(FailureKind.DEVICE);
+        assertThat(FailureKind.of("rig bench: the start of the board's boot output was lost on the wire: the first line …"))
+                .isEqualTo(FailureKind.RIG);
         assertThat(Optional.of(FailureKind.of("boot → registration request took 6.012 s, over its limit of 5 s")))
                 .contains(FailureKind.DEVICE);
     }

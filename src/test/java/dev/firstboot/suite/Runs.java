@@ -67,22 +67,32 @@ public final class Runs {
     /** As {@link #run}, calling {@code onLine} with each line of progress as it is printed. */
     public static Outcome run(String rig, Path reportRoot, Optional<String> tags, java.util.function.Consumer<String> onLine,
                               Path... features) throws Exception {
-        return run(rig, reportRoot, tags, 1, onLine, features);
+        return run(rig, reportRoot, tags, 1, onLine, dev.firstboot.timeline.HostLagProbe::start, features);
     }
 
     /** As {@link #run}, {@code threads} scenarios at once (0: the rig's max-parallel, as {@code firstboot run}). */
     public static Outcome runInParallel(String rig, Path reportRoot, int threads, Path... features) throws Exception {
-        return run(rig, reportRoot, Optional.empty(), threads, line -> { }, features);
+        return run(rig, reportRoot, Optional.empty(), threads, line -> { }, dev.firstboot.timeline.HostLagProbe::start,
+                features);
     }
 
     /** As {@code firstboot run} runs a reference rig: as many scenarios at once as the rig allows by default. */
     public static Outcome runAsTheCliDoes(String rig, Path reportRoot, Optional<String> tags, Path... features)
             throws Exception {
-        return run(rig, reportRoot, tags, 0, line -> { }, features);
+        return run(rig, reportRoot, tags, 0, line -> { }, dev.firstboot.timeline.HostLagProbe::start, features);
+    }
+
+    /** As {@link #run}, on a host that lags as the probes {@code hostLagProbes} gives say. */
+    public static Outcome run(String rig, Path reportRoot,
+                              java.util.function.Supplier<dev.firstboot.timeline.HostLagProbe> hostLagProbes,
+                              Path... features) throws Exception {
+        return run(rig, reportRoot, Optional.empty(), 1, line -> { }, hostLagProbes, features);
     }
 
     private static Outcome run(String rig, Path reportRoot, Optional<String> tags, int threads,
-                               java.util.function.Consumer<String> onLine, Path... features) throws Exception {
+                               java.util.function.Consumer<String> onLine,
+                               java.util.function.Supplier<dev.firstboot.timeline.HostLagProbe> hostLagProbes,
+                               Path... features) throws Exception {
         StringWriter text = new StringWriter();
         java.io.Writer tee = new java.io.Writer() {
             private final StringBuilder line = new StringBuilder();
@@ -109,6 +119,7 @@ public final class Runs {
             }
         };
         SuiteRunner runner = new SuiteRunner(new RigFiles(RIGS), new PrintWriter(tee, true));
+        runner.hostLagProbes(hostLagProbes);
         List<Path> paths = features.length == 0 ? List.of(FEATURES) : List.of(features);
         RunSummary summary = runner.run(new SuiteRunner.Options(rig, tags, paths, reportRoot, threads, false));
         return new Outcome(summary, text.toString(), runner.lastSecretScan(), reportRoot.resolve(summary.runId()));

@@ -4,6 +4,7 @@ import dev.firstboot.device.FirmwareInputs;
 import dev.firstboot.device.serial.AnyMatch;
 import dev.firstboot.device.serial.ConsoleException;
 import dev.firstboot.device.serial.ExpectConsole;
+import dev.firstboot.device.serial.ExpectTimeoutException;
 import dev.firstboot.rig.BootReport;
 import dev.firstboot.rig.ControlAction;
 import dev.firstboot.rig.Device;
@@ -28,6 +29,9 @@ import java.util.regex.Pattern;
  */
 final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
     static final Pattern BANNER = Pattern.compile("\\*\\* MXChip - Microsoft IoT Developer Kit \\*\\*");
+    /** The banner's lines as the DevKit firmware prints them (devkit.md §1.1), for telling a cut-off one from another. */
+    static final List<String> BANNER_LINES = List.of("************************************************",
+            "** MXChip - Microsoft IoT Developer Kit **");
     static final Pattern USER_MODE = Pattern.compile("You can 1\\. press Button A and reset");
     static final Pattern CONFIGURATION = Pattern.compile("Configuration console:");
     /**
@@ -117,10 +121,13 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
             controls.perform(ControlAction.RESET);
             AnyMatch banner = expectAny(List.of(BANNER, CONFIGURATION, USER_MODE), settings.bootDeadline(),
                     "the boot banner after a reset");
-            if (banner.index() != 0) {
+            if (banner.index() != 0 && !onlyTheEndOfABannerBefore(banner.pattern())) {
                 throw new DeviceException("the board printed \"" + banner.match().line().trim() + "\" without the "
                         + "DevKit's boot banner (** MXChip - Microsoft IoT Developer Kit **) before it; is this an AZ3166 "
                         + "running the DevKit firmware? its console so far: " + String.join(" | ", tail(console.log(), 6)));
+            }
+            if (banner.index() != 0) {
+                awaitBannerAfterLostStart(banner.match().line().trim());
             }
             AnyMatch mode = expectAny(List.of(CONFIGURATION, USER_MODE), settings.bootDeadline(), "the configuration console");
             if (mode.index() == 1) {
@@ -134,6 +141,47 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
         inConfigurationMode = true;
         probe();
         checkFirmwareVersionOnce();
+    }
+
+    /**
+     * Whether the board printed nothing after the reset before the line {@code mode} matches but, at most, the end
+     * of a banner whose start was cut off: the start of the boot's output did not arrive, which is not the firmware's
+     * doing (a board that prints another banner prints whole lines of it).
+     */
+    private boolean onlyTheEndOfABannerBefore(Pattern mode) {
+        for (String line : console.printedSinceReset()) {
+            if (mode.matcher(line).find()) {
+                return true;
+            }
+            String text = line.strip();
+            if (!text.isEmpty() && BANNER_LINES.stream().noneMatch(b -> b.endsWith(text))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A mode line came first after the reset, with no banner before it. Either it is the end of an earlier boot's
+     * output that arrived after the reset was sent (the banner of this boot follows), or the start of this boot's
+     * output was lost on its way: a USB serial adapter that re-enumerates as the board resets, or an exporter that
+     * reconnects, drops what the board prints until it is back.
+     */
+    private void awaitBannerAfterLostStart(String firstLine) throws DeviceException {
+        try {
+            console.expect(BANNER, settings.bootDeadline());
+        } catch (ExpectTimeoutException e) {
+            throw new DeviceException("rig " + rigName + ": the start of the board's boot output was lost on the wire: "
+                    + "the first line that arrived after the reset was \"" + firstLine + "\", and the DevKit's boot "
+                    + "banner (** MXChip - Microsoft IoT Developer Kit **), which every boot prints before it, did not "
+                    + "follow within " + settings.bootDeadline().toMillis() / 1000.0 + " s. The firmware printed it; "
+                    + "the serial link lost it, as a USB serial adapter that re-enumerates when the board resets (or "
+                    + "an exporter that reconnects) does. Connect the console through an adapter that stays up across "
+                    + "a reset of the board (the AZ3166's on-board ST-Link does), then run again; its console so far: "
+                    + String.join(" | ", tail(console.log(), 6)), e);
+        } catch (ConsoleException e) {
+            throw new DeviceException("rig " + rigName + ", waiting for the boot banner after a reset: " + e.getMessage(), e);
+        }
     }
 
     private static List<String> tail(List<String> lines, int n) {
@@ -237,7 +285,7 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
             return console.expectAny(patterns, deadline);
         } catch (ConsoleException e) {
             throw new DeviceException("rig " + rigName + (what == null ? "" : ", waiting for " + what) + ": "
-                    + stuckInConfigurationMode().map(stuck -> stuck + "; ").orElse("") + e.getMessage());
+                    + stuckInConfigurationMode().map(stuck -> stuck + "; ").orElse("") + e.getMessage(), e);
         }
     }
 

@@ -534,6 +534,27 @@ public final class ExpectConsole implements AutoCloseable {
         }
     }
 
+    /**
+     * Every line printed since the last {@link #markReset()}, masked, the unfinished one last (if any); the cursor does
+     * not move. The first is what came after the reset, even when it arrived in the middle of a line.
+     */
+    public List<String> printedSinceReset() {
+        lock.lock();
+        try {
+            List<String> out = new ArrayList<>();
+            for (int i = resetLine; i <= lines.size(); i++) {
+                String text = i == lines.size() ? partial : lines.get(i).text();
+                String since = i == resetLine ? text.substring(Math.min(resetOffset, text.length())) : text;
+                if (i < lines.size() || !since.isEmpty()) {
+                    out.add(redactor.mask(since));
+                }
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Holds the lock. */
     private String hint(List<Pattern> patterns) {
         if (lines.isEmpty() && partial.isEmpty()) {
