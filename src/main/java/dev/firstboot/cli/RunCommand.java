@@ -90,8 +90,8 @@ final class RunCommand implements Callable<Integer> {
     int repeat;
 
     @Option(names = "--retries", paramLabel = "N", defaultValue = "1",
-            description = "With --farm: retry a rig failure (serial port gone, control command failed, board run "
-                    + "crashed) up to N times; device failures are never retried (default: ${DEFAULT-VALUE}).")
+            description = "With --farm: retry a rig failure (serial port gone, control command failed, the board's "
+                    + "run broke) up to N times; device failures are never retried (default: ${DEFAULT-VALUE}).")
     int retries;
 
     @Override
