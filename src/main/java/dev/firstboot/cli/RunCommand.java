@@ -91,8 +91,8 @@ final class RunCommand implements Callable<Integer> {
     int repeat;
 
     @Option(names = "--retries", paramLabel = "N", defaultValue = "1",
-            description = "With --farm: retry a rig failure (serial port gone, control command failed, board run "
-                    + "crashed, a scenario inconclusive on an overloaded host) up to N times; device failures are "
+            description = "With --farm: retry a rig failure (serial port gone, control command failed, the board's "
+                    + "run broke, a scenario inconclusive on an overloaded host) up to N times; device failures are "
                     + "never retried (default: ${DEFAULT-VALUE}).")
     int retries;
 

@@ -1,11 +1,18 @@
 package dev.firstboot.farm;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.firstboot.process.ChildProcess;
 import dev.firstboot.rig.FarmFiles;
+import dev.firstboot.rig.Rig;
+import dev.firstboot.rig.RigException;
+import dev.firstboot.rig.RigFiles;
+import dev.firstboot.suite.NothingSelectedException;
+import dev.firstboot.suite.RunSummary;
+import dev.firstboot.suite.ScenarioResult;
+import dev.firstboot.suite.SuiteRunner;
+import dev.firstboot.suite.UsageException;
+import dev.firstboot.timeline.Measurement;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,37 +23,43 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
-import java.util.stream.Stream;
 
 /**
- * One board's share of a farm run. The board runs one scenario at a time: its scenarios go, in order, to a
- * {@code firstboot run --rig FARM#BOARD} child process of its own, so a driver that hangs or crashes takes down only
- * that board's run, and the farm's deadline can end it. Rig failures are retried in a new child, up to
- * {@code retries} times.
+ * One board's share of a farm run, in the farm's own JVM. The board keeps the rig its health check started; its
+ * scenarios run in order, one at a time, on a thread of the board's own (so a driver that hangs holds up only this
+ * board), with the farm's backend and JIT already warm. A scenario that runs past {@code scenario-timeout} fences the
+ * board off: it is offline for the rest of the run, its scenarios still to come are not run, and its thread is left
+ * behind as a daemon. Rig failures are retried on a freshly started rig, up to {@code retries} times.
  */
 final class BoardWorker {
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String INTERRUPTED = "not run: the farm run was interrupted";
-    /** Children still running, so an interrupted farm run can stop them. */
-    static final Set<ChildProcess> LIVE = ConcurrentHashMap.newKeySet();
-    /** Long enough for the child's interrupt hook to write what finished. */
-    static final Duration STOP_DEADLINE = Duration.ofSeconds(15);
+    /** How often a board's supervisor looks at the running scenario's clock. */
+    private static final Duration WATCH = Duration.ofMillis(250);
 
-    record Job(String runId, FarmFiles.Board board, Path farmFile, List<ScenarioPlan.Planned> work, int repeat,
-               int retries, Duration scenarioTimeout, Path boardDirectory, Path allureDirectory,
-               java.util.concurrent.atomic.AtomicBoolean stopping) {
+    record Job(String runId, FarmFiles.Board board, List<ScenarioPlan.Planned> work, int repeat, int retries,
+               Duration scenarioTimeout, Path boardDirectory, Path allureDirectory, RigFiles rigFiles,
+               AtomicBoolean stopping) {
     }
+
+    /** How a board's run of some scenarios ended, when it did not end on its own. */
+    private enum Stop { NONE, INTERRUPTED, FENCED, BROKE }
 
     private final Job job;
     private final BiConsumer<String, String> progress;
     private final FarmReport.ReportedBoard state;
+    private Rig rig;
+    private volatile SuiteRunner.OnRig current;
+    private volatile String fenced;
 
-    BoardWorker(Job job, FarmReport.ReportedBoard state, BiConsumer<String, String> progress) {
+    BoardWorker(Job job, FarmReport.ReportedBoard state, Rig rig, BiConsumer<String, String> progress) {
         this.job = job;
         this.state = state;
+        this.rig = rig;
         this.progress = progress;
     }
 
@@ -55,9 +68,10 @@ final class BoardWorker {
         for (int boot = 1; boot <= job.repeat(); boot++) {
             List<ScenarioPlan.Planned> pending = job.work();
             for (int attempt = 1; !pending.isEmpty(); attempt++) {
-                if (job.stopping().get()) {
+                if (job.stopping().get() || fenced != null) {
+                    String why = fenced != null ? notRunFenced() : INTERRUPTED;
                     for (ScenarioPlan.Planned p : pending) {
-                        all.add(record(p, boot, attempt, ScenarioRun.Outcome.NOT_RUN, INTERRUPTED, 0, List.of()));
+                        all.add(record(p, boot, attempt, ScenarioRun.Outcome.NOT_RUN, why, 0, List.of()));
                     }
                     break;
                 }
@@ -67,8 +81,12 @@ final class BoardWorker {
                             + " · " + pending.size() + " scenario(s)");
                 }
                 Path dir = job.boardDirectory().resolve("boot-" + boot + "-attempt-" + attempt);
-                List<ScenarioRun> runs = runChild(pending, dir, boot, attempt);
-                boolean mayRetry = attempt <= job.retries() && !job.stopping().get();
+                Launched launched = attempt > 1 ? restartRig(dir) : null;
+                if (launched == null) {
+                    launched = launch(pending, dir);
+                }
+                List<ScenarioRun> runs = results(launched, pending, boot, attempt);
+                boolean mayRetry = attempt <= job.retries() && !job.stopping().get() && fenced == null;
                 List<ScenarioPlan.Planned> again = new ArrayList<>();
                 List<ScenarioRun> marked = new ArrayList<>();
                 for (int i = 0; i < runs.size(); i++) {
@@ -81,8 +99,8 @@ final class BoardWorker {
                 }
                 Map<String, ScenarioRun> byName = new HashMap<>();
                 marked.forEach(r -> byName.put(r.name(), r));
-                FarmReport.importAllure(findRun(dir).map(d -> d.resolve("allure-results")).orElse(dir.resolve("none")),
-                        job.allureDirectory(), state, byName, boot, job.repeat());
+                FarmReport.importAllure(launched.runDirectory().resolve("allure-results"), job.allureDirectory(), state,
+                        byName, boot, job.repeat());
                 all.addAll(marked);
                 pending = again;
             }
@@ -90,110 +108,199 @@ final class BoardWorker {
         return all;
     }
 
-    private static ScenarioRun withRetried(ScenarioRun r) {
-        return new ScenarioRun(r.runId(), r.board(), r.host(), r.pool(), r.boot(), r.attempt(), r.feature(), r.name(),
-                r.location(), r.outcome(), r.message(), r.durationSeconds(), r.measurements(), true);
+    /** Why this board went offline during the run, if a scenario overran its deadline on it. */
+    Optional<String> fenced() {
+        return Optional.ofNullable(fenced);
     }
 
-    /** Runs the child and reads its summary; every scenario it gave no result for is a rig failure. */
-    private List<ScenarioRun> runChild(List<ScenarioPlan.Planned> work, Path dir, int boot, int attempt) {
-        String problem = null;
-        int exit = -1;
+    /** Ctrl-C: the board's run stops now, keeping the scenarios it finished. */
+    void interrupt() {
+        SuiteRunner.OnRig run = current;
+        if (run != null) {
+            run.stop("the farm run was interrupted");
+        }
+    }
+
+    /** Stops the board's rig, at the end of the farm run. */
+    synchronized void close() {
+        if (rig != null) {
+            try {
+                rig.close();
+            } catch (RuntimeException e) {
+                progress.accept(job.board().name(), "the board's rig did not close cleanly: " + e.getMessage());
+            }
+        }
+    }
+
+    /** What one launch on the board gave: its summary, or why it has none, and how it ended. */
+    private record Launched(Path runDirectory, Optional<RunSummary> summary, Stop stop, String problem) {
+    }
+
+    /**
+     * A rig failure may have left the board's rig broken (its serial port gone): a retry starts the board's rig
+     * again, as a new child process used to. Returns a launch result only when the rig could not start.
+     */
+    private Launched restartRig(Path dir) {
+        synchronized (this) {
+            Rig old = rig;
+            rig = null;
+            try {
+                old.close();
+            } catch (RuntimeException e) {
+                // the old rig is being replaced; the new one must start all the same
+            }
+            try {
+                rig = Rig.start(job.board().rig(), old.redactor(), dir.resolve("rig"));
+                return null;
+            } catch (RigException | RuntimeException e) {
+                return new Launched(dir, Optional.empty(), Stop.BROKE,
+                        "rig failure: the board's rig could not start again for the retry: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Runs {@code work} on the board's rig on a daemon thread, and waits for it, its deadline or an interrupt. */
+    private Launched launch(List<ScenarioPlan.Planned> work, Path dir) {
+        PrintWriter console;
         try {
             Files.createDirectories(dir);
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(childJvmOptions());
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.firstboot.cli.Main", "run",
-                    "--rig", job.farmFile().toAbsolutePath() + "#" + job.board().name(), "--report", dir.toString()));
-            for (ScenarioPlan.Planned p : work) {
-                command.add("--features");
-                command.add(p.location());
-            }
-            try (Relay relay = new Relay(dir.resolve("console.txt"))) {
-                ChildProcess child = ChildProcess.command(command).name("farm-" + job.board().name())
-                        .stopsItsOwnChildren().errorsToOutput().stdout(ChildProcess.Output.lines(relay::line)).start();
-                LIVE.add(child);
-                Duration deadline = job.scenarioTimeout().multipliedBy(work.size()).plusSeconds(60);
-                try {
-                    if (!child.waitFor(deadline)) {
-                        problem = "rig failure: the board's run did not finish within " + deadline.toSeconds()
-                                + " s (scenario-timeout × scenarios); it was stopped. Check the board and its driver.";
-                        child.stop(STOP_DEADLINE);
-                    }
-                    exit = child.alive() ? -1 : child.exitCode();
-                } catch (InterruptedException e) {
-                    child.kill();
-                    throw e;
-                } finally {
-                    LIVE.remove(child);
-                }
-            }
+            console = new PrintWriter(new Relay(Files.newBufferedWriter(dir.resolve("console.txt"), StandardCharsets.UTF_8)),
+                    true);
         } catch (IOException e) {
-            problem = "rig failure: cannot start the board's run: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            problem = "rig failure: the farm run was interrupted";
+            return new Launched(dir, Optional.empty(), Stop.BROKE,
+                    "rig failure: cannot write the board's run folder " + dir + ": " + e.getMessage());
         }
-        Map<String, JsonNode> results = new HashMap<>();
-        Optional<Path> run = findRun(dir);
-        if (run.isPresent()) {
+        try (console) {
+            SuiteRunner.OnRig run;
             try {
-                for (JsonNode s : JSON.readTree(run.get().resolve("summary.json").toFile()).path("scenarios")) {
-                    results.put(s.path("location").asText(), s);
+                run = new SuiteRunner(job.rigFiles(), console).prepare(rig,
+                        work.stream().map(p -> Path.of(p.location())).toList(), dir);
+            } catch (UsageException | NothingSelectedException | RuntimeException e) {
+                return new Launched(dir, Optional.empty(), Stop.BROKE,
+                        "rig failure: the board's run could not start: " + e.getMessage());
+            }
+            current = run;
+            if (job.stopping().get()) {
+                return new Launched(run.runDirectory(), Optional.of(run.stop("the farm run was interrupted")),
+                        Stop.INTERRUPTED, INTERRUPTED);
+            }
+            String[] broke = new String[1];
+            Thread thread = new Thread(() -> {
+                try {
+                    run.execute();
+                } catch (RuntimeException | Error e) {
+                    broke[0] = "rig failure: the board's run broke: " + e;
+                    run.stop("the board's run broke");
                 }
-            } catch (IOException e) {
-                problem = "rig failure: the board's run left an unreadable summary.json: " + e.getMessage();
+            }, "board-" + job.board().name());
+            // A driver that never returns must not keep the farm's JVM alive once the farm is done with the board.
+            thread.setDaemon(true);
+            thread.start();
+            return await(run, thread, work.size(), broke);
+        } finally {
+            current = null;
+        }
+    }
+
+    private Launched await(SuiteRunner.OnRig run, Thread thread, int scenarios, String[] broke) {
+        long whole = System.nanoTime() + job.scenarioTimeout().multipliedBy(scenarios).plusSeconds(60).toNanos();
+        while (true) {
+            try {
+                RunSummary summary = run.done().get(WATCH.toMillis(), TimeUnit.MILLISECONDS);
+                if (job.stopping().get() && summary.interrupted()) {
+                    return new Launched(run.runDirectory(), Optional.of(summary), Stop.INTERRUPTED, INTERRUPTED);
+                }
+                return broke[0] != null ? new Launched(run.runDirectory(), Optional.of(summary), Stop.BROKE, broke[0])
+                        : new Launched(run.runDirectory(), Optional.of(summary), Stop.NONE, "");
+            } catch (TimeoutException e) {
+                Optional<Duration> running = run.runningScenario();
+                boolean overran = running.isPresent() && running.get().compareTo(job.scenarioTimeout()) > 0;
+                if (overran || System.nanoTime() > whole) {
+                    return fence(run, thread, overran
+                            ? "a scenario did not finish within scenario-timeout (" + seconds(job.scenarioTimeout()) + ")"
+                            : "its run did not finish within scenario-timeout × scenarios + 60 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Launched(run.runDirectory(), Optional.of(run.stop("the farm run was interrupted")),
+                        Stop.INTERRUPTED, INTERRUPTED);
+            } catch (ExecutionException e) {
+                return new Launched(run.runDirectory(), Optional.empty(), Stop.BROKE,
+                        "rig failure: the board's run broke: " + e.getCause());
             }
         }
-        boolean stopped = job.stopping().get();
-        String missing = stopped ? INTERRUPTED : problem != null ? problem : "rig failure: the board's run ended (exit code "
-                + exit + ") without a result for this scenario; see " + dir.resolve("console.txt");
+    }
+
+    /** Takes the board offline: its run's reports are written now, its rig is stopped, its thread is left behind. */
+    private Launched fence(SuiteRunner.OnRig run, Thread thread, String why) {
+        fenced = "fenced off during the run: " + why + "; check the board and its driver";
+        progress.accept(job.board().name(), "OFFLINE for the rest of this run: " + fenced);
+        RunSummary summary = run.stop("board " + job.board().name() + " was " + fenced);
+        thread.interrupt();
+        Rig hung;
+        synchronized (this) {
+            hung = rig;
+            rig = null;
+        }
+        // Stopping a rig whose driver hangs may hang too; the farm goes on without waiting for it.
+        Thread closer = new Thread(() -> {
+            try {
+                hung.close();
+            } catch (RuntimeException e) {
+                // the board is offline already; its rig's own error adds nothing
+            }
+        }, "fence-" + job.board().name());
+        closer.setDaemon(true);
+        closer.start();
+        return new Launched(run.runDirectory(), Optional.of(summary), Stop.FENCED,
+                "rig failure: board " + job.board().name() + " was " + fenced);
+    }
+
+    private String notRunFenced() {
+        return "not run: board " + job.board().name() + " was " + fenced;
+    }
+
+    /** The launch's results, one per scenario of {@code work}; a scenario it gave no result for is a rig failure. */
+    private List<ScenarioRun> results(Launched launched, List<ScenarioPlan.Planned> work, int boot, int attempt) {
+        Map<String, ScenarioResult> byLocation = new HashMap<>();
+        launched.summary().ifPresent(s -> s.scenarios().forEach(r -> byLocation.put(r.location(), r)));
         List<ScenarioRun> out = new ArrayList<>();
+        boolean firstUnfinished = true;
         for (ScenarioPlan.Planned p : work) {
-            JsonNode s = results.get(p.location());
-            if (s == null) {
-                out.add(record(p, boot, attempt, stopped ? ScenarioRun.Outcome.NOT_RUN : ScenarioRun.Outcome.RIG_FAILURE,
-                        missing, 0, List.of()));
+            ScenarioResult r = byLocation.get(p.location());
+            boolean finished = r != null && !(launched.stop() != Stop.NONE
+                    && r.status() == dev.firstboot.suite.ScenarioStatus.NOT_RUN);
+            if (!finished) {
+                // The scenario that was running when a board was fenced off overran; those after it never began.
+                ScenarioRun.Outcome outcome = switch (launched.stop()) {
+                    case INTERRUPTED -> ScenarioRun.Outcome.NOT_RUN;
+                    case FENCED -> firstUnfinished ? ScenarioRun.Outcome.RIG_FAILURE : ScenarioRun.Outcome.NOT_RUN;
+                    case BROKE, NONE -> ScenarioRun.Outcome.RIG_FAILURE;
+                };
+                String message = launched.stop() == Stop.NONE
+                        ? "rig failure: the board's run ended without a result for this scenario; see "
+                        + launched.runDirectory().resolve("console.txt")
+                        : outcome == ScenarioRun.Outcome.NOT_RUN && launched.stop() == Stop.FENCED ? notRunFenced()
+                        : launched.problem();
+                out.add(record(p, boot, attempt, outcome, message, 0, List.of()));
+                firstUnfinished = false;
                 continue;
             }
-            String message = s.path("message").asText("");
-            ScenarioRun.Outcome outcome = outcome(s.path("status").asText(), message, job.stopping().get());
+            String message = r.message();
+            ScenarioRun.Outcome outcome = outcome(r.status(), message);
             List<ScenarioRun.Sample> samples = new ArrayList<>();
-            for (JsonNode m : s.path("measurements")) {
-                double limit = m.path("limit").isNumber() ? m.path("limit").asDouble() : Double.POSITIVE_INFINITY;
-                samples.add(new ScenarioRun.Sample(m.path("name").asText(), m.path("value").asDouble(),
-                        m.path("unit").asText(), limit));
+            for (Measurement m : r.measurements()) {
+                samples.add(new ScenarioRun.Sample(m.name(), m.value(), m.unit(),
+                        m.limited() ? m.limit() : Double.POSITIVE_INFINITY));
             }
-            out.add(record(p, boot, attempt, outcome, message, s.path("durationSeconds").asDouble(), samples));
+            out.add(record(p, boot, attempt, outcome, message, r.duration().toMillis() / 1000.0, samples));
         }
         return out;
     }
 
-    /** How a scenario of a board's run ended, from its summary.json status and message. */
-    static ScenarioRun.Outcome outcome(String status, String message, boolean stopping) {
-        return switch (status) {
-            case "PASSED" -> ScenarioRun.Outcome.PASSED;
-            case "NOT_APPLICABLE" -> ScenarioRun.Outcome.NOT_APPLICABLE;
-            // timed on an overloaded host: infrastructure, retried like any rig failure
-            case "INCONCLUSIVE" -> ScenarioRun.Outcome.RIG_FAILURE;
-            case "NOT_RUN" -> stopping ? ScenarioRun.Outcome.NOT_RUN : FailureKind.of(message) == FailureKind.RIG
-                    ? ScenarioRun.Outcome.RIG_FAILURE : ScenarioRun.Outcome.NOT_RUN;
-            default -> FailureKind.of(message) == FailureKind.RIG
-                    ? ScenarioRun.Outcome.RIG_FAILURE : ScenarioRun.Outcome.FAILED;
-        };
-    }
-
-    /**
-     * A board's run waits on its board far more than it computes: the client compiler only and the serial collector
-     * start it faster and leave the cores to the other boards. {@code FIRSTBOOT_BOARD_JAVA_OPTS} replaces them.
-     */
-    static List<String> childJvmOptions() {
-        String env = System.getenv("FIRSTBOOT_BOARD_JAVA_OPTS");
-        if (env != null) {
-            return env.isBlank() ? List.of() : List.of(env.trim().split("\\s+"));
-        }
-        return List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    private static ScenarioRun withRetried(ScenarioRun r) {
+        return new ScenarioRun(r.runId(), r.board(), r.host(), r.pool(), r.boot(), r.attempt(), r.feature(), r.name(),
+                r.location(), r.outcome(), r.message(), r.durationSeconds(), r.measurements(), true);
     }
 
     private ScenarioRun record(ScenarioPlan.Planned p, int boot, int attempt, ScenarioRun.Outcome outcome, String message,
@@ -202,46 +309,68 @@ final class BoardWorker {
                 p.name(), p.location(), outcome, message, seconds, samples, false);
     }
 
-    /** The child's run folder: the one folder under {@code dir} with a summary.json. */
-    static Optional<Path> findRun(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> runs = Files.list(dir)) {
-            return runs.filter(p -> Files.isRegularFile(p.resolve("summary.json"))).findFirst();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() / 1000.0 + " s";
     }
 
-    /** Prints the child's scenario lines with the board's name; keeps all it says in console.txt. */
-    private final class Relay implements AutoCloseable {
+    /**
+     * Everything the board's run prints goes to its console.txt; its scenario lines also go to the farm's output,
+     * with the board's name in front.
+     */
+    private final class Relay extends Writer {
         private final Writer file;
-        private boolean lost;
+        private final StringBuilder line = new StringBuilder();
 
-        Relay(Path log) throws IOException {
-            this.file = Files.newBufferedWriter(log, StandardCharsets.UTF_8);
+        Relay(Writer file) {
+            this.file = file;
         }
 
-        synchronized void line(String line) {
-            if (!lost) {
-                try {
-                    file.write(line);
-                    file.write('\n');
-                } catch (IOException e) {
-                    lost = true;
-                    progress.accept(job.board().name(), "lost the board's output: " + e.getMessage());
+        @Override
+        public synchronized void write(char[] chars, int offset, int length) throws IOException {
+            file.write(chars, offset, length);
+            for (int i = offset; i < offset + length; i++) {
+                if (chars[i] == '\n') {
+                    relay(line.toString());
+                    line.setLength(0);
+                } else {
+                    line.append(chars[i]);
                 }
             }
-            String t = line.strip();
+        }
+
+        private void relay(String text) {
+            String t = text.strip();
             if (t.matches("\\[\\s*\\d+/\\d+].*") || t.startsWith("↳") || t.startsWith("firstboot:")) {
-                progress.accept(job.board().name(), line.stripTrailing());
+                progress.accept(job.board().name(), text.stripTrailing());
             }
         }
 
         @Override
+        public synchronized void flush() throws IOException {
+            file.flush();
+        }
+
+        @Override
         public synchronized void close() throws IOException {
+            if (!line.isEmpty()) {
+                relay(line.toString());
+                line.setLength(0);
+            }
             file.close();
         }
+    }
+
+    /** How a scenario of a board's run ended, from its status and message. */
+    static ScenarioRun.Outcome outcome(dev.firstboot.suite.ScenarioStatus status, String message) {
+        return switch (status) {
+            case PASSED -> ScenarioRun.Outcome.PASSED;
+            case NOT_APPLICABLE -> ScenarioRun.Outcome.NOT_APPLICABLE;
+            // timed on an overloaded host: infrastructure, retried like any rig failure
+            case INCONCLUSIVE -> ScenarioRun.Outcome.RIG_FAILURE;
+            case NOT_RUN -> FailureKind.of(message) == FailureKind.RIG
+                    ? ScenarioRun.Outcome.RIG_FAILURE : ScenarioRun.Outcome.NOT_RUN;
+            case FAILED -> FailureKind.of(message) == FailureKind.RIG
+                    ? ScenarioRun.Outcome.RIG_FAILURE : ScenarioRun.Outcome.FAILED;
+        };
     }
 }

@@ -1,10 +1,12 @@
 package dev.firstboot.farm;
 
-import dev.firstboot.process.ChildProcess;
 import dev.firstboot.rig.Capabilities;
 import dev.firstboot.rig.FarmFiles;
+import dev.firstboot.rig.Rig;
 import dev.firstboot.rig.RigException;
+import dev.firstboot.rig.RigFiles;
 import dev.firstboot.suite.ExitCodes;
+import dev.firstboot.suite.SecretScan;
 import dev.firstboot.suite.UsageException;
 
 import java.io.IOException;
@@ -87,18 +89,27 @@ public final class FarmRunner {
                 + (options.spread() ? "spread over each pool" : "every board") + " · repeat " + options.repeat()
                 + " · retries " + options.retries() + " · reports in " + runDir);
 
-        // Health checks, all boards at once.
+        // Health checks, all boards at once. A board that passes keeps its started rig for its scenarios.
         Map<String, Health> health = new LinkedHashMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(boards.size());
+        ExecutorService pool = Executors.newFixedThreadPool(boards.size(), r -> {
+            Thread t = new Thread(r, "farm-board");
+            t.setDaemon(true);
+            return t;
+        });
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicReference<Finisher> finisher = new java.util.concurrent.atomic.AtomicReference<>();
+        Map<String, Worker> workers = new ConcurrentHashMap<>();
+        Map<String, Rig> idleRigs = new ConcurrentHashMap<>();
         Thread hook = new Thread(() -> {
-            // Ctrl-C: start no new board run, stop the running ones (each keeps what it finished), then report.
+            // Ctrl-C: start no new scenario, stop the boards' runs (each keeps what it finished), then report.
             stopping.set(true);
-            BoardWorker.LIVE.forEach(ChildProcess::terminate);
+            workers.values().forEach(w -> w.worker().interrupt());
             Finisher f = finisher.get();
             if (f != null) {
                 f.awaitWorkers(Duration.ofSeconds(30));
+            }
+            closeRigs(workers, idleRigs);
+            if (f != null) {
                 f.finish(true);
             }
         }, "farm-interrupt");
@@ -107,11 +118,14 @@ public final class FarmRunner {
             Map<String, Future<Health>> checks = new LinkedHashMap<>();
             for (FarmFiles.Board b : boards) {
                 checks.put(b.name(), pool.submit(() -> Health.check(b, runDir.resolve("boards").resolve(b.name())
-                        .resolve("health-check"), Duration.ofSeconds(60))));
+                        .resolve("rig"), Duration.ofSeconds(60))));
             }
             for (FarmFiles.Board b : boards) {
                 Health h = get(checks.get(b.name()), new Health.Offline("the health check did not complete"));
                 health.put(b.name(), h);
+                if (h instanceof Health.Online on) {
+                    on.rig().ifPresent(rig -> idleRigs.put(b.name(), rig));
+                }
                 say(b.name(), h instanceof Health.Offline off ? "OFFLINE for this run: health check failed: " + off.reason()
                         : "health check passed: " + ((Health.Online) h).detail());
             }
@@ -124,28 +138,31 @@ public final class FarmRunner {
 
             Map<String, List<ScenarioPlan.Planned>> work = assign(boards, health, plan, options.spread());
             List<ScenarioRun> runs = new ArrayList<>(offlineRuns(runId, boards, states, health, plan, options, allureDir));
-            Map<String, Future<List<ScenarioRun>>> workers = new ConcurrentHashMap<>();
+            RigFiles rigFiles = RigFiles.ofInstallation();
             for (int i = 0; i < boards.size(); i++) {
                 FarmFiles.Board b = boards.get(i);
                 List<ScenarioPlan.Planned> mine = work.getOrDefault(b.name(), List.of());
-                if (!(health.get(b.name()) instanceof Health.Online) || mine.isEmpty()) {
+                Rig rig = idleRigs.get(b.name());
+                if (rig == null || mine.isEmpty()) {
                     continue;
                 }
                 say(b.name(), mine.size() + " scenario(s) to run");
-                BoardWorker.Job job = new BoardWorker.Job(runId, b, options.farmFile(), mine, options.repeat(),
-                        options.retries(), farm.scenarioTimeout(), runDir.resolve("boards").resolve(b.name()), allureDir,
-                        stopping);
-                BoardWorker worker = new BoardWorker(job, states.get(i), this::say);
-                workers.put(b.name(), pool.submit(worker::run));
+                BoardWorker.Job job = new BoardWorker.Job(runId, b, mine, options.repeat(), options.retries(),
+                        farm.scenarioTimeout(), runDir.resolve("boards").resolve(b.name()), allureDir, rigFiles, stopping);
+                BoardWorker worker = new BoardWorker(job, states.get(i), rig, this::say);
+                idleRigs.remove(b.name());
+                workers.put(b.name(), new Worker(worker, rig.redactor(), pool.submit(worker::run)));
             }
             Finisher f = new Finisher(runDir, farm, options, states, runs, work, workers, allureDir, t0, runId, stopping);
             finisher.set(f);
-            if (stopping.get()) {
-                return f.finish(true);
+            if (!stopping.get()) {
+                f.awaitWorkers(null);
             }
-            f.awaitWorkers(null);
-            return f.finish(false);
+            // Before the reports: a rig writes its last files as it stops, and the secret scan must read them.
+            closeRigs(workers, idleRigs);
+            return f.finish(stopping.get());
         } finally {
+            closeRigs(workers, idleRigs);
             pool.shutdownNow();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -153,6 +170,22 @@ public final class FarmRunner {
                 // the hook is stopping the boards' runs
             }
         }
+    }
+
+    /** A board's worker, the redactor of the board's rig (for the secret scan), and what the worker returns. */
+    private record Worker(BoardWorker worker, dev.firstboot.secret.Redactor redactor, Future<List<ScenarioRun>> result) {
+    }
+
+    private static void closeRigs(Map<String, Worker> workers, Map<String, Rig> idle) {
+        workers.values().forEach(w -> w.worker().close());
+        idle.values().forEach(rig -> {
+            try {
+                rig.close();
+            } catch (RuntimeException e) {
+                // the farm is ending; a board with no scenarios to run has nothing to report
+            }
+        });
+        idle.clear();
     }
 
     /** Writes the farm's reports once: at the end of the run, or from the interrupt hook, whichever comes first. */
@@ -163,7 +196,7 @@ public final class FarmRunner {
         private final List<FarmReport.ReportedBoard> states;
         private final List<ScenarioRun> offline;
         private final Map<String, List<ScenarioPlan.Planned>> work;
-        private final Map<String, Future<List<ScenarioRun>>> workers;
+        private final Map<String, Worker> workers;
         private final Path allureDir;
         private final long t0;
         private final String runId;
@@ -172,7 +205,7 @@ public final class FarmRunner {
 
         Finisher(Path runDir, FarmFiles.Farm farm, Options options, List<FarmReport.ReportedBoard> states,
                  List<ScenarioRun> offline, Map<String, List<ScenarioPlan.Planned>> work,
-                 Map<String, Future<List<ScenarioRun>>> workers, Path allureDir, long t0, String runId,
+                 Map<String, Worker> workers, Path allureDir, long t0, String runId,
                  java.util.concurrent.atomic.AtomicBoolean stopping) {
             this.stopping = stopping;
             this.runDir = runDir;
@@ -190,7 +223,8 @@ public final class FarmRunner {
         /** Waits for every board's worker; with a deadline, gives up on those still running when it passes. */
         void awaitWorkers(Duration deadline) {
             long end = deadline == null ? Long.MAX_VALUE : System.nanoTime() + deadline.toNanos();
-            for (Future<List<ScenarioRun>> w : workers.values()) {
+            for (Worker worker : workers.values()) {
+                Future<List<ScenarioRun>> w = worker.result();
                 try {
                     if (deadline == null) {
                         w.get();
@@ -213,8 +247,19 @@ public final class FarmRunner {
             // The workers may finish before the interrupt hook gets here; the run was interrupted all the same.
             boolean interrupted = interruptedHook || stopping.get();
             List<ScenarioRun> runs = new ArrayList<>(offline);
+            List<FarmReport.ReportedBoard> boards = new ArrayList<>();
+            List<String> problems = new ArrayList<>();
             for (FarmReport.ReportedBoard s : states) {
-                Future<List<ScenarioRun>> w = workers.get(s.name());
+                Worker worker = workers.get(s.name());
+                Future<List<ScenarioRun>> w = worker == null ? null : worker.result();
+                Optional<String> fenced = worker == null ? Optional.empty() : worker.worker().fenced();
+                boards.add(fenced.map(why -> new FarmReport.ReportedBoard(s.name(), s.host(), s.pool(), false, why))
+                        .orElse(s));
+                if (worker != null) {
+                    // The last guard on secrets, as every run has: the board's files, its rig's included.
+                    SecretScan.of(runDir.resolve("boards").resolve(s.name()), worker.redactor()).problem()
+                            .ifPresent(problem -> problems.add("board " + s.name() + ": " + problem));
+                }
                 List<ScenarioRun> mine = w != null && w.isDone() ? get(w, List.of()) : List.of();
                 if (mine.isEmpty() && w != null) {
                     mine = new ArrayList<>();
@@ -238,15 +283,19 @@ public final class FarmRunner {
             extra.put("retries", options.retries());
             extra.put("interrupted", interrupted);
             extra.put("wallSeconds", wall.toMillis() / 1000.0);
-            FarmReport.writeAll(runDir, farm.name(), List.of(runId), states, runs, extra);
-            writeAllureEnvironment(allureDir, farm, states, options);
-            int exit = interrupted ? ExitCodes.INTERRUPTED : exitCode(runs, states);
+            if (!problems.isEmpty()) {
+                extra.put("problems", problems);
+            }
+            FarmReport.writeAll(runDir, farm.name(), List.of(runId), boards, runs, extra);
+            writeAllureEnvironment(allureDir, farm, boards, options);
+            int exit = interrupted ? ExitCodes.INTERRUPTED : problems.isEmpty() ? exitCode(runs, boards) : ExitCodes.FAILED;
             if (interrupted) {
                 say("");
                 say("Interrupted: finished results are kept; the rest are marked not run.");
             }
-            printSummary(runDir, states, runs, wall, exit);
-            outcome = new Outcome(runDir, runs, states, wall, exit);
+            problems.forEach(problem -> say("firstboot: " + problem + "."));
+            printSummary(runDir, boards, runs, wall, exit);
+            outcome = new Outcome(runDir, runs, boards, wall, exit);
             return outcome;
         }
     }

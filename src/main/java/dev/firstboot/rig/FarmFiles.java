@@ -18,7 +18,7 @@ import java.util.Set;
 
 /**
  * Reads a farm inventory: boards, each a serial rig of its own (device, controls, capabilities) with a name and an
- * optional host and pool, sharing one backend section. Each board becomes a {@link RigSpec} named after the board;
+ * optional host and pool, sharing one backend. Each board becomes a {@link RigSpec} named after the board;
  * {@code FILE#BOARD} names one board's rig wherever a rig file is accepted ({@code firstboot run --rig}).
  */
 public final class FarmFiles {
@@ -92,6 +92,9 @@ public final class FarmFiles {
                     : top.error("boards", "expected a list of boards (- name: …, device: …), got "
                     + (boardsNode instanceof SequenceNode ? "an empty list" : "something else"));
         }
+        // Configured once for every board: the boards' backends are then tenants of one backend (on the embedded kind,
+        // one CA and one set of event loops), each with its own listeners, enrollments and faults, as a rig's lanes are.
+        PartProvider.Spec<Backend> backend = RigFiles.configure(top, "backend", BackendProvider.class, null);
         List<Board> boards = new ArrayList<>();
         Set<String> names = new HashSet<>();
         Map<String, String> ports = new LinkedHashMap<>();
@@ -115,13 +118,14 @@ public final class FarmFiles {
                 throw byIndex.error("name", "board '" + boardName.get() + "' is listed twice; board names must be unique");
             }
             PartConfig board = new PartConfig(file, "boards[" + boardName.get() + "]", mapping);
-            boards.add(board(top, board, boardName.get(), ports));
+            boards.add(board(backend, board, boardName.get(), ports));
             i++;
         }
         return new Farm(name, file, scenarioTimeout, boards);
     }
 
-    private static Board board(PartConfig top, PartConfig board, String name, Map<String, String> ports) throws RigException {
+    private static Board board(PartProvider.Spec<Backend> backend, PartConfig board, String name, Map<String, String> ports)
+            throws RigException {
         board.allowOnly("name", "host", "pool", "description", "capabilities", "device", "controls");
         Optional<String> host = board.optionalString("host");
         if (host.isPresent() && !host.get().matches(NAME)) {
@@ -133,7 +137,6 @@ public final class FarmFiles {
             throw board.error("pool", "a pool label is letters, digits, '.', '_' and '-', got \"" + pool + "\"");
         }
         String description = board.string("description", "board " + name + " of the farm");
-        PartProvider.Spec<Backend> backend = RigFiles.configure(top, "backend", BackendProvider.class, null);
         PartProvider.Spec<Device> device = RigFiles.configure(board, "device", DeviceProvider.class, null);
         PartProvider.Spec<Controls> controls = RigFiles.configure(board, "controls", ControlsProvider.class, "none");
         Optional<PartConfig> deviceSection = board.section("device");

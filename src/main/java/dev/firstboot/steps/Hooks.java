@@ -35,8 +35,8 @@ public final class Hooks {
 
     @Before(order = 0)
     public void checkApplicable(Scenario scenario) {
-        world.run().failFastStop().ifPresent(first -> {
-            throw new NotRunException("--fail-fast stopped the run after \"" + first + "\" failed");
+        world.run().stopReason().ifPresent(why -> {
+            throw new NotRunException(why);
         });
         world.rig().spec().notApplicable(scenario.getSourceTagNames()).ifPresent(na -> {
             throw new NotApplicableException(na.reason());

@@ -31,6 +31,8 @@ final class ResultRecorder implements TestExecutionListener {
     private final Map<String, TestIdentifier> planned = new LinkedHashMap<>();
     private final Map<String, Long> startedNanos = new LinkedHashMap<>();
     private final Map<String, Instant> startedAt = new LinkedHashMap<>();
+    /** Scenarios begun and not finished, by unique id, with when they began. */
+    private final Map<String, Long> running = new LinkedHashMap<>();
     private final List<ScenarioResult> results = new ArrayList<>();
     private TestPlan plan;
     private Runnable onPlan = () -> { };
@@ -65,6 +67,7 @@ final class ResultRecorder implements TestExecutionListener {
         if (id.isTest()) {
             startedNanos.put(id.getUniqueId(), System.nanoTime());
             startedAt.put(id.getUniqueId(), Instant.now());
+            running.put(id.getUniqueId(), System.nanoTime());
             progress.scenarioStarted(selection.displayName(id));
         }
     }
@@ -106,6 +109,7 @@ final class ResultRecorder implements TestExecutionListener {
     private void finish(TestIdentifier id, ScenarioStatus status, String message, String detail) {
         ScenarioResult r;
         synchronized (this) {
+            running.remove(id.getUniqueId());
             if (!planned.containsKey(id.getUniqueId())) {
                 planned.put(id.getUniqueId(), id);
             }
@@ -119,6 +123,11 @@ final class ResultRecorder implements TestExecutionListener {
         }
         progress.finished(r, status == ScenarioStatus.NOT_APPLICABLE
                 ? context.rig().spec().notApplicable(Selection.tagsOf(id.getTags())) : Optional.empty());
+    }
+
+    /** How long the longest-running scenario that has begun and not finished has run; empty when none is running. */
+    synchronized Optional<Duration> runningFor() {
+        return running.values().stream().min(Long::compare).map(start -> Duration.ofNanos(System.nanoTime() - start));
     }
 
     /** Results so far, plus a NOT_RUN entry for every planned scenario that has not finished. */

@@ -15,9 +15,14 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * What the running suite shares with the step definitions: the started rig, where reports go, and what each
  * scenario measured. Cucumber instantiates glue itself, so this is the one place glue finds the run.
+ *
+ * <p>A run is found from the thread that asks: a farm runs each board's scenarios on that board's own thread, several
+ * boards at once in one JVM, and each of those threads is bound to its board's run. Any other thread (the JUnit
+ * Platform's workers of an ordinary run, one run per JVM) finds the run that was opened for the whole process.
  */
 public final class RunContext {
     private static final AtomicReference<RunContext> CURRENT = new AtomicReference<>();
+    private static final ThreadLocal<RunContext> ON_THREAD = new ThreadLocal<>();
 
     private final String runId;
     private final Rig rig;
@@ -26,6 +31,8 @@ public final class RunContext {
     private final Map<String, List<Measurement>> measurements = new ConcurrentHashMap<>();
     private final AtomicReference<String> firstFailure = new AtomicReference<>();
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    private final AtomicReference<String> stopped = new AtomicReference<>();
+    private final io.qameta.allure.AllureResultsWriter allureWriter;
     private volatile ProgressPrinter progress;
     private volatile dev.firstboot.timeline.HostLagProbe hostLag = dev.firstboot.timeline.HostLagProbe.idle();
 
@@ -34,11 +41,12 @@ public final class RunContext {
         this.rig = rig;
         this.runDirectory = runDirectory;
         this.failFast = failFast;
+        this.allureWriter = new io.qameta.allure.FileSystemResultsWriter(runDirectory.resolve("allure-results"));
     }
 
     /** The run in progress; glue that runs outside a firstboot run gets a clear error. */
     public static RunContext current() {
-        RunContext c = CURRENT.get();
+        RunContext c = currentOrNull();
         if (c == null) {
             throw new IllegalStateException("No firstboot run is in progress: run the features with 'firstboot run', "
                     + "not with a bare Cucumber runner");
@@ -48,15 +56,31 @@ public final class RunContext {
 
     /** The run in progress, or null outside one (for listeners that may also run elsewhere). */
     static RunContext currentOrNull() {
-        return CURRENT.get();
+        RunContext mine = ON_THREAD.get();
+        return mine != null ? mine : CURRENT.get();
     }
 
+    /** The run of the whole process, for every thread not bound to a run of its own. */
     static void open(RunContext context) {
         CURRENT.set(context);
     }
 
     static void close(RunContext context) {
         CURRENT.compareAndSet(context, null);
+    }
+
+    /** The run of this thread only (a farm board's), whatever else runs in the process. */
+    static void openOnThisThread(RunContext context) {
+        ON_THREAD.set(context);
+    }
+
+    static void closeOnThisThread() {
+        ON_THREAD.remove();
+    }
+
+    /** Where this run's Allure results and attachments go. */
+    io.qameta.allure.AllureResultsWriter allureWriter() {
+        return allureWriter;
     }
 
     public String runId() {
@@ -108,9 +132,22 @@ public final class RunContext {
         return hostLag;
     }
 
-    /** With --fail-fast, the first failed scenario; later scenarios are not run. */
-    public Optional<String> failFastStop() {
-        return failFast ? Optional.ofNullable(firstFailure.get()) : Optional.empty();
+    /**
+     * Why scenarios that have not begun are not to run: after the first failure with --fail-fast, or once the run was
+     * stopped (a farm interrupted, or its board fenced off).
+     */
+    public Optional<String> stopReason() {
+        String stop = stopped.get();
+        if (stop != null) {
+            return Optional.of(stop);
+        }
+        String first = failFast ? firstFailure.get() : null;
+        return first == null ? Optional.empty() : Optional.of("--fail-fast stopped the run after \"" + first + "\" failed");
+    }
+
+    /** No scenario begins after this; {@code reason} is what they are marked not run with. */
+    void stop(String reason) {
+        stopped.compareAndSet(null, reason);
     }
 
     /** A scenario (by its Cucumber test case id) holds {@code lane} until {@link #released}. */

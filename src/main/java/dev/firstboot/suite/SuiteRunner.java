@@ -6,8 +6,6 @@ import dev.firstboot.rig.RigException;
 import dev.firstboot.rig.RigFiles;
 import dev.firstboot.rig.RigSpec;
 import dev.firstboot.secret.Redactor;
-import io.qameta.allure.Allure;
-import io.qameta.allure.AllureLifecycle;
 import io.qameta.allure.FileSystemResultsWriter;
 import io.qameta.allure.model.Label;
 import io.qameta.allure.model.Stage;
@@ -100,26 +98,9 @@ public final class SuiteRunner {
         }
         int threads = options.threads() == 0 ? spec.maxParallel() : options.threads();
         Launcher launcher = LauncherFactory.create();
-        TestPlan plan;
-        try {
-            plan = launcher.discover(selection.request(engineSettings(threads)));
-        } catch (RuntimeException e) {
-            throw new UsageException("cannot read the features: " + e.getMessage() + "; check --features");
-        }
-        if (!plan.containsTests()) {
-            throw new NothingSelectedException("no scenario matches " + selection.describe() + " in "
-                    + options.features().stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", "))
-                    + "; see them with 'firstboot list'");
-        }
+        TestPlan plan = discover(launcher, selection, options.features(), threads);
         String runId = newRunId();
-        Path runDir = options.reportRoot().resolve(runId).toAbsolutePath().normalize();
-        Path allureDir = runDir.resolve("allure-results");
-        try {
-            Files.createDirectories(allureDir);
-        } catch (IOException e) {
-            throw new UsageException("cannot create the report folder " + runDir + ": " + e.getMessage()
-                    + ". Choose another with --report DIR.");
-        }
+        Path runDir = createRunDirectory(options.reportRoot(), runId);
 
         out.println("firstboot " + HarnessVersion.get() + " · rig " + spec.name() + " "
                 + Capabilities.render(spec.capabilities()) + " · reports in " + runDir);
@@ -136,27 +117,17 @@ public final class SuiteRunner {
             progress.end();
             throw new RigStartException("rig '" + spec.name() + "' could not start: " + e.getMessage(), e);
         }
-        RunContext context = new RunContext(runId, rig, runDir, options.failFast());
-        context.progress(progress);
-        context.hostLag(hostLagProbes.get());
-        RunPlan runPlan = RunPlan.of(spec, selection.scenarios(plan));
-        progress.planned(runPlan.applicable().size(), runPlan.entries().size() - runPlan.applicable().size());
-        ResultRecorder recorder = new ResultRecorder(context, redactor, selection, progress);
-        AllureLifecycle lifecycle = new AllureLifecycle(new FileSystemResultsWriter(allureDir));
-
-        Finisher finisher = new Finisher(runId, rig, runDir, started, t0, recorder, lifecycle, redactor, progress, options);
-        Thread hook = new Thread(() -> finisher.finish(true), "firstboot-interrupt");
+        Launch launch = new Launch(runId, rig, true, runDir, selection, launcher, plan, progress, options.failFast(),
+                options.junit(), options.json(), started, t0);
+        Thread hook = new Thread(() -> launch.finish(true, "the run was interrupted"), "firstboot-interrupt");
         Runtime.getRuntime().addShutdownHook(hook);
-        RunContext.open(context);
-        Allure.setLifecycle(lifecycle);
+        RunContext.open(launch.context);
         try {
-            writeAllureEnvironment(allureDir, rig);
-            launcher.execute(plan, recorder);
+            launch.execute();
         } finally {
-            RunContext.close(context);
-            context.hostLag().close();
+            RunContext.close(launch.context);
         }
-        RunSummary summary = finisher.finish(false);
+        RunSummary summary = launch.finish(false, "the run ended before it");
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
@@ -165,40 +136,159 @@ public final class SuiteRunner {
         return summary;
     }
 
-    /** Writes the reports once, either at the end of the run or from the interrupt hook, whichever comes first. */
-    private final class Finisher {
-        private final String runId;
-        private final Rig rig;
-        private final Path runDir;
-        private final Instant started;
-        private final long t0;
-        private final ResultRecorder recorder;
-        private final AllureLifecycle lifecycle;
-        private final Redactor redactor;
-        private final ProgressPrinter progress;
-        private final Options options;
-        private RunSummary summary;
+    /**
+     * A run of chosen scenarios on a rig the caller has started and will close, as a farm runs its share on one of its
+     * boards. Nothing runs until {@link OnRig#execute()}, and then on the thread that calls it, one scenario at a
+     * time; that thread alone is bound to this run, so several boards' runs go on at once in one JVM.
+     *
+     * @param locations {@code FILE.feature:LINE} of each scenario
+     */
+    public OnRig prepare(Rig rig, List<Path> locations, Path reportRoot) throws UsageException, NothingSelectedException {
+        Selection selection = Selection.of(Optional.empty(), Optional.empty(), locations);
+        Launcher launcher = LauncherFactory.create();
+        TestPlan plan = discover(launcher, selection, locations, 1);
+        String runId = newRunId();
+        Path runDir = createRunDirectory(reportRoot, runId);
+        out.println("firstboot " + HarnessVersion.get() + " · rig " + rig.name() + " "
+                + Capabilities.render(rig.capabilities()) + " · reports in " + runDir);
+        out.flush();
+        ProgressPrinter progress = new ProgressPrinter(out, Terminal.plain(), rigFiles);
+        return new OnRig(new Launch(runId, rig, false, runDir, selection, launcher, plan, progress, false,
+                Optional.empty(), Optional.empty(), Instant.now(), System.nanoTime()));
+    }
 
-        Finisher(String runId, Rig rig, Path runDir, Instant started, long t0, ResultRecorder recorder,
-                 AllureLifecycle lifecycle, Redactor redactor, ProgressPrinter progress, Options options) {
-            this.progress = progress;
-            this.options = options;
-            this.redactor = redactor;
-            this.runId = runId;
-            this.rig = rig;
-            this.runDir = runDir;
-            this.started = started;
-            this.t0 = t0;
-            this.recorder = recorder;
-            this.lifecycle = lifecycle;
+    /** A prepared run on a rig someone else owns; see {@link #prepare}. */
+    public static final class OnRig {
+        private final Launch launch;
+
+        private OnRig(Launch launch) {
+            this.launch = launch;
         }
 
-        synchronized RunSummary finish(boolean interrupted) {
+        /** Runs the scenarios on this thread and writes the reports; the rig stays open. */
+        public RunSummary execute() {
+            RunContext.openOnThisThread(launch.context);
+            try {
+                launch.execute();
+            } finally {
+                RunContext.closeOnThisThread();
+            }
+            return launch.finish(false, "the run ended before it");
+        }
+
+        /**
+         * Stops the run from another thread: no scenario begins after this, and the reports are written now with what
+         * finished and the rest marked {@code reason} (without "not run: ", which is added). The running scenario, if
+         * any, is left to end on its own thread; what it does after this reaches no report.
+         */
+        public RunSummary stop(String reason) {
+            launch.context.stop("not run: " + reason);
+            return launch.finish(true, reason);
+        }
+
+        /** The first of {@link #execute()} and {@link #stop}'s summaries, once there is one. */
+        public java.util.concurrent.CompletableFuture<RunSummary> done() {
+            return launch.done;
+        }
+
+        /** How long the scenario running now has run, or empty between scenarios. */
+        public Optional<Duration> runningScenario() {
+            return launch.recorder.runningFor();
+        }
+
+        public Path runDirectory() {
+            return launch.runDir;
+        }
+    }
+
+    private static TestPlan discover(Launcher launcher, Selection selection, List<Path> features, int threads)
+            throws UsageException, NothingSelectedException {
+        TestPlan plan;
+        try {
+            plan = launcher.discover(selection.request(engineSettings(threads)));
+        } catch (RuntimeException e) {
+            throw new UsageException("cannot read the features: " + e.getMessage() + "; check --features");
+        }
+        if (!plan.containsTests()) {
+            throw new NothingSelectedException("no scenario matches " + selection.describe() + " in "
+                    + features.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(", "))
+                    + "; see them with 'firstboot list'");
+        }
+        return plan;
+    }
+
+    private static Path createRunDirectory(Path reportRoot, String runId) throws UsageException {
+        Path runDir = reportRoot.resolve(runId).toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(runDir.resolve("allure-results"));
+        } catch (IOException e) {
+            throw new UsageException("cannot create the report folder " + runDir + ": " + e.getMessage()
+                    + ". Choose another with --report DIR.");
+        }
+        return runDir;
+    }
+
+    /**
+     * One launch of the discovered scenarios on a started rig, and its reports, written once: when it ends, or when
+     * it is interrupted or stopped, whichever comes first.
+     */
+    private final class Launch {
+        private final String runId;
+        private final Rig rig;
+        private final boolean ownsRig;
+        private final Path runDir;
+        private final Launcher launcher;
+        private final TestPlan plan;
+        private final Instant started;
+        private final long t0;
+        private final RunContext context;
+        private final ResultRecorder recorder;
+        private final ProgressPrinter progress;
+        private final Optional<Path> junit;
+        private final Optional<Path> json;
+        private final java.util.concurrent.CompletableFuture<RunSummary> done = new java.util.concurrent.CompletableFuture<>();
+        private RunSummary summary;
+
+        Launch(String runId, Rig rig, boolean ownsRig, Path runDir, Selection selection, Launcher launcher, TestPlan plan,
+               ProgressPrinter progress, boolean failFast, Optional<Path> junit, Optional<Path> json, Instant started,
+               long t0) {
+            this.runId = runId;
+            this.rig = rig;
+            this.ownsRig = ownsRig;
+            this.runDir = runDir;
+            this.launcher = launcher;
+            this.plan = plan;
+            this.progress = progress;
+            this.junit = junit;
+            this.json = json;
+            this.started = started;
+            this.t0 = t0;
+            this.context = new RunContext(runId, rig, runDir, failFast);
+            context.progress(progress);
+            context.hostLag(hostLagProbes.get());
+            RunPlan runPlan = RunPlan.of(rig.spec(), selection.scenarios(plan));
+            progress.planned(runPlan.applicable().size(), runPlan.entries().size() - runPlan.applicable().size());
+            this.recorder = new ResultRecorder(context, rig.redactor(), selection, progress);
+        }
+
+        /** Runs the scenarios; the caller has bound the run to the threads that run them. */
+        void execute() {
+            AllureByRun.install();
+            try {
+                writeAllureEnvironment(runDir.resolve("allure-results"), rig);
+            } catch (UsageException e) {
+                out.println("firstboot: " + e.getMessage());
+            }
+            launcher.execute(plan, recorder);
+        }
+
+        synchronized RunSummary finish(boolean interrupted, String reasonForRest) {
             if (summary != null) {
                 return summary;
             }
             Map<String, String> labels = rig.labels();
-            List<ScenarioResult> results = recorder.closeOut(interrupted ? "the run was interrupted" : "the run ended before it");
+            List<ScenarioResult> results = recorder.closeOut(reasonForRest);
+            context.hostLag().close();
             summary = new RunSummary(runId, HarnessVersion.get(), rig.name(), labels, started,
                     Duration.ofNanos(System.nanoTime() - t0), interrupted, results,
                     rig.spec().source() == null ? "" : rig.spec().source().toAbsolutePath().toString())
@@ -208,16 +298,19 @@ public final class SuiteRunner {
             writeReports(summary, results, labels);
             if (interrupted) {
                 out.println();
-                out.println("Interrupted: finished results are kept; the rest are marked not run.");
+                out.println((ownsRig ? "Interrupted" : "Stopped: " + reasonForRest)
+                        + ": finished results are kept; the rest are marked not run.");
             }
             printCounts(summary, runDir);
             out.flush();
-            try {
-                rig.close();
-            } catch (RuntimeException e) {
-                out.println("firstboot: rig " + rig.name() + " did not close cleanly: " + e.getMessage());
+            if (ownsRig) {
+                try {
+                    rig.close();
+                } catch (RuntimeException e) {
+                    out.println("firstboot: rig " + rig.name() + " did not close cleanly: " + e.getMessage());
+                }
             }
-            SecretScan scan = SecretScan.of(runDir, redactor);
+            SecretScan scan = SecretScan.of(runDir, rig.redactor());
             lastSecretScan = scan;
             scan.problem().ifPresent(problem -> {
                 out.println("firstboot: " + problem + ".");
@@ -226,6 +319,7 @@ public final class SuiteRunner {
             });
             printResult(summary);
             out.flush();
+            done.complete(summary);
             return summary;
         }
 
@@ -236,8 +330,8 @@ public final class SuiteRunner {
                     writeNotRunToAllure(results, labels);
                 }
                 ReportWriters.writeAll(runDir, s);
-                options.junit().ifPresent(p -> ReportWriters.writeAtomically(p, ReportWriters.junitXml(s)));
-                options.json().ifPresent(p -> ReportWriters.writeAtomically(p, ReportWriters.summaryJson(s)));
+                junit.ifPresent(p -> ReportWriters.writeAtomically(p, ReportWriters.junitXml(s)));
+                json.ifPresent(p -> ReportWriters.writeAtomically(p, ReportWriters.summaryJson(s)));
             } catch (RuntimeException e) {
                 out.println("firstboot: cannot write the reports: " + e.getMessage());
             }

@@ -84,11 +84,11 @@ class FarmAssignmentTest {
 
     @Test
     void anInconclusiveScenarioIsARigFailureTheFarmRetriesAndAFailedOneIsTheDevices() {
-        assertThat(BoardWorker.outcome("INCONCLUSIVE", "inconclusive: the host was overloaded (lag 412 ms): …", false))
+        assertThat(BoardWorker.outcome(dev.firstboot.suite.ScenarioStatus.INCONCLUSIVE, "inconclusive: the host was overloaded (lag 412 ms): …"))
                 .isEqualTo(ScenarioRun.Outcome.RIG_FAILURE);
-        assertThat(BoardWorker.outcome("FAILED", "the boot was too slow: boot → registration request took 6.012 s, "
-                + "over its limit of 5 s", false)).isEqualTo(ScenarioRun.Outcome.FAILED);
-        assertThat(BoardWorker.outcome("PASSED", "", false)).isEqualTo(ScenarioRun.Outcome.PASSED);
+        assertThat(BoardWorker.outcome(dev.firstboot.suite.ScenarioStatus.FAILED, "the boot was too slow: boot → registration "
+                + "request took 6.012 s, over its limit of 5 s")).isEqualTo(ScenarioRun.Outcome.FAILED);
+        assertThat(BoardWorker.outcome(dev.firstboot.suite.ScenarioStatus.PASSED, "")).isEqualTo(ScenarioRun.Outcome.PASSED);
     }
 
     @Test

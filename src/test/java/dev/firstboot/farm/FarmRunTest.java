@@ -110,6 +110,12 @@ class FarmRunTest {
         assertThat(retryPair).hasSize(2).allSatisfy(r -> assertThat(label(r, "board")).contains("devkit-03"));
         assertThat(retryPair.stream().map(r -> r.path("status").asText())).containsExactlyInAnyOrder("broken", "passed");
         assertThat(byHistory.values().stream().filter(l -> l.size() > 1)).hasSize(1);
+        // The boards ran at once in one JVM: each board's results are its own seven, written by its own run.
+        for (String board : List.of("devkit-01", "devkit-02")) {
+            List<JsonNode> mine = results.stream().filter(r -> label(r, "board").orElse("").equals(board)).toList();
+            assertThat(mine.stream().map(r -> r.path("name").asText()).distinct()).hasSize(7);
+            assertThat(mine).hasSize(7).allSatisfy(r -> assertThat(label(r, "rig")).contains(board));
+        }
         assertThat(results.stream().filter(r -> label(r, "board").orElse("").equals("devkit-04")))
                 .hasSize(7).allSatisfy(r -> {
                     assertThat(r.path("status").asText()).isEqualTo("skipped");

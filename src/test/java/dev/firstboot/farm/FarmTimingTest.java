@@ -19,11 +19,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code --repeat N}: every board boots N times per scenario, and the report gives p50/p95 of each boot phase per
- * board. Two virtual DevKits (each a real pty and a DPS and IoT Hub of its own) boot the enrolled-DevKit scenario,
- * whose timing step measures the phases on the boot's timeline.
+ * board. Two virtual DevKits (each a real pty and its own tenant of the farm's DPS and IoT Hub) boot the
+ * enrolled-DevKit scenario, whose timing step measures the phases on the boot's timeline.
  */
-// Alone (pom.xml): its boards are child JVMs judged on 5 s boot-phase limits, which they miss beside another
-// test JVM on 2 cores.
+// Alone (pom.xml): its boards' boots are judged on 5 s boot-phase limits, which they can miss beside another test JVM
+// on 2 cores.
 @Tag("alone")
 class FarmTimingTest {
     @TempDir

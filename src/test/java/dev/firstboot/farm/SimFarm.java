@@ -35,13 +35,18 @@ final class SimFarm implements AutoCloseable {
     final Path inventory;
 
     SimFarm(Path dir, List<BoardSim> boards) throws Exception {
+        this(dir, boards, "1m");
+    }
+
+    /** @param scenarioTimeout the inventory's {@code scenario-timeout} */
+    SimFarm(Path dir, List<BoardSim> boards, String scenarioTimeout) throws Exception {
         StringBuilder yaml = new StringBuilder("""
                 name: sim-farm
-                scenario-timeout: 1m
+                scenario-timeout: %s
                 backend:
                   kind: embedded
                 boards:
-                """);
+                """.formatted(scenarioTimeout));
         List<CompletableFuture<String>> ready = new ArrayList<>();
         for (BoardSim b : boards) {
             Path home = Files.createDirectories(dir.resolve(b.name()));
@@ -73,6 +78,7 @@ final class SimFarm implements AutoCloseable {
                           firmware-version: 2.0.0
                         controls:
                           kind: commands
+                          timeout: 5m
                           reset: "%s"
                           press-a: "%s"
                           release-a: "%s"
