@@ -20,7 +20,9 @@ time_runs() {
   for i in $(seq "$n"); do
     start=$(date +%s%N)
     if ! "$@" >"$work/out.txt" 2>&1; then
-      echo "$label: run $i did not pass:"; tail -8 "$work/out.txt"; status=1
+      echo "$label: run $i did not pass:"
+      grep -E -A2 '\] (FAIL|INCO) ' "$work/out.txt" || true
+      tail -4 "$work/out.txt"; status=1
     fi
     times+=("$(awk -v ns=$(( $(date +%s%N) - start )) 'BEGIN {printf "%.2f", ns / 1e9}')")
   done

@@ -59,4 +59,19 @@ class RigLanesTest {
         assertThatThrownBy(() -> rig.lease("late", Duration.ofSeconds(1))).isInstanceOf(RigException.class)
                 .hasMessageContaining("has been closed");
     }
+
+    @Test
+    void aVirtualDevKitReflashedByOneScenarioRunsTheRigsFirmwareForTheNext() throws Exception {
+        try (Rig rig = Rig.start(new RigFiles(RIGS).load("virtual-devkit"), new Redactor(), dir, 1)) {
+            Lane lane = rig.lease("reflashes the board", Duration.ofSeconds(5));
+            DiceFacet board = lane.device().facet(DiceFacet.class).orElseThrow();
+            String automatic = board.expectedRegistrationId();
+            board.useRegistrationId("a".repeat(129));
+            assertThat(board.expectedRegistrationId()).isEqualTo("a".repeat(129));
+            rig.release(lane);
+            Lane next = rig.lease("expects the rig's firmware", Duration.ofSeconds(5));
+            assertThat(next).isSameAs(lane);
+            assertThat(next.device().facet(DiceFacet.class).orElseThrow().expectedRegistrationId()).isEqualTo(automatic);
+        }
+    }
 }

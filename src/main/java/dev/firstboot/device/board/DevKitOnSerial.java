@@ -409,6 +409,12 @@ final class DevKitOnSerial implements Device, DiceFacet, SerialConsoleFacet {
         verdict = null;
         booting = false;
         console.clearLog();
+        // A scenario that reflashed the sketch with another registration id leaves the board as the rig file says: the
+        // next scenario on this board (in parallel runs, whichever comes next) must not inherit its firmware.
+        if (flasher.isPresent() && !registrationId.equals(settings.registrationId())) {
+            flasher.get().accept(settings.registrationId());
+            registrationId = settings.registrationId();
+        }
     }
 
     @Override
