@@ -107,6 +107,11 @@ final class RunCommand implements Callable<Integer> {
         }
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
+        if (threads != null && threads < 1) {
+            err.println("firstboot: --threads must be at least 1, got " + threads + "; leave it out for the rig's"
+                    + " max-parallel");
+            return ExitCodes.USAGE;
+        }
         if (dryRun) {
             return ListCommand.print(spec.commandLine(), select.rig, select);
         }

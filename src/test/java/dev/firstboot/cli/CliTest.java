@@ -107,6 +107,13 @@ class CliTest {
     }
 
     @Test
+    void noThreadsAtAllIsAUsageError() {
+        Result r = run("run", "--threads", "0", "--report", dir.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--threads must be at least 1, got 0; leave it out for the rig's max-parallel");
+    }
+
+    @Test
     void tooManyThreadsForTheRigIsAUsageError() {
         int most = dev.firstboot.rig.RigFiles.DEFAULT_PARALLEL;
         Result r = run("run", "--threads", Integer.toString(most + 1), "--report", dir.toString());
