@@ -94,7 +94,8 @@ final class DevKitSimCommand implements Callable<Integer> {
     @Option(names = "--defect", paramLabel = "NAME",
             description = "Make the device wrong on purpose (repeatable): uds-echo-visible, uds-in-help, "
                     + "uds-in-command-log, uds-prefix-leak, no-invalid-uds-quirk, wrong-registration-id, wrong-banner, "
-                    + "uds-not-persisted, standard-sha256-measurement, slow-registration, no-hub-line, no-failure-line")
+                    + "uds-not-persisted, standard-sha256-measurement, slow-registration, no-hub-line, no-failure-line, "
+                    + "alias-key-on-failure")
     List<String> defects = List.of();
 
     private static final class InputProblem extends Exception {

@@ -68,7 +68,7 @@ public final class ConsoleSteps {
         byte[] b = new byte[(length + 1) / 2];
         RANDOM.nextBytes(b);
         Secret uds = Secret.of(HexFormat.of().formatHex(b).substring(0, length));
-        world.rig().redactor().register(uds.reveal());
+        world.knowsUds(uds);
         typedUds = uds;
         // Quoted, as the IoT Workbench sends values; the firmware echoes every character after the space as *.
         console().sendLineWithSecret("set_dps_uds \"", uds, "\"");
@@ -77,7 +77,7 @@ public final class ConsoleSteps {
     @When("{int} characters that are not hex digits are typed with set_dps_uds")
     public void typeNonHex(int length) throws DeviceException {
         Secret uds = Secret.of("zq".repeat(length / 2 + 1).substring(0, length));
-        world.rig().redactor().register(uds.reveal());
+        world.knowsUds(uds);
         typedUds = uds;
         console().sendLineWithSecret("set_dps_uds \"", uds, "\"");
     }

@@ -32,7 +32,6 @@ public final class IdentitySteps {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** How long the certificate check waits for the device's first registration request. */
     static final Duration FIRST_REQUEST_DEADLINE = Duration.ofSeconds(10);
-    private static final String KEYS_ONLY_CN = "firstboot-derived-secrets";
 
     private final World world;
 
@@ -43,25 +42,9 @@ public final class IdentitySteps {
     @Given("the device has a fresh UDS")
     public void freshUds() throws DeviceException, IOException, IdentityException {
         Secret uds = randomUds();
-        world.rig().redactor().register(uds.reveal());
-        derivedSecrets(uds);
+        world.knowsUds(uds);
         world.dice().writeUds(uds);
         world.uds = uds;
-    }
-
-    /**
-     * What a device derives from its UDS is secret too: its CDI, and its DeviceID and alias private keys, which do
-     * not depend on the registration id. The harness's own computation from the inputs, so a device that prints its
-     * key (as PEM, base64 or hex, or a part of one) fails however it came by it.
-     */
-    private void derivedSecrets(Secret uds) throws IOException, IdentityException {
-        // Any valid CN will do: it names the certificate, never a key. (The scenario may not have chosen its id yet,
-        // or may be about to try one the firmware refuses.)
-        DiceIdentity derived = DiceEngine.derive(Uds.parse(uds.reveal()), firmware(world.dice()), KEYS_ONLY_CN);
-        Redactor redactor = world.rig().redactor();
-        redactor.register(HexFormat.of().formatHex(derived.cdi()));
-        redactor.registerPrivateKey(derived.aliasKeyPem(), derived.aliasKey().getPrivate());
-        redactor.registerPrivateKey(derived.deviceIdKey().getPrivate());
     }
 
     @Given("the device's registration id is {string}")
@@ -110,7 +93,7 @@ public final class IdentitySteps {
     @Given("the reference certificate of another device with another UDS is enrolled for hub {string} under the device's registration id")
     public void anotherDevicesCertificate(String hub) throws Exception {
         Secret other = randomUds();
-        world.rig().redactor().register(other.reveal());
+        world.knowsUds(other);
         DiceIdentity impostor = DiceEngine.derive(Uds.parse(other.reveal()), firmware(world.dice()), world.registrationId());
         world.backend().enrollX509Individual(world.registrationId(), impostor.aliasCertDer(), Optional.empty(),
                 requireHub(hub), true);
@@ -172,7 +155,7 @@ public final class IdentitySteps {
         return hub;
     }
 
-    private static FirmwareImage firmware(DiceFacet dice) throws IOException, IdentityException {
+    static FirmwareImage firmware(DiceFacet dice) throws IOException, IdentityException {
         return FirmwareImage.parse(Files.readAllBytes(dice.firmwareBin()),
                 Files.readString(dice.firmwareMap(), StandardCharsets.ISO_8859_1));
     }

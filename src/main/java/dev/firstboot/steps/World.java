@@ -21,6 +21,7 @@ import java.util.Optional;
 
 /** One scenario's state, shared by the step classes (Cucumber makes a new one per scenario). */
 public final class World {
+    private static final String KEYS_ONLY_CN = "firstboot-derived-secrets";
     private final RunContext run = RunContext.current();
     /** The parts this scenario holds for itself, from its first hook to its last; null before (not applicable). */
     Lane lane;
@@ -46,6 +47,36 @@ public final class World {
 
     public Rig rig() {
         return run.rig();
+    }
+
+    /**
+     * A UDS the harness gives the device is a secret, and so is what the device derives from it: its CDI, and its
+     * DeviceID and alias private keys, which do not depend on the registration id. They come from the harness's own
+     * computation from the inputs (the UDS and the firmware), so a device that prints its key (as PEM, base64 or hex,
+     * or a part of one) fails however it came by it. A UDS the firmware cannot use (not 64 hex digits) derives nothing.
+     */
+    public void knowsUds(Secret uds) {
+        dev.firstboot.secret.Redactor redactor = rig().redactor();
+        redactor.register(uds.reveal());
+        Optional<DiceFacet> dice = device().facet(DiceFacet.class);
+        if (dice.isEmpty()) {
+            return;
+        }
+        try {
+            // Any valid CN will do: it names the certificate, never a key. (The scenario may not have chosen its id
+            // yet, or may be about to try one the firmware refuses.)
+            DiceIdentity derived = dev.firstboot.identity.dice.DiceEngine.derive(
+                    dev.firstboot.identity.dice.Uds.parse(uds.reveal()), IdentitySteps.firmware(dice.get()),
+                    KEYS_ONLY_CN);
+            redactor.register(java.util.HexFormat.of().formatHex(derived.cdi()));
+            redactor.registerPrivateKey(derived.aliasKeyPem(), derived.aliasKey().getPrivate());
+            redactor.registerPrivateKey(derived.deviceIdKey().getPrivate());
+        } catch (dev.firstboot.identity.IdentityException notAUds) {
+            // the firmware refuses it too, and derives no key from it
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the firmware image of rig " + rig().name() + " to derive the"
+                    + " device's secrets: " + e.getMessage(), e);
+        }
     }
 
     public Backend backend() {

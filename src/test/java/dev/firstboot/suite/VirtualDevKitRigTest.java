@@ -72,7 +72,9 @@ class VirtualDevKitRigTest {
             "slow-registration           | first-boot.feature | An enrolled DevKit is assigned | boot → registration request took 6. | ",
             "no-hub-line                 | first-boot.feature | An enrolled DevKit is assigned | expected the device to report that it is connected to hub-a.localhost, but it gave no verdict | ",
             "no-failure-line             | first-boot.feature | A DevKit that is not enrolled says registration failed | expected the device to report that registration failed, but it gave no verdict | ",
-            "uds-not-persisted           | first-boot.feature | The UDS survives a power cycle | no registration request for az-a0b1c2d3e4f5v2v0v0 within 10 s | "
+            "uds-not-persisted           | first-boot.feature | The UDS survives a power cycle | no registration request for az-a0b1c2d3e4f5v2v0v0 within 10 s | ",
+            // the private key the harness derived from the UDS it typed: a device that prints it fails, masked
+            "alias-key-on-failure        | first-boot.feature | A DevKit that is not enrolled says registration failed | the device printed a secret on its console, line | "
     })
     void devKitDefectIsCaught(String defect, String feature, String scenario, String message, String alsoFailing,
                               @TempDir Path dir) throws Exception {
@@ -82,6 +84,9 @@ class VirtualDevKitRigTest {
         ScenarioResult judged = defective.scenario(scenario);
         assertThat(judged.status()).as(defective.output()).isEqualTo(ScenarioStatus.FAILED);
         assertThat(judged.message()).contains(message);
+        if (defect.equals("alias-key-on-failure")) {
+            assertThat(judged.message()).contains("DEBUG: alias key «masked»");
+        }
         defective.onlyTheseFailed(Runs.names(scenario, alsoFailing));
         assertThat(defective.secrets().leaking()).isEmpty();
     }

@@ -149,6 +149,15 @@ public final class DevKitBoard {
         return true;
     }
 
+    /** A line the firmware prints while it registers (a debug line); false when no registration is going on. */
+    public synchronized boolean reportRegistrationDebug(String line) {
+        if (!registering()) {
+            return false;
+        }
+        emit(line + "\r\n");
+        return true;
+    }
+
     private boolean registering() {
         return state instanceof BoardState.User user && user.plan() instanceof BootPlan.Register;
     }

@@ -32,7 +32,9 @@ public enum DevKitDefect {
     /** The firmware never prints {@code Registration Information received from service: <hub>!}. */
     NO_HUB_LINE("no-hub-line"),
     /** The firmware never prints {@code registration failed!} when DPS refuses it. */
-    NO_FAILURE_LINE("no-failure-line");
+    NO_FAILURE_LINE("no-failure-line"),
+    /** When its registration fails, the firmware dumps the DICE alias private key it derived, in hex, as debug help. */
+    ALIAS_KEY_ON_FAILURE("alias-key-on-failure");
 
     /** How much of its UDS a uds-prefix-leak board prints: half of it, 128 bits. */
     public static final int UDS_PREFIX_CHARS = 32;

@@ -228,6 +228,7 @@ public final class VirtualDevKit implements AutoCloseable {
         FirstBoot.Identity identity;
         try {
             identity = identity(plan);
+            progress.aliasKey = identity.key();
         } catch (IdentityException | CertificateException e) {
             failedBeforeDps(progress, plan, "the DICE identity could not be derived: " + e.getMessage());
             return;
@@ -292,6 +293,8 @@ public final class VirtualDevKit implements AutoCloseable {
     private final class FirmwareProgress implements FirstBoot.Progress {
         private final Registration registration;
         private boolean assigned;
+        /** For the ALIAS_KEY_ON_FAILURE defect only: the key it dumps. */
+        private java.security.PrivateKey aliasKey;
 
         FirmwareProgress(Registration registration) {
             this.registration = registration;
@@ -324,6 +327,14 @@ public final class VirtualDevKit implements AutoCloseable {
 
         @Override
         public void failed(String reason) {
+            if (!assigned && aliasKey instanceof java.security.interfaces.ECPrivateKey ec
+                    && board.defects().contains(DevKitDefect.ALIAS_KEY_ON_FAILURE)) { // DEFECT HOOK (ALIAS_KEY_ON_FAILURE)
+                synchronized (board) {
+                    if (!registration.cancelled()) {
+                        board.reportRegistrationDebug("DEBUG: alias key " + String.format("%064x", ec.getS()));
+                    }
+                }
+            }
             if (!assigned && !board.defects().contains(DevKitDefect.NO_FAILURE_LINE)) { // DEFECT HOOK (NO_FAILURE_LINE)
                 outcome(new RegistrationOutcome.Failed());
             }
