@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 import java.util.concurrent.Callable;
 
 @Command(name = "rigs", mixinStandardHelpOptions = true,
-        description = "List the rigs in rigs/ with their capabilities. A rig file with an error is listed with the error.")
+        description = "List the rigs in rigs/ with their capabilities and how many scenarios each runs at once (max-parallel). "
+                + "A rig file with an error is listed with the error.")
 final class RigsCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -37,8 +38,9 @@ final class RigsCommand implements Callable<Integer> {
                     continue;
                 }
                 RigSpec rig = files.load(name);
-                out.printf("%-28s %s%n", name + (name.equals(RigFiles.DEFAULT_RIG) ? " (default)" : ""),
-                        Capabilities.render(rig.capabilities()));
+                out.printf("%-28s %s  · %s%n", name + (name.equals(RigFiles.DEFAULT_RIG) ? " (default)" : ""),
+                        Capabilities.render(rig.capabilities()), rig.maxParallel() == 1 ? "one scenario at a time"
+                                : rig.maxParallel() + " scenarios at once");
                 if (!rig.description().isBlank()) {
                     out.printf("%-28s %s%n", "", rig.description());
                 }

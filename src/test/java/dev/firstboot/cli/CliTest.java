@@ -65,7 +65,9 @@ class CliTest {
     void rigsListsTheEmbeddedRigWithItsCapabilities() {
         Result r = run("rigs");
         assertThat(r.exit()).as(r.out()).isZero();
-        assertThat(r.out()).containsPattern("embedded \\(default\\)\\s+@dice @faults @mqtt @wire @x509");
+        assertThat(r.out()).containsPattern("embedded \\(default\\)\\s+@dice @faults @mqtt @wire @x509  · "
+                + dev.firstboot.rig.RigFiles.DEFAULT_PARALLEL + " scenarios at once")
+                .containsPattern("devkit-az3166.example\\s+@.* · one scenario at a time");
     }
 
     @Test
