@@ -10,7 +10,6 @@ import dev.firstboot.identity.dice.Uds;
 import dev.firstboot.rig.Backend;
 import dev.firstboot.rig.DeviceException;
 import dev.firstboot.rig.DiceFacet;
-import dev.firstboot.secret.Redactor;
 import dev.firstboot.secret.Secret;
 import dev.firstboot.timeline.EventKind;
 import dev.firstboot.timeline.Timeline;

@@ -62,20 +62,23 @@ public final class World {
         if (dice.isEmpty()) {
             return;
         }
+        byte[] udsBytes;
+        try {
+            udsBytes = dev.firstboot.identity.dice.Uds.parse(uds.reveal());
+        } catch (dev.firstboot.identity.IdentityException notAUds) {
+            return; // the firmware refuses it too, and derives no key from it
+        }
         try {
             // Any valid CN will do: it names the certificate, never a key. (The scenario may not have chosen its id
             // yet, or may be about to try one the firmware refuses.)
-            DiceIdentity derived = dev.firstboot.identity.dice.DiceEngine.derive(
-                    dev.firstboot.identity.dice.Uds.parse(uds.reveal()), IdentitySteps.firmware(dice.get()),
-                    KEYS_ONLY_CN);
+            DiceIdentity derived = dev.firstboot.identity.dice.DiceEngine.derive(udsBytes,
+                    IdentitySteps.firmware(dice.get()), KEYS_ONLY_CN);
             redactor.register(java.util.HexFormat.of().formatHex(derived.cdi()));
             redactor.registerPrivateKey(derived.aliasKeyPem(), derived.aliasKey().getPrivate());
             redactor.registerPrivateKey(derived.deviceIdKey().getPrivate());
-        } catch (dev.firstboot.identity.IdentityException notAUds) {
-            // the firmware refuses it too, and derives no key from it
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read the firmware image of rig " + rig().name() + " to derive the"
-                    + " device's secrets: " + e.getMessage(), e);
+        } catch (java.io.IOException | dev.firstboot.identity.IdentityException e) {
+            throw new IllegalStateException("cannot derive the device's secrets from the firmware image of rig "
+                    + rig().name() + ": " + e.getMessage(), e);
         }
     }
 

@@ -40,6 +40,18 @@ public final class Runs {
          * scenario of the same run passed, so a defect is caught where it is judged and nowhere else. (Whether a
          * scenario applies depends on the rig's capabilities, never on the device's behaviour.)
          */
+        /**
+         * For a device that prints a secret at every boot: every scenario of the run failed on console line 1, which
+         * the message shows masked as {@code maskedLine}.
+         */
+        public void everyScenarioFailedOnThePrintedSecret(String maskedLine) {
+            org.assertj.core.api.Assertions.assertThat(summary.scenarios()).as(output).isNotEmpty().allSatisfy(s -> {
+                org.assertj.core.api.Assertions.assertThat(s.status()).isEqualTo(ScenarioStatus.FAILED);
+                org.assertj.core.api.Assertions.assertThat(s.message())
+                        .contains("the device printed a secret on its console, line 1").contains(maskedLine);
+            });
+        }
+
         public void onlyTheseFailed(java.util.Collection<String> failing) {
             List<ScenarioResult> ran = summary.scenarios().stream()
                     .filter(s -> s.status() != ScenarioStatus.NOT_APPLICABLE).toList();
